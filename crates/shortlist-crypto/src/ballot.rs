@@ -1,0 +1,459 @@
+//! Ballots (spec: §8): a contest's selection vector becomes one ciphertext
+//! per candidate, a 0-or-1 proof for each and a range proof on their sum,
+//! all bound to the election context, the contest id and the voter's
+//! credential public key. Also the Benaloh audit: opening a prepared ballot.
+
+use alloc::vec::Vec;
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::Identity;
+use merlin::Transcript;
+use rand_core::CryptoRngCore;
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::batch::{BatchVerifier, SharedBase};
+use crate::elgamal::{finish_halves, Ciphertext, Encrypter, CIPHERTEXT_LEN};
+use crate::error::{CryptoError, Result};
+use crate::labels;
+use crate::proofs::bit::{BitProof, BIT_PROOF_LEN};
+use crate::proofs::disjunctive::{self, pairs, DisjunctiveProof, DisjunctiveStatement};
+use crate::proofs::range::RangeProof;
+use crate::secret::SecretScalar;
+use crate::transcript::{ElectionContext, Hash32, TranscriptExt};
+use crate::wire::{hex_serde, Point, Reader, WriteExt, WIRE_VERSION};
+
+/// The most candidates a contest may have (spec: §8.1).
+pub const MAX_CANDIDATES: u16 = 1024;
+
+/// The shape of a contest, from the ballot definition (spec: §8.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ContestShape {
+    /// The contest's id in the ballot definition.
+    pub contest_id: u32,
+    /// The number of candidates.
+    pub candidates: u16,
+    /// The fewest selections a ballot may make.
+    pub min: u16,
+    /// The most selections a ballot may make.
+    pub max: u16,
+}
+
+impl ContestShape {
+    /// Checks `1 ≤ candidates ≤ MAX_CANDIDATES` and `min ≤ max ≤ candidates` (spec: V3.1).
+    pub fn validate(&self) -> Result<()> {
+        if self.candidates == 0 || self.candidates > MAX_CANDIDATES {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: alloc::format!(
+                    "a contest needs 1 to {MAX_CANDIDATES} candidates, not {}",
+                    self.candidates
+                ),
+            });
+        }
+        if self.min > self.max || self.max > self.candidates {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: alloc::format!(
+                    "selection limits [{}, {}] do not fit {} candidates",
+                    self.min,
+                    self.max,
+                    self.candidates
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// What a ballot is bound to: the election and the voter's credential key.
+#[derive(Clone, Copy, Debug)]
+pub struct BallotContext<'a> {
+    /// The poll's manifest hash, definition hash and joint key.
+    pub election: &'a ElectionContext,
+    /// The voter's ed25519 credential public key (32 bytes).
+    pub credential: &'a Hash32,
+}
+
+/// One contest of a ballot: ciphertexts, their 0-or-1 proofs and the range
+/// proof of their sum (spec: §8.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EncryptedContest {
+    /// The contest id.
+    pub contest_id: u32,
+    /// One ciphertext per candidate, in the definition's order.
+    pub ciphertexts: Vec<Ciphertext>,
+    /// One 0-or-1 proof per ciphertext.
+    pub bit_proofs: Vec<BitProof>,
+    /// The proof that the sum of the ciphertexts lies in `[min, max]`.
+    pub range_proof: RangeProof,
+}
+
+/// The secrets of a prepared contest: the selections and the randomness.
+///
+/// # Security
+/// Whoever holds these learns the vote. They are zeroized on drop and have no
+/// `Debug` content and no `Serialize`; reveal them only to audit (spoil) the
+/// ballot, through [`ContestSecrets::open`].
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub struct ContestSecrets {
+    contest_id: u32,
+    selections: Vec<u8>,
+    randomness: Vec<SecretScalar>,
+}
+
+impl core::fmt::Debug for ContestSecrets {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ContestSecrets(<redacted>)")
+    }
+}
+
+/// A revealed contest for a Benaloh audit: the selections and randomness
+/// that open the ciphertexts (spec: §8.4). Public once revealed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContestOpening {
+    /// The contest id.
+    pub contest_id: u32,
+    /// The claimed selections, 0 or 1 per candidate.
+    pub selections: Vec<u8>,
+    /// The ElGamal randomness of each ciphertext.
+    pub randomness: Vec<Scalar>,
+}
+
+/// The transcript every proof of a contest forks from (spec: §4.3).
+fn contest_transcript(ctx: &BallotContext<'_>, contest_id: u32, cts: &[Ciphertext]) -> Transcript {
+    let mut t = ctx.election.transcript(labels::DS_BALLOT);
+    t.append_int(labels::CONTEST, u64::from(contest_id));
+    t.append_hash(labels::CREDENTIAL, ctx.credential);
+    t.append_int(labels::COUNT, cts.len() as u64);
+    for ct in cts {
+        t.append_point(labels::STMT_CT_A, &ct.a);
+        t.append_point(labels::STMT_CT_B, &ct.b);
+    }
+    t
+}
+
+fn fork(t: &Transcript, index: usize) -> Transcript {
+    let mut f = t.clone();
+    f.append_int(labels::INDEX, index as u64);
+    f
+}
+
+fn sum_ciphertexts(cts: &[Ciphertext]) -> Ciphertext {
+    Ciphertext::sum(cts)
+}
+
+impl EncryptedContest {
+    /// Encrypts and proves a selection vector (spec: §8.3). Returns the public
+    /// contest and the secrets needed to audit it.
+    pub fn encrypt(
+        enc: &Encrypter,
+        ctx: &BallotContext<'_>,
+        shape: &ContestShape,
+        selections: &[bool],
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<(Self, ContestSecrets)> {
+        shape.validate()?;
+        if enc.key() != &ctx.election.joint_key {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: "the encrypter's key is not the election's joint key".into(),
+            });
+        }
+        let n = usize::from(shape.candidates);
+        if selections.len() != n {
+            return Err(CryptoError::InvalidSelection {
+                reason: alloc::format!("{} selections for {n} candidates", selections.len()),
+            });
+        }
+        let total = selections.iter().filter(|s| **s).count();
+        let total = u16::try_from(total).unwrap_or(u16::MAX);
+        if total < shape.min || total > shape.max {
+            return Err(CryptoError::InvalidSelection {
+                reason: alloc::format!("{total} selections, allowed {} to {}", shape.min, shape.max),
+            });
+        }
+        // Ciphertexts, computed halved and compressed in one batch.
+        let randomness: Vec<SecretScalar> = (0..n).map(|_| SecretScalar::random(rng)).collect();
+        let mut halves = Vec::with_capacity(2 * n);
+        for (r, s) in randomness.iter().zip(selections) {
+            halves.push(enc.half_g(r.expose_secret()));
+            halves.push(enc.half_encrypt_b(u64::from(*s), r.expose_secret()));
+        }
+        let ciphertexts: Vec<Ciphertext> =
+            pairs(&finish_halves(&halves)).into_iter().map(|(a, b)| Ciphertext { a, b }).collect();
+        let transcript = contest_transcript(ctx, shape.contest_id, &ciphertexts);
+
+        // Commitments of every proof, again compressed in one batch.
+        let sum_ct = sum_ciphertexts(&ciphertexts);
+        let r_sum = SecretScalar::new(randomness.iter().map(|r| r.expose_secret()).sum());
+        let mut halves = Vec::with_capacity(4 * n + 2 * usize::from(shape.max - shape.min + 1));
+        let mut pending = Vec::with_capacity(n + 1);
+        for s in selections {
+            let (h, p) = disjunctive::commit(enc, 0, 1, u16::from(*s), rng)?;
+            halves.extend(h);
+            pending.push(p);
+        }
+        let (h, range_pending) = disjunctive::commit(enc, shape.min, shape.max, total, rng)?;
+        halves.extend(h);
+        let mut commitments = pairs(&finish_halves(&halves)).into_iter();
+
+        let key = &ctx.election.joint_key;
+        let mut bit_proofs = Vec::with_capacity(n);
+        for (i, ((ct, p), r)) in ciphertexts.iter().zip(pending).zip(&randomness).enumerate() {
+            let cm: Vec<(Point, Point)> = commitments.by_ref().take(2).collect();
+            let st = DisjunctiveStatement { key, ciphertext: ct, lo: 0, hi: 1 };
+            let proof = disjunctive::respond(&fork(&transcript, i), labels::DS_BIT, &st, cm, p, r);
+            bit_proofs.push(BitProof(proof));
+        }
+        let st = DisjunctiveStatement { key, ciphertext: &sum_ct, lo: shape.min, hi: shape.max };
+        let cm: Vec<(Point, Point)> = commitments.collect();
+        let range =
+            disjunctive::respond(&fork(&transcript, n), labels::DS_RANGE, &st, cm, range_pending, &r_sum);
+        let contest = Self {
+            contest_id: shape.contest_id,
+            ciphertexts,
+            bit_proofs,
+            range_proof: RangeProof::from_parts(shape.min, shape.max, range),
+        };
+        let secrets = ContestSecrets {
+            contest_id: shape.contest_id,
+            selections: selections.iter().map(|s| u8::from(*s)).collect(),
+            randomness,
+        };
+        Ok((contest, secrets))
+    }
+
+    /// Checks the contest's shape and ciphertexts (spec: V3.1, V3.2).
+    fn check_shape(&self, shape: &ContestShape) -> Result<()> {
+        shape.validate()?;
+        if self.contest_id != shape.contest_id {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: alloc::format!(
+                    "contest id {} where {} was expected",
+                    self.contest_id,
+                    shape.contest_id
+                ),
+            });
+        }
+        let n = usize::from(shape.candidates);
+        if self.ciphertexts.len() != n || self.bit_proofs.len() != n {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: alloc::format!("{} ciphertexts for {n} candidates", self.ciphertexts.len()),
+            });
+        }
+        if self.range_proof.min != shape.min || self.range_proof.max != shape.max {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: "range proof limits differ from the contest's".into(),
+            });
+        }
+        if let Some(i) = self.ciphertexts.iter().position(|ct| ct.a.is_identity()) {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.2",
+                reason: alloc::format!("ciphertext {i} has A = identity"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Adds every proof of the contest to a batch, one item per proof
+    /// (spec: V3.3, V3.4). `key_base` is the batch's handle for the joint key.
+    pub fn add_to_batch<R: CryptoRngCore>(
+        &self,
+        ctx: &BallotContext<'_>,
+        shape: &ContestShape,
+        key_base: SharedBase,
+        batch: &mut BatchVerifier<R>,
+    ) -> Result<()> {
+        self.check_shape(shape)?;
+        let key = &ctx.election.joint_key;
+        let transcript = contest_transcript(ctx, self.contest_id, &self.ciphertexts);
+        for (i, (ct, proof)) in self.ciphertexts.iter().zip(&self.bit_proofs).enumerate() {
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            proof.add_to_batch(&fork(&transcript, i), key, key_base, ct, batch, index)?;
+        }
+        let sum_ct = sum_ciphertexts(&self.ciphertexts);
+        let n = self.ciphertexts.len();
+        let index = u32::try_from(n).unwrap_or(u32::MAX);
+        self.range_proof.add_to_batch(&fork(&transcript, n), key, key_base, &sum_ct, batch, index)
+    }
+
+    /// Verifies the contest alone with one multiscalar multiplication (spec: V3).
+    pub fn verify(
+        &self,
+        ctx: &BallotContext<'_>,
+        shape: &ContestShape,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<()> {
+        let mut batch = BatchVerifier::new(rng);
+        let key_base = batch.shared_base(&ctx.election.joint_key);
+        self.add_to_batch(ctx, shape, key_base, &mut batch)?;
+        batch.verify().map_err(|e| match e {
+            CryptoError::BatchFailed { culprits } => CryptoError::ProofFailed {
+                step: if culprits.iter().any(|c| c.contains("range")) { "V3.4" } else { "V3.3" },
+                proof: "ballot",
+                context: Some(alloc::format!("contest {}: {}", self.contest_id, culprits.join(", "))),
+            },
+            other => other,
+        })
+    }
+
+    /// Checks that an opening reveals exactly these ciphertexts (spec: V3.5).
+    pub fn check_opening(&self, key: &Point, opening: &ContestOpening) -> Result<()> {
+        let n = self.ciphertexts.len();
+        if opening.contest_id != self.contest_id
+            || opening.selections.len() != n
+            || opening.randomness.len() != n
+        {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.5",
+                reason: "the opening does not match the contest's size or id".into(),
+            });
+        }
+        for (i, ((ct, s), r)) in
+            self.ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).enumerate()
+        {
+            if *s > 1 {
+                return Err(CryptoError::AuditMismatch { candidate: i });
+            }
+            let expect = Ciphertext::encrypt(key, u64::from(*s), &SecretScalar::new(*r));
+            if &expect != ct {
+                return Err(CryptoError::AuditMismatch { candidate: i });
+            }
+        }
+        Ok(())
+    }
+
+    /// Encoding: `version ‖ u32 contest ‖ u16 n ‖ n ciphertexts ‖ n bit proofs ‖ range proof`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let n = self.ciphertexts.len();
+        let k = usize::from(self.range_proof.max.saturating_sub(self.range_proof.min)) + 1;
+        let mut out = Vec::with_capacity(
+            7 + n * (CIPHERTEXT_LEN + BIT_PROOF_LEN) + 4 + DisjunctiveProof::encoded_len(k),
+        );
+        self.write(&mut out);
+        out
+    }
+
+    pub(crate) fn write(&self, out: &mut Vec<u8>) {
+        out.push(WIRE_VERSION);
+        out.put_u32(self.contest_id);
+        out.put_u16(u16::try_from(self.ciphertexts.len()).unwrap_or(u16::MAX));
+        for ct in &self.ciphertexts {
+            ct.write(out);
+        }
+        for p in &self.bit_proofs {
+            p.write(out);
+        }
+        self.range_proof.write(out);
+    }
+
+    /// Decodes a contest encoding.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new("encrypted contest", bytes);
+        let c = Self::read(&mut r)?;
+        r.finish()?;
+        Ok(c)
+    }
+
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self> {
+        r.version()?;
+        let contest_id = r.u32()?;
+        let n = r.u16()?;
+        if n == 0 || n > MAX_CANDIDATES {
+            return Err(CryptoError::Malformed {
+                what: "encrypted contest",
+                reason: "candidate count out of range",
+            });
+        }
+        let n = usize::from(n);
+        let mut ciphertexts = Vec::with_capacity(n);
+        for _ in 0..n {
+            ciphertexts.push(Ciphertext { a: r.point()?, b: r.point()? });
+        }
+        let mut bit_proofs = Vec::with_capacity(n);
+        for _ in 0..n {
+            bit_proofs.push(BitProof::read(r)?);
+        }
+        let range_proof = RangeProof::read(r)?;
+        Ok(Self { contest_id, ciphertexts, bit_proofs, range_proof })
+    }
+}
+
+hex_serde!(EncryptedContest);
+
+impl ContestSecrets {
+    /// Reveals the selections and randomness for a Benaloh audit. The contest
+    /// must then be spoiled, never cast.
+    pub fn open(&self) -> ContestOpening {
+        ContestOpening {
+            contest_id: self.contest_id,
+            selections: self.selections.clone(),
+            randomness: self.randomness.iter().map(|r| *r.expose_secret()).collect(),
+        }
+    }
+}
+
+impl ContestOpening {
+    /// Encoding: `version ‖ u32 contest ‖ u16 n ‖ n selection bytes ‖ n scalars`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(7 + 33 * self.selections.len());
+        out.push(WIRE_VERSION);
+        out.put_u32(self.contest_id);
+        out.put_u16(u16::try_from(self.selections.len()).unwrap_or(u16::MAX));
+        out.extend_from_slice(&self.selections);
+        for r in &self.randomness {
+            out.put_scalar(r);
+        }
+        out
+    }
+
+    /// Decodes an opening; each selection byte must be 0 or 1.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new("contest opening", bytes);
+        r.version()?;
+        let contest_id = r.u32()?;
+        let n = r.u16()?;
+        if n == 0 || n > MAX_CANDIDATES {
+            return Err(CryptoError::Malformed {
+                what: "contest opening",
+                reason: "candidate count out of range",
+            });
+        }
+        let n = usize::from(n);
+        let selections = r.bytes(n)?.to_vec();
+        if selections.iter().any(|s| *s > 1) {
+            return Err(CryptoError::Malformed {
+                what: "contest opening",
+                reason: "a selection is not 0 or 1",
+            });
+        }
+        let mut randomness = Vec::with_capacity(n);
+        for _ in 0..n {
+            randomness.push(r.scalar()?);
+        }
+        r.finish()?;
+        Ok(Self { contest_id, selections, randomness })
+    }
+}
+
+hex_serde!(ContestOpening);
+
+/// Sums the `i`-th ciphertexts of many contests: the per-candidate aggregate
+/// that the tally decrypts (spec: §7.2).
+pub fn aggregate<'a>(
+    contests: impl IntoIterator<Item = &'a EncryptedContest>,
+    candidates: usize,
+) -> Vec<Ciphertext> {
+    let mut acc = alloc::vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); candidates];
+    for c in contests {
+        for (slot, ct) in acc.iter_mut().zip(&c.ciphertexts) {
+            slot.0 += ct.a.point();
+            slot.1 += ct.b.point();
+        }
+    }
+    acc.into_iter().map(|(a, b)| Ciphertext { a: Point::from_point(a), b: Point::from_point(b) }).collect()
+}

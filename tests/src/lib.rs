@@ -1,0 +1,1 @@
+//! End-to-end tests across shortlist crates live in `tests/`.
