@@ -38,7 +38,8 @@ fn ballot(c: &mut Criterion) {
     let (ctx, enc) = setup();
     let cred = [5u8; 32];
     let bctx = BallotContext { election: &ctx, credential: &cred };
-    let mut rng = OsRng;
+    // A booth draws from a userspace CSPRNG seeded by the OS, as thread_rng does.
+    let mut rng = rand::thread_rng();
     let mut g = c.benchmark_group("ballot-30-choose-9");
     g.bench_function("encrypter setup (once per poll)", |b| b.iter(|| Encrypter::new(&ctx.joint_key)));
     g.bench_function("encrypt+prove", |b| {

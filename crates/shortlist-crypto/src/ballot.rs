@@ -40,7 +40,8 @@ pub struct ContestShape {
 }
 
 impl ContestShape {
-    /// Checks `1 ≤ candidates ≤ MAX_CANDIDATES` and `min ≤ max ≤ candidates` (spec: V3.1).
+    /// Checks `1 ≤ candidates ≤ MAX_CANDIDATES`, `min ≤ max ≤ candidates` and
+    /// `max − min + 1 ≤ MAX_RANGE_BRANCHES` (spec: V3.1).
     pub fn validate(&self) -> Result<()> {
         if self.candidates == 0 || self.candidates > MAX_CANDIDATES {
             return Err(CryptoError::InvalidParameters {
@@ -51,7 +52,11 @@ impl ContestShape {
                 ),
             });
         }
-        if self.min > self.max || self.max > self.candidates {
+        let branches = usize::from(self.max.saturating_sub(self.min)) + 1;
+        if self.min > self.max
+            || self.max > self.candidates
+            || branches > crate::proofs::range::MAX_RANGE_BRANCHES
+        {
             return Err(CryptoError::InvalidParameters {
                 step: "V3.1",
                 reason: alloc::format!(
@@ -261,12 +266,12 @@ impl EncryptedContest {
 
     /// Adds every proof of the contest to a batch, one item per proof
     /// (spec: V3.3, V3.4). `key_base` is the batch's handle for the joint key.
-    pub fn add_to_batch<R: CryptoRngCore>(
+    pub fn add_to_batch(
         &self,
         ctx: &BallotContext<'_>,
         shape: &ContestShape,
         key_base: SharedBase,
-        batch: &mut BatchVerifier<R>,
+        batch: &mut BatchVerifier,
     ) -> Result<()> {
         self.check_shape(shape)?;
         let key = &ctx.election.joint_key;

@@ -14,7 +14,8 @@ use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::{IsIdentity, VartimeMultiscalarMul};
-use rand_core::{CryptoRngCore, RngCore};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRngCore, RngCore, SeedableRng};
 
 use crate::error::{CryptoError, Result};
 use crate::wire::Point;
@@ -50,8 +51,9 @@ struct Item {
 }
 
 /// Collects the weighted equations of many proofs and checks them at once.
-pub struct BatchVerifier<R> {
-    rng: R,
+pub struct BatchVerifier {
+    // Seeded once from the caller's RNG: weights need no system call each.
+    rng: ChaCha20Rng,
     tag: u64,
     shared_points: Vec<RistrettoPoint>,
     items: Vec<Item>,
@@ -61,11 +63,13 @@ pub struct BatchVerifier<R> {
     shared_coeffs: Vec<(usize, Scalar)>,
 }
 
-impl<R: CryptoRngCore> BatchVerifier<R> {
-    /// An empty batch drawing its weights from `rng`.
-    pub fn new(rng: R) -> Self {
+impl BatchVerifier {
+    /// An empty batch drawing its weights from a ChaCha20 stream seeded by `rng`.
+    pub fn new(mut rng: impl CryptoRngCore) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
         Self {
-            rng,
+            rng: ChaCha20Rng::from_seed(seed),
             tag: 0,
             shared_points: alloc::vec![RISTRETTO_BASEPOINT_POINT],
             items: Vec::new(),
@@ -97,7 +101,7 @@ impl<R: CryptoRngCore> BatchVerifier<R> {
     }
 
     /// Opens a new item; its equations are added through the returned builder.
-    pub fn item(&mut self, kind: &'static str, index: u32) -> ItemBuilder<'_, R> {
+    pub fn item(&mut self, kind: &'static str, index: u32) -> ItemBuilder<'_> {
         let label = ItemLabel { tag: self.tag, kind, index };
         let t = self.scalars.len();
         let s = self.shared_coeffs.len();
@@ -161,12 +165,12 @@ impl<R: CryptoRngCore> BatchVerifier<R> {
 
 /// Adds the equations of one item. Call [`ItemBuilder::equation`] before the
 /// terms of each equation: it draws that equation's random weight.
-pub struct ItemBuilder<'a, R> {
-    batch: &'a mut BatchVerifier<R>,
+pub struct ItemBuilder<'a> {
+    batch: &'a mut BatchVerifier,
     weight: Scalar,
 }
 
-impl<R: CryptoRngCore> ItemBuilder<'_, R> {
+impl ItemBuilder<'_> {
     /// Starts a new equation with a fresh 128-bit weight and returns it, so the
     /// caller may fold it into coefficients it combines itself.
     pub fn equation(&mut self) -> Scalar {

@@ -24,8 +24,10 @@ pub struct DiscreteLog {
     giant: RistrettoPoint,
 }
 
-/// The largest table this builds (2²⁴ entries, 192 MiB).
-const MAX_STEP: u64 = 1 << 24;
+/// The largest table this builds: 2²² entries of 16 bytes (64 MiB).
+const MAX_STEP: u64 = 1 << 22;
+/// Baby steps are compressed in chunks of this many points, to bound memory.
+const CHUNK: u64 = 4096;
 
 fn prefix(c: &CompressedRistretto) -> u64 {
     let b = c.as_bytes();
@@ -41,19 +43,23 @@ impl DiscreteLog {
         let want = integer_sqrt(bound.saturating_mul(q)).max(1);
         let step = want.min(bound.saturating_add(1)).clamp(1, MAX_STEP);
         let half = RISTRETTO_BASEPOINT_POINT * Scalar::from(2u8).invert();
-        // Compute j·B₀/2 for all j, then compress their doubles in one batch.
-        let mut halves = Vec::with_capacity(usize::try_from(step).unwrap_or(0));
+        // j·B₀/2 for every j, compressed as doubles a chunk at a time (one
+        // shared field inversion per chunk).
+        let mut table: Vec<(u64, u32)> = Vec::with_capacity(usize::try_from(step).unwrap_or(0));
+        let mut halves = Vec::with_capacity(usize::try_from(CHUNK).unwrap_or(0));
         let mut acc = RistrettoPoint::identity();
-        for _ in 0..step {
-            halves.push(acc);
-            acc += half;
+        let mut j = 0u32;
+        for start in (0..step).step_by(usize::try_from(CHUNK).unwrap_or(1)) {
+            halves.clear();
+            for _ in start..(start + CHUNK).min(step) {
+                halves.push(acc);
+                acc += half;
+            }
+            for c in RistrettoPoint::double_and_compress_batch(&halves) {
+                table.push((prefix(&c), j));
+                j = j.saturating_add(1);
+            }
         }
-        let compressed = RistrettoPoint::double_and_compress_batch(&halves);
-        let mut table: Vec<(u64, u32)> = compressed
-            .iter()
-            .enumerate()
-            .map(|(j, c)| (prefix(c), u32::try_from(j).unwrap_or(u32::MAX)))
-            .collect();
         table.sort_unstable();
         let giant = RISTRETTO_BASEPOINT_POINT * Scalar::from(step);
         Self { bound, step, table, giant }
@@ -68,20 +74,22 @@ impl DiscreteLog {
     pub fn solve(&self, target: &RistrettoPoint) -> Result<u64> {
         let mut point = *target;
         let mut base = 0u64;
-        while base <= self.bound {
+        loop {
             let c = point.compress();
             let key = prefix(&c);
             let start = self.table.partition_point(|(p, _)| *p < key);
             for (_, j) in self.table.iter().skip(start).take_while(|(p, _)| *p == key) {
-                let m = base + u64::from(*j);
+                let m = base.saturating_add(u64::from(*j));
                 if m <= self.bound && RISTRETTO_BASEPOINT_POINT * Scalar::from(u64::from(*j)) == point {
                     return Ok(m);
                 }
             }
             point -= self.giant;
-            base += self.step;
+            base = match base.checked_add(self.step) {
+                Some(b) if b <= self.bound => b,
+                _ => return Err(CryptoError::DiscreteLogOutOfRange { bound: self.bound }),
+            };
         }
-        Err(CryptoError::DiscreteLogOutOfRange { bound: self.bound })
     }
 }
 

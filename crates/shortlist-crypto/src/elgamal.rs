@@ -131,15 +131,18 @@ pub struct Encrypter {
     key: Point,
     key_table: RistrettoBasepointTable,
     half: Scalar,
+    half_generator: RistrettoPoint,
 }
 
 impl Encrypter {
     /// Builds the tables for `key`.
     pub fn new(key: &Point) -> Self {
+        let half = Scalar::from(2u8).invert();
         Self {
             key: *key,
             key_table: RistrettoBasepointTable::create(key.point()),
-            half: Scalar::from(2u8).invert(),
+            half,
+            half_generator: &half * RISTRETTO_BASEPOINT_TABLE,
         }
     }
 
@@ -164,6 +167,7 @@ impl Encrypter {
     pub(crate) fn half_encrypt_b(&self, m: u64, r: &Scalar) -> RistrettoPoint {
         match m {
             0 => self.half_k(r),
+            1 => self.half_k(r) + self.half_generator,
             _ => self.half_combo(&Scalar::from(m), r),
         }
     }

@@ -6,6 +6,7 @@
 //! exponential ElGamal on ristretto255 ([`elgamal`]) and bounded discrete logs
 //! ([`dlog`]); the zero-knowledge proofs ([`proofs`]) and their randomized
 //! batch verification ([`batch`]); ballots and Benaloh audits ([`ballot`]);
+//! voter credential keys and signatures ([`credential`]);
 //! the dealerless key ceremony ([`dkg`]); threshold decryption ([`threshold`]).
 //!
 //! The crate is pure: no I/O, no async, no clock, no global state. It takes
@@ -28,6 +29,7 @@ extern crate alloc;
 
 pub mod ballot;
 pub mod batch;
+pub mod credential;
 pub mod dkg;
 pub mod dlog;
 pub mod elgamal;

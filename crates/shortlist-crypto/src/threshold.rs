@@ -109,12 +109,12 @@ impl KeyShare {
 
 impl DecryptionShare {
     /// Adds every proof of the share to a batch (spec: V6.2).
-    pub fn add_to_batch<R: CryptoRngCore>(
+    pub fn add_to_batch(
         &self,
         ctx: &ElectionContext,
         verification_key: &Point,
         ciphertexts: &[Ciphertext],
-        batch: &mut BatchVerifier<R>,
+        batch: &mut BatchVerifier,
     ) -> Result<()> {
         if self.partials.len() != ciphertexts.len() || self.proofs.len() != ciphertexts.len() {
             return Err(CryptoError::InvalidParameters {

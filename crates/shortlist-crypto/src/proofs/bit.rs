@@ -58,13 +58,13 @@ impl BitProof {
     }
 
     /// Adds the proof's four equations to a batch as one item.
-    pub fn add_to_batch<R: CryptoRngCore>(
+    pub fn add_to_batch(
         &self,
         context: &Transcript,
         key: &Point,
         key_base: SharedBase,
         ct: &Ciphertext,
-        batch: &mut BatchVerifier<R>,
+        batch: &mut BatchVerifier,
         index: u32,
     ) -> Result<()> {
         self.0.add_to_batch(context, labels::DS_BIT, &statement(key, ct), key_base, batch, BIT_KIND, index)

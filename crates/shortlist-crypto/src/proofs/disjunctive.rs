@@ -183,13 +183,13 @@ impl DisjunctiveProof {
     /// Adds the proof's `2k` equations to a batch as one item (spec: V2.3).
     /// `key_base` is the batch's shared handle for `st.key`.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add_to_batch<R: CryptoRngCore>(
+    pub(crate) fn add_to_batch(
         &self,
         context: &Transcript,
         domain: &'static [u8],
         st: &DisjunctiveStatement<'_>,
         key_base: SharedBase,
-        batch: &mut BatchVerifier<R>,
+        batch: &mut BatchVerifier,
         kind: &'static str,
         index: u32,
     ) -> Result<()> {

@@ -90,11 +90,11 @@ impl DleqProof {
     }
 
     /// Adds the two equations to a batch as one item.
-    pub fn add_to_batch<R: CryptoRngCore>(
+    pub fn add_to_batch(
         &self,
         context: &Transcript,
         st: &DleqStatement,
-        batch: &mut BatchVerifier<R>,
+        batch: &mut BatchVerifier,
         index: u32,
     ) {
         let c = challenge(context, st, &self.commitment_g, &self.commitment_h);

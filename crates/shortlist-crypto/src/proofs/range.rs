@@ -88,13 +88,13 @@ impl RangeProof {
     }
 
     /// Adds the proof's equations to a batch as one item.
-    pub fn add_to_batch<R: CryptoRngCore>(
+    pub fn add_to_batch(
         &self,
         context: &Transcript,
         key: &Point,
         key_base: SharedBase,
         ct: &Ciphertext,
-        batch: &mut BatchVerifier<R>,
+        batch: &mut BatchVerifier,
         index: u32,
     ) -> Result<()> {
         check_range(self.min, self.max)?;

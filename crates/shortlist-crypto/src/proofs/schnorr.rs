@@ -62,13 +62,7 @@ impl SchnorrProof {
     }
 
     /// Adds `z·B₀ − R − c·X = 0` to a batch as one item.
-    pub fn add_to_batch<R: CryptoRngCore>(
-        &self,
-        context: &Transcript,
-        key: &Point,
-        batch: &mut BatchVerifier<R>,
-        index: u32,
-    ) {
+    pub fn add_to_batch(&self, context: &Transcript, key: &Point, batch: &mut BatchVerifier, index: u32) {
         let c = challenge(context, key, &self.commitment);
         let mut item = batch.item("schnorr", index);
         item.equation();
