@@ -1,8 +1,8 @@
-//! Voter credentials (spec: §9): ed25519 keys made on the member's device.
+//! Voter credentials (spec: §8.5): ed25519 keys made on the member's device.
 //! A ballot's proofs bind the credential public key and the ballot is signed
 //! with the credential secret key.
 //!
-//! Signature policy (spec: V9.1), pinned against the Wycheproof and
+//! Signature policy (spec: V3.6), pinned against the Wycheproof and
 //! speccheck vectors: public keys must be canonical encodings of points in
 //! the prime-order subgroup (not of small order, no torsion component);
 //! signatures are checked with ed25519-dalek's `verify_strict` (canonical
@@ -70,7 +70,7 @@ impl fmt::Debug for CredentialSecret {
 
 impl CredentialPublicKey {
     /// Decodes a public key: 32 bytes, a canonical point encoding, not of
-    /// small order (spec: V9.1).
+    /// small order (spec: V3.6).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let what = "credential key";
         let arr: [u8; CREDENTIAL_KEY_LEN] = bytes.try_into().map_err(|_| CryptoError::WrongLength {
@@ -97,7 +97,7 @@ impl CredentialPublicKey {
         self.0.to_bytes()
     }
 
-    /// Verifies a signature under the strict policy (spec: V9.1).
+    /// Verifies a signature under the strict policy (spec: V3.6).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         let sig: [u8; SIGNATURE_LEN] = signature.try_into().map_err(|_| CryptoError::WrongLength {
             what: "signature",
@@ -105,7 +105,7 @@ impl CredentialPublicKey {
             found: signature.len(),
         })?;
         self.0.verify_strict(message, &Signature::from_bytes(&sig)).map_err(|_| CryptoError::ProofFailed {
-            step: "V9.1",
+            step: "V3.6",
             proof: "ed25519 signature",
             context: None,
         })

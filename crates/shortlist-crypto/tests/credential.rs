@@ -1,4 +1,4 @@
-//! Credential keys and the ed25519 signature policy (spec: V9.1), pinned
+//! Credential keys and the ed25519 signature policy (spec: V3.6), pinned
 //! against Wycheproof and speccheck (copies in spec/vectors/external/).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
@@ -17,7 +17,7 @@ fn hex(v: &Value) -> Vec<u8> {
     hex::decode(v.as_str().unwrap()).unwrap()
 }
 
-/// Our policy's verdict: the key decodes under V9.1 and the signature verifies strictly.
+/// Our policy's verdict: the key decodes under V3.6 and the signature verifies strictly.
 fn accepts(pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
     CredentialPublicKey::from_bytes(pk).and_then(|k| k.verify(msg, sig)).is_ok()
 }
@@ -49,7 +49,7 @@ fn wycheproof_valid_accepted_and_invalid_rejected() {
 fn speccheck_cases_all_rejected_by_the_strict_policy() {
     // Cases 0-3 have a small-order A or R; 4-5 need a cofactored equation;
     // 6-7 have S ≥ ℓ; 8-9 a non-canonical R; 10-11 a non-canonical A. The
-    // strict policy of spec V9.1 rejects every one.
+    // strict policy of spec V3.6 rejects every one.
     let cases = external("ed25519_speccheck.json");
     let cases = cases.as_array().unwrap();
     assert_eq!(cases.len(), 12);
