@@ -178,8 +178,10 @@ impl DecryptionShare {
         if count > MAX_DECRYPTION_ITEMS {
             return Err(CryptoError::Malformed { what: "decryption share", reason: "too many partials" });
         }
-        let mut partials = Vec::with_capacity(count);
-        let mut proofs = Vec::with_capacity(count);
+        // Reserve no more than the input can hold (128 bytes per item).
+        let cap = count.min(r.remaining() / 128);
+        let mut partials = Vec::with_capacity(cap);
+        let mut proofs = Vec::with_capacity(cap);
         for _ in 0..count {
             partials.push(r.point()?);
             proofs.push(DleqProof::read(&mut r)?);

@@ -201,6 +201,11 @@ impl<'a> Reader<'a> {
         scalar_from_bytes(self.what, self.take(SCALAR_LEN)?)
     }
 
+    /// How many bytes are left.
+    pub(crate) fn remaining(&self) -> usize {
+        self.rest.len()
+    }
+
     pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
         self.take(n)
     }
