@@ -49,6 +49,16 @@ fn ballot(c: &mut Criterion) {
             BatchSize::SmallInput,
         )
     });
+    g.bench_function("prepare (before the choice)", |b| {
+        b.iter(|| EncryptedContest::prepare(&enc, &SHAPE, &mut rng).unwrap())
+    });
+    g.bench_function("finish (after the choice)", |b| {
+        b.iter_batched(
+            || (EncryptedContest::prepare(&enc, &SHAPE, &mut OsRng).unwrap(), random_selection(&mut OsRng)),
+            |(prepared, sel)| prepared.finish(&bctx, &sel).unwrap(),
+            BatchSize::SmallInput,
+        )
+    });
     let ballots: Vec<Vec<u8>> = (0..1000)
         .map(|_| {
             let sel = random_selection(&mut OsRng);

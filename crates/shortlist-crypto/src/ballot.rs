@@ -10,6 +10,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use merlin::Transcript;
 use rand_core::CryptoRngCore;
+use subtle::Choice;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::batch::{BatchVerifier, SharedBase};
@@ -17,7 +18,7 @@ use crate::elgamal::{finish_halves, Ciphertext, Encrypter, CIPHERTEXT_LEN};
 use crate::error::{CryptoError, Result};
 use crate::labels;
 use crate::proofs::bit::{BitProof, BIT_PROOF_LEN};
-use crate::proofs::disjunctive::{self, pairs, DisjunctiveProof, DisjunctiveStatement};
+use crate::proofs::disjunctive::{self, DisjunctiveProof, DisjunctiveStatement};
 use crate::proofs::range::RangeProof;
 use crate::secret::SecretScalar;
 use crate::transcript::{ElectionContext, Hash32, TranscriptExt};
@@ -148,9 +149,37 @@ fn sum_ciphertexts(cts: &[Ciphertext]) -> Ciphertext {
     Ciphertext::sum(cts)
 }
 
+/// A contest ballot prepared before the member chooses (spec: §8.3): every
+/// scalar multiplication of encrypting and proving is independent of the
+/// selections, so a booth runs [`EncryptedContest::prepare`] while the member
+/// reads the ballot and [`PreparedContest::finish`] (no scalar multiplication,
+/// no branch on the selections) once they choose.
+///
+/// # Security
+/// Holds the ElGamal randomness and proof nonces: zeroized on drop, no
+/// `Debug` content. Use it for one ballot only: `finish` consumes it.
+pub struct PreparedContest {
+    shape: ContestShape,
+    key: Point,
+    randomness: Vec<SecretScalar>,
+    // A_i = r_i·B₀, and B_i for s_i = 0 and for s_i = 1.
+    a: Vec<Point>,
+    b_zero: Vec<Point>,
+    b_one: Vec<Point>,
+    bits: Vec<disjunctive::Prepared>,
+    range: disjunctive::Prepared,
+}
+
+impl core::fmt::Debug for PreparedContest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("PreparedContest(<redacted>)")
+    }
+}
+
 impl EncryptedContest {
-    /// Encrypts and proves a selection vector (spec: §8.3). Returns the public
-    /// contest and the secrets needed to audit it.
+    /// Encrypts and proves a selection vector (spec: §8.3): [`Self::prepare`]
+    /// then [`PreparedContest::finish`]. Returns the public contest and the
+    /// secrets needed to audit it.
     pub fn encrypt(
         enc: &Encrypter,
         ctx: &BallotContext<'_>,
@@ -158,75 +187,50 @@ impl EncryptedContest {
         selections: &[bool],
         rng: &mut impl CryptoRngCore,
     ) -> Result<(Self, ContestSecrets)> {
+        Self::prepare(enc, shape, rng)?.finish(ctx, selections)
+    }
+
+    /// Does every scalar multiplication of a ballot for `shape` before the
+    /// selections are known (spec: §8.3, steps 1–3).
+    pub fn prepare(
+        enc: &Encrypter,
+        shape: &ContestShape,
+        rng: &mut impl CryptoRngCore,
+    ) -> Result<PreparedContest> {
         shape.validate()?;
-        if enc.key() != &ctx.election.joint_key {
-            return Err(CryptoError::InvalidParameters {
-                step: "V3.1",
-                reason: "the encrypter's key is not the election's joint key".into(),
-            });
-        }
         let n = usize::from(shape.candidates);
-        if selections.len() != n {
-            return Err(CryptoError::InvalidSelection {
-                reason: alloc::format!("{} selections for {n} candidates", selections.len()),
-            });
-        }
-        let total = selections.iter().filter(|s| **s).count();
-        let total = u16::try_from(total).unwrap_or(u16::MAX);
-        if total < shape.min || total > shape.max {
-            return Err(CryptoError::InvalidSelection {
-                reason: alloc::format!("{total} selections, allowed {} to {}", shape.min, shape.max),
-            });
-        }
-        // Ciphertexts, computed halved and compressed in one batch.
-        let randomness: Vec<SecretScalar> = (0..n).map(|_| SecretScalar::random(rng)).collect();
-        let mut halves = Vec::with_capacity(2 * n);
-        for (r, s) in randomness.iter().zip(selections) {
+        let k = usize::from(shape.max - shape.min) + 1;
+        let mut halves = Vec::with_capacity(7 * n + 2 * k);
+        let mut randomness = Vec::with_capacity(n);
+        let mut bit_secrets = Vec::with_capacity(n);
+        for _ in 0..n {
+            let r = SecretScalar::random(rng);
+            let b_zero = enc.half_k(r.expose_secret());
             halves.push(enc.half_g(r.expose_secret()));
-            halves.push(enc.half_encrypt_b(u64::from(*s), r.expose_secret()));
+            halves.push(b_zero);
+            halves.push(b_zero + enc.half_generator());
+            randomness.push(r);
+            bit_secrets.push(disjunctive::prepare_halves(enc, 2, &mut halves, rng));
         }
-        let ciphertexts: Vec<Ciphertext> =
-            pairs(&finish_halves(&halves)).into_iter().map(|(a, b)| Ciphertext { a, b }).collect();
-        let transcript = contest_transcript(ctx, shape.contest_id, &ciphertexts);
-
-        // Commitments of every proof, again compressed in one batch.
-        let sum_ct = sum_ciphertexts(&ciphertexts);
-        let r_sum = SecretScalar::new(randomness.iter().map(|r| r.expose_secret()).sum());
-        let mut halves = Vec::with_capacity(4 * n + 2 * usize::from(shape.max - shape.min + 1));
-        let mut pending = Vec::with_capacity(n + 1);
-        for s in selections {
-            let (h, p) = disjunctive::commit(enc, 0, 1, u16::from(*s), rng)?;
-            halves.extend(h);
-            pending.push(p);
+        let range_secrets = disjunctive::prepare_halves(enc, k, &mut halves, rng);
+        // One batched compression for every point of the ballot.
+        let points = finish_halves(&halves);
+        let (mut a, mut b_zero, mut b_one) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        let mut bits = Vec::with_capacity(n);
+        let mut chunks = points.chunks_exact(7);
+        for secrets in bit_secrets {
+            let Some([pa, p0, p1, commitments @ ..]) = chunks.next() else {
+                return Err(CryptoError::InvalidParameters { step: "V3.1", reason: "point count".into() });
+            };
+            a.push(*pa);
+            b_zero.push(*p0);
+            b_one.push(*p1);
+            bits.push(secrets.with_commitments(commitments));
         }
-        let (h, range_pending) = disjunctive::commit(enc, shape.min, shape.max, total, rng)?;
-        halves.extend(h);
-        let mut commitments = pairs(&finish_halves(&halves)).into_iter();
-
-        let key = &ctx.election.joint_key;
-        let mut bit_proofs = Vec::with_capacity(n);
-        for (i, ((ct, p), r)) in ciphertexts.iter().zip(pending).zip(&randomness).enumerate() {
-            let cm: Vec<(Point, Point)> = commitments.by_ref().take(2).collect();
-            let st = DisjunctiveStatement { key, ciphertext: ct, lo: 0, hi: 1 };
-            let proof = disjunctive::respond(&fork(&transcript, i), labels::DS_BIT, &st, cm, p, r);
-            bit_proofs.push(BitProof(proof));
-        }
-        let st = DisjunctiveStatement { key, ciphertext: &sum_ct, lo: shape.min, hi: shape.max };
-        let cm: Vec<(Point, Point)> = commitments.collect();
-        let range =
-            disjunctive::respond(&fork(&transcript, n), labels::DS_RANGE, &st, cm, range_pending, &r_sum);
-        let contest = Self {
-            contest_id: shape.contest_id,
-            ciphertexts,
-            bit_proofs,
-            range_proof: RangeProof::from_parts(shape.min, shape.max, range),
-        };
-        let secrets = ContestSecrets {
-            contest_id: shape.contest_id,
-            selections: selections.iter().map(|s| u8::from(*s)).collect(),
-            randomness,
-        };
-        Ok((contest, secrets))
+        let range_points = points.get(7 * n..).unwrap_or_default();
+        let range = range_secrets.with_commitments(range_points);
+        Ok(PreparedContest { shape: *shape, key: *enc.key(), randomness, a, b_zero, b_one, bits, range })
     }
 
     /// Checks the contest's shape and ciphertexts (spec: V3.1, V3.2).
@@ -389,6 +393,92 @@ impl EncryptedContest {
 }
 
 hex_serde!(EncryptedContest);
+
+impl PreparedContest {
+    /// Encrypts `selections` with the prepared randomness and answers every
+    /// proof (spec: §8.3, steps 4–7). Selections only choose between prepared
+    /// values, in constant time.
+    pub fn finish(
+        self,
+        ctx: &BallotContext<'_>,
+        selections: &[bool],
+    ) -> Result<(EncryptedContest, ContestSecrets)> {
+        let shape = self.shape;
+        if self.key != ctx.election.joint_key {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: "the ballot was prepared for another key than the election's joint key".into(),
+            });
+        }
+        let n = usize::from(shape.candidates);
+        if selections.len() != n {
+            return Err(CryptoError::InvalidSelection {
+                reason: alloc::format!("{} selections for {n} candidates", selections.len()),
+            });
+        }
+        let total = u16::try_from(selections.iter().filter(|s| **s).count()).unwrap_or(u16::MAX);
+        if total < shape.min || total > shape.max {
+            return Err(CryptoError::InvalidSelection {
+                reason: alloc::format!("{total} selections, allowed {} to {}", shape.min, shape.max),
+            });
+        }
+        let PreparedContest { a, b_zero, b_one, mut bits, mut range, randomness, .. } = self;
+        let ciphertexts: Vec<Ciphertext> = a
+            .iter()
+            .zip(&b_zero)
+            .zip(&b_one)
+            .zip(selections)
+            .map(|(((a, b0), b1), s)| Ciphertext {
+                a: *a,
+                b: Point::ct_select(b0, b1, Choice::from(u8::from(*s))),
+            })
+            .collect();
+        let transcript = contest_transcript(ctx, shape.contest_id, &ciphertexts);
+        let sum_ct = sum_ciphertexts(&ciphertexts);
+        let r_sum = SecretScalar::new(randomness.iter().map(|r| r.expose_secret()).sum());
+
+        // Place every real branch, then invert all the denominators at once.
+        let mut denominators = Vec::with_capacity(2 * n + usize::from(shape.max - shape.min) + 1);
+        for (p, s) in bits.iter_mut().zip(selections) {
+            p.place(u16::from(*s));
+            p.denominators(0, u16::from(*s), &mut denominators);
+        }
+        range.place(total - shape.min);
+        range.denominators(shape.min, total, &mut denominators);
+        Scalar::batch_invert(&mut denominators);
+
+        let key = &ctx.election.joint_key;
+        let mut inverses = denominators.chunks(2);
+        let mut bit_proofs = Vec::with_capacity(n);
+        for (i, ((ct, p), r)) in ciphertexts.iter().zip(&bits).zip(&randomness).enumerate() {
+            let st = DisjunctiveStatement { key, ciphertext: ct, lo: 0, hi: 1 };
+            let inv = inverses.next().unwrap_or_default();
+            bit_proofs.push(BitProof(disjunctive::respond(
+                &fork(&transcript, i),
+                labels::DS_BIT,
+                &st,
+                p,
+                inv,
+                r,
+            )));
+        }
+        let st = DisjunctiveStatement { key, ciphertext: &sum_ct, lo: shape.min, hi: shape.max };
+        let inv = denominators.get(2 * n..).unwrap_or_default();
+        let range = disjunctive::respond(&fork(&transcript, n), labels::DS_RANGE, &st, &range, inv, &r_sum);
+        let contest = EncryptedContest {
+            contest_id: shape.contest_id,
+            ciphertexts,
+            bit_proofs,
+            range_proof: RangeProof::from_parts(shape.min, shape.max, range),
+        };
+        let secrets = ContestSecrets {
+            contest_id: shape.contest_id,
+            selections: selections.iter().map(|s| u8::from(*s)).collect(),
+            randomness,
+        };
+        Ok((contest, secrets))
+    }
+}
 
 impl ContestSecrets {
     /// Reveals the selections and randomness for a Benaloh audit. The contest

@@ -163,13 +163,9 @@ impl Encrypter {
         &(k * self.half) * &self.key_table
     }
 
-    /// `(m·B₀ + r·K) / 2` for a plaintext `m ∈ {0, 1}` or any small `m`.
-    pub(crate) fn half_encrypt_b(&self, m: u64, r: &Scalar) -> RistrettoPoint {
-        match m {
-            0 => self.half_k(r),
-            1 => self.half_k(r) + self.half_generator,
-            _ => self.half_combo(&Scalar::from(m), r),
-        }
+    /// `B₀ / 2`.
+    pub(crate) fn half_generator(&self) -> RistrettoPoint {
+        self.half_generator
     }
 
     /// `g·B₀ / 2`, in constant time.

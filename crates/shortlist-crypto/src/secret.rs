@@ -4,6 +4,7 @@ use core::fmt;
 
 use curve25519_dalek::scalar::Scalar;
 use rand_core::CryptoRngCore;
+use subtle::ConditionallySelectable;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// A secret scalar (a key share, ElGamal or proof randomness, a polynomial coefficient).
@@ -23,6 +24,11 @@ impl SecretScalar {
     /// A uniformly random secret scalar.
     pub fn random(rng: &mut impl CryptoRngCore) -> Self {
         Self(Scalar::random(rng))
+    }
+
+    /// Swaps two secrets if `choice` is set, in constant time.
+    pub(crate) fn ct_swap(a: &mut Self, b: &mut Self, choice: subtle::Choice) {
+        Scalar::conditional_swap(&mut a.0, &mut b.0, choice);
     }
 
     /// The secret value. Callers must not log or store it.

@@ -10,6 +10,7 @@ use core::fmt;
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
+use subtle::{Choice, ConditionallySelectable};
 
 use crate::error::{CryptoError, Result};
 
@@ -79,6 +80,25 @@ impl Point {
         } else {
             Ok(self)
         }
+    }
+
+    /// `b` if `choice` is set, else `a`, in constant time.
+    pub(crate) fn ct_select(a: &Self, b: &Self, choice: Choice) -> Self {
+        let mut bytes = [0u8; POINT_LEN];
+        for ((o, x), y) in bytes.iter_mut().zip(a.compressed.as_bytes()).zip(b.compressed.as_bytes()) {
+            *o = u8::conditional_select(x, y, choice);
+        }
+        Self {
+            compressed: CompressedRistretto(bytes),
+            point: RistrettoPoint::conditional_select(&a.point, &b.point, choice),
+        }
+    }
+
+    /// Swaps `a` and `b` if `choice` is set, in constant time.
+    pub(crate) fn ct_swap(a: &mut Self, b: &mut Self, choice: Choice) {
+        let (x, y) = (Self::ct_select(a, b, choice), Self::ct_select(b, a, choice));
+        *a = x;
+        *b = y;
     }
 
     /// Whether this is the identity element.

@@ -22,6 +22,8 @@ use crate::labels;
 use crate::secret::SecretScalar;
 use crate::transcript::TranscriptExt;
 use crate::wire::{Point, Reader, WriteExt};
+use subtle::{Choice, ConditionallySelectable, ConstantTimeGreater};
+use zeroize::Zeroize;
 
 /// The statement: `ct` encrypts, under `key`, some value in `lo..=hi`.
 #[derive(Clone, Copy, Debug)]
@@ -81,89 +83,137 @@ fn challenge(
     t.challenge_scalar(labels::CHALLENGE)
 }
 
-/// The prover's state between committing and answering.
+/// A disjunctive proof prepared before the value is known (spec: §5.3).
+///
+/// Position 0 holds the *real* set `(a, b) = (w·B₀, w·K)`; positions
+/// `1..k` hold *simulated* sets `(t·B₀, t·K + u·B₀)` with random `t`, `u`.
+/// Everything here is independent of the plaintext: [`Prepared::place`] then
+/// moves the real set to the plaintext's position with constant-time swaps,
+/// and [`respond`] derives each simulated challenge as `c_v = u_v / (v − m)`,
+/// so no step branches on the secret.
 ///
 /// # Security
-/// Holds the nonces and the simulated branches' responses; zeroized on drop.
-pub(crate) struct Pending {
-    real: usize,
-    nonce: SecretScalar,
-    sim_challenges: Vec<Scalar>,
-    sim_t: Vec<SecretScalar>,
+/// Holds nonces; they are zeroized on drop.
+pub(crate) struct Prepared {
+    nonces: Vec<SecretScalar>,
+    shifts: Vec<SecretScalar>,
+    real: Vec<u8>,
+    commitments: Vec<(Point, Point)>,
 }
 
-/// Phase 1: returns the halved commitments `(a_v/2, b_v/2)` and the state.
-///
-/// With `A = r·B₀`, `B = m·B₀ + r·K`, a simulated branch `v ≠ m` takes random
-/// `t_v`, `c_v` and sets `a_v = t_v·B₀`, `b_v = t_v·K + c_v·(v − m)·B₀`,
-/// `z_v = t_v + c_v·r`; the real branch takes `a_m = w·B₀`, `b_m = w·K`.
-pub(crate) fn commit(
-    enc: &Encrypter,
-    lo: u16,
-    hi: u16,
-    m: u16,
-    rng: &mut impl CryptoRngCore,
-) -> Result<(Vec<RistrettoPoint>, Pending)> {
-    if m < lo || m > hi {
-        return Err(CryptoError::InvalidSelection {
-            reason: alloc::format!("value {m} is outside [{lo}, {hi}]"),
-        });
+impl Drop for Prepared {
+    fn drop(&mut self) {
+        self.real.zeroize();
     }
-    let k = usize::from(hi - lo) + 1;
-    let real = usize::from(m - lo);
-    let nonce = SecretScalar::random(rng);
-    let mut halves = Vec::with_capacity(2 * k);
-    let mut sim_challenges = Vec::with_capacity(k);
-    let mut sim_t = Vec::with_capacity(k);
-    for (i, v) in (lo..=hi).enumerate() {
-        if i == real {
-            let w = nonce.expose_secret();
-            halves.push(enc.half_g(w));
-            halves.push(enc.half_k(w));
-            sim_challenges.push(Scalar::ZERO);
-            sim_t.push(SecretScalar::new(Scalar::ZERO));
-        } else {
-            let c = Scalar::random(rng);
-            let t = SecretScalar::random(rng);
-            let shift = Scalar::from(v) - Scalar::from(m);
+}
+
+/// The secrets of a preparation, before its points are compressed.
+pub(crate) struct PreparedSecrets {
+    nonces: Vec<SecretScalar>,
+    shifts: Vec<SecretScalar>,
+}
+
+/// Draws the secrets of a `k`-branch proof and appends its `2k` halved
+/// commitments to `halves` (`2 + 3(k − 1)` fixed-base multiplications).
+pub(crate) fn prepare_halves(
+    enc: &Encrypter,
+    k: usize,
+    halves: &mut Vec<RistrettoPoint>,
+    rng: &mut impl CryptoRngCore,
+) -> PreparedSecrets {
+    let mut nonces = Vec::with_capacity(k);
+    let mut shifts = Vec::with_capacity(k);
+    for i in 0..k {
+        let t = SecretScalar::random(rng);
+        if i == 0 {
             halves.push(enc.half_g(t.expose_secret()));
-            halves.push(enc.half_combo(&(c * shift), t.expose_secret()));
-            sim_challenges.push(c);
-            sim_t.push(t);
+            halves.push(enc.half_k(t.expose_secret()));
+            shifts.push(SecretScalar::new(Scalar::ZERO));
+        } else {
+            let u = SecretScalar::random(rng);
+            halves.push(enc.half_g(t.expose_secret()));
+            halves.push(enc.half_combo(u.expose_secret(), t.expose_secret()));
+            shifts.push(u);
+        }
+        nonces.push(t);
+    }
+    PreparedSecrets { nonces, shifts }
+}
+
+impl PreparedSecrets {
+    /// Attaches the compressed commitments (in the order of `prepare_halves`).
+    pub(crate) fn with_commitments(self, points: &[Point]) -> Prepared {
+        let k = self.nonces.len();
+        let mut real = alloc::vec![0u8; k];
+        if let Some(first) = real.first_mut() {
+            *first = 1;
+        }
+        Prepared { nonces: self.nonces, shifts: self.shifts, real, commitments: pairs(points) }
+    }
+}
+
+impl Prepared {
+    /// Moves the real set to position `index` (= `m − lo`) in constant time,
+    /// keeping the simulated sets in order: a pass of conditional swaps.
+    pub(crate) fn place(&mut self, index: u16) {
+        for i in 1..self.nonces.len() {
+            let after = u16::try_from(i - 1).unwrap_or(u16::MAX);
+            let swap = index.ct_gt(&after);
+            if let (Some([n0, n1]), Some([s0, s1]), Some([r0, r1]), Some([(a0, b0), (a1, b1)])) = (
+                self.nonces.get_mut(i - 1..=i),
+                self.shifts.get_mut(i - 1..=i),
+                self.real.get_mut(i - 1..=i),
+                self.commitments.get_mut(i - 1..=i),
+            ) {
+                SecretScalar::ct_swap(n0, n1, swap);
+                SecretScalar::ct_swap(s0, s1, swap);
+                u8::conditional_swap(r0, r1, swap);
+                Point::ct_swap(a0, a1, swap);
+                Point::ct_swap(b0, b1, swap);
+            }
         }
     }
-    Ok((halves, Pending { real, nonce, sim_challenges, sim_t }))
+
+    /// Appends `v − m` for every position, with 1 at the real one, so that the
+    /// caller can invert them all at once (`Scalar::batch_invert`).
+    pub(crate) fn denominators(&self, lo: u16, m: u16, out: &mut Vec<Scalar>) {
+        let m = Scalar::from(m);
+        for (v, real) in (lo..).zip(&self.real) {
+            let d = Scalar::from(v) - m;
+            out.push(Scalar::conditional_select(&d, &Scalar::ONE, Choice::from(*real)));
+        }
+    }
 }
 
-/// Phase 2: given the compressed commitments, computes the challenge and responses.
+/// Answers the challenge (spec: §5.3). `inverses` are the inverted
+/// [`Prepared::denominators`], in the same order.
 pub(crate) fn respond(
     context: &Transcript,
     domain: &'static [u8],
     st: &DisjunctiveStatement<'_>,
-    commitments: Vec<(Point, Point)>,
-    pending: Pending,
+    prepared: &Prepared,
+    inverses: &[Scalar],
     r: &SecretScalar,
 ) -> DisjunctiveProof {
-    let c = challenge(context, domain, st, &commitments);
+    let c = challenge(context, domain, st, &prepared.commitments);
+    let simulated: Vec<Scalar> =
+        prepared.shifts.iter().zip(inverses).map(|(u, inv)| u.expose_secret() * inv).collect();
+    // The real set's shift is 0, so the sum is over the simulated challenges.
+    let c_real = c - simulated.iter().sum::<Scalar>();
     let r = r.expose_secret();
-    let sim_sum: Scalar = pending.sim_challenges.iter().sum();
-    let mut challenges: Vec<Scalar> = pending.sim_challenges.clone();
-    let c_real = c - sim_sum;
-    let mut responses = Vec::with_capacity(challenges.len());
-    for (i, (ci, t)) in challenges.iter_mut().zip(&pending.sim_t).enumerate() {
-        if i == pending.real {
-            *ci = c_real;
-            responses.push(pending.nonce.expose_secret() + c_real * r);
-        } else {
-            responses.push(t.expose_secret() + *ci * r);
-        }
+    let mut challenges = Vec::with_capacity(simulated.len());
+    let mut responses = Vec::with_capacity(simulated.len());
+    for ((cv, t), real) in simulated.iter().zip(&prepared.nonces).zip(&prepared.real) {
+        let cv = Scalar::conditional_select(cv, &c_real, Choice::from(*real));
+        responses.push(t.expose_secret() + cv * r);
+        challenges.push(cv);
     }
     challenges.pop();
-    DisjunctiveProof { commitments, challenges, responses }
+    DisjunctiveProof { commitments: prepared.commitments.clone(), challenges, responses }
 }
 
 impl DisjunctiveProof {
-    /// Proves `st` for plaintext `m` and randomness `r` (commit, compress, respond).
+    /// Proves `st` for plaintext `m` and randomness `r` (prepare, place, respond).
     pub(crate) fn prove(
         context: &Transcript,
         domain: &'static [u8],
@@ -173,11 +223,20 @@ impl DisjunctiveProof {
         r: &SecretScalar,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self> {
-        st.branches()?;
-        let (halves, pending) = commit(enc, st.lo, st.hi, m, rng)?;
-        let pts = crate::elgamal::finish_halves(&halves);
-        let commitments = pairs(&pts);
-        Ok(respond(context, domain, st, commitments, pending, r))
+        let k = st.branches()?;
+        if m < st.lo || m > st.hi {
+            return Err(CryptoError::InvalidSelection {
+                reason: alloc::format!("value {m} is outside [{}, {}]", st.lo, st.hi),
+            });
+        }
+        let mut halves = Vec::with_capacity(2 * k);
+        let secrets = prepare_halves(enc, k, &mut halves, rng);
+        let mut prepared = secrets.with_commitments(&crate::elgamal::finish_halves(&halves));
+        prepared.place(m - st.lo);
+        let mut inverses = Vec::with_capacity(k);
+        prepared.denominators(st.lo, m, &mut inverses);
+        Scalar::batch_invert(&mut inverses);
+        Ok(respond(context, domain, st, &prepared, &inverses, r))
     }
 
     /// Adds the proof's `2k` equations to a batch as one item (spec: V2.3).
