@@ -278,6 +278,9 @@ impl EncryptedContest {
         batch: &mut BatchVerifier,
     ) -> Result<()> {
         self.check_shape(shape)?;
+        let n = self.ciphertexts.len();
+        let k = usize::from(shape.max - shape.min) + 1;
+        batch.reserve(6 * n + 2 * k + 2, n + 1);
         let key = &ctx.election.joint_key;
         let transcript = contest_transcript(ctx, self.contest_id, &self.ciphertexts);
         for (i, (ct, proof)) in self.ciphertexts.iter().zip(&self.bit_proofs).enumerate() {
@@ -285,7 +288,6 @@ impl EncryptedContest {
             proof.add_to_batch(&fork(&transcript, i), key, key_base, ct, batch, index)?;
         }
         let sum_ct = sum_ciphertexts(&self.ciphertexts);
-        let n = self.ciphertexts.len();
         let index = u32::try_from(n).unwrap_or(u32::MAX);
         self.range_proof.add_to_batch(&fork(&transcript, n), key, key_base, &sum_ct, batch, index)
     }

@@ -90,6 +90,14 @@ impl BatchVerifier {
         self.tag = tag;
     }
 
+    /// Reserves room for `terms` more terms and `items` more items.
+    pub fn reserve(&mut self, terms: usize, items: usize) {
+        self.scalars.reserve(terms);
+        self.points.reserve(terms);
+        self.items.reserve(items);
+        self.shared_coeffs.reserve(2 * items);
+    }
+
     /// How many items the batch holds.
     pub fn len(&self) -> usize {
         self.items.len()
