@@ -117,23 +117,24 @@ impl BatchVerifier {
         ItemBuilder { batch: self, weight: Scalar::ZERO }
     }
 
-    /// Checks every equation of every item in one multiscalar multiplication.
-    /// On failure, names each item that fails alone (spec: §5.5).
-    pub fn verify(self) -> Result<()> {
-        if self.is_empty() {
-            return Ok(());
-        }
+    fn total_holds(&self) -> bool {
         let mut shared = alloc::vec![Scalar::ZERO; self.shared_points.len()];
         for (i, c) in &self.shared_coeffs {
             if let Some(slot) = shared.get_mut(*i) {
                 *slot += c;
             }
         }
-        let total = RistrettoPoint::vartime_multiscalar_mul(
+        RistrettoPoint::vartime_multiscalar_mul(
             shared.iter().chain(self.scalars.iter()),
             self.shared_points.iter().chain(self.points.iter()),
-        );
-        if total.is_identity() {
+        )
+        .is_identity()
+    }
+
+    /// Checks every equation of every item in one multiscalar multiplication.
+    /// On failure, names each item that fails alone (spec: §5.5).
+    pub fn verify(self) -> Result<()> {
+        if self.is_empty() || self.total_holds() {
             return Ok(());
         }
         let culprits: Vec<String> = self
@@ -143,6 +144,16 @@ impl BatchVerifier {
             .map(|item| alloc::format!("{}", item.label))
             .collect();
         Err(CryptoError::BatchFailed { culprits })
+    }
+
+    /// Checks every item at once and, only if that fails, each alone: the
+    /// labels of the failing items (empty when the batch holds).
+    pub fn failing_items_if_any(&self) -> Vec<ItemLabel> {
+        if self.is_empty() || self.total_holds() {
+            Vec::new()
+        } else {
+            self.failing_items()
+        }
     }
 
     /// Checks each item alone and returns the labels of those that fail.

@@ -1,0 +1,250 @@
+//! The manifest (spec: board §4.1): the poll's identity. Its hash names the
+//! poll and is bound into every proof; it is entry 0 of the board.
+
+use shortlist_crypto::credential::CredentialPublicKey;
+
+use crate::codec::{Reader, Writer};
+use crate::error::{BoardError, Result};
+
+/// Version byte of the manifest encoding.
+pub const MANIFEST_VERSION: u8 = 1;
+/// The most contests a poll may have.
+pub const MAX_CONTESTS: usize = 64;
+
+/// When each phase of the poll starts or ends, in Unix seconds (UTC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timetable {
+    /// Expressions of interest are accepted until this time.
+    pub nominations_close: u64,
+    /// Ballots are accepted from this time…
+    pub voting_open: u64,
+    /// …until this time (exclusive).
+    pub voting_close: u64,
+}
+
+/// A rule the slate must satisfy: at least `min_seats` of the seats go to
+/// candidates whose `attribute` equals `value` (e.g. gender = woman).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlateRule {
+    /// The attribute's name.
+    pub attribute: String,
+    /// The value that the rule favours.
+    pub value: String,
+    /// The fewest seats that such candidates must hold, when enough stand.
+    pub min_seats: u16,
+}
+
+/// One contest's rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContestRules {
+    /// The contest's id, unique in the poll.
+    pub contest_id: u32,
+    /// Its title.
+    pub title: String,
+    /// How many candidates the slate takes.
+    pub seats: u16,
+    /// The fewest selections a ballot may make.
+    pub min_selections: u16,
+    /// The most selections a ballot may make.
+    pub max_selections: u16,
+    /// Rules the slate must satisfy.
+    pub slate_rules: Vec<SlateRule>,
+}
+
+/// A trustee named in the manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrusteeInfo {
+    /// The trustee's index, 1..=n.
+    pub index: u16,
+    /// A human name.
+    pub name: String,
+    /// The trustee's ed25519 key: it signs every message of the trustee.
+    pub key: CredentialPublicKey,
+}
+
+/// Which of a credential's ballots counts (spec: board V4.6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevotePolicy {
+    /// The last ballot cast counts (revoting allowed).
+    LastCounts,
+    /// The first ballot cast counts; later ones are refused.
+    FirstCounts,
+}
+
+/// How ties in the ranking are broken (spec: board §4.8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TieBreak {
+    /// Tied candidates are ordered by SHA-256 of the ballot definition hash
+    /// and the candidate id: reproducible by anyone, unknown before the
+    /// candidate list is frozen.
+    DefinitionHash,
+}
+
+/// The manifest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Manifest {
+    /// A short identifier, unique to the organiser.
+    pub poll_id: String,
+    /// A human title.
+    pub title: String,
+    /// The timetable.
+    pub timetable: Timetable,
+    /// The contests.
+    pub contests: Vec<ContestRules>,
+    /// The trustees, by index.
+    pub trustees: Vec<TrusteeInfo>,
+    /// How many trustees decrypt (t of n).
+    pub threshold: u16,
+    /// Which ballot of a credential counts.
+    pub revote: RevotePolicy,
+    /// The tie-break rule.
+    pub tie_break: TieBreak,
+    /// The server's ed25519 key: it signs checkpoints and registrations.
+    pub server_key: CredentialPublicKey,
+}
+
+impl Manifest {
+    /// The canonical encoding (spec: board §4.1).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.u8(MANIFEST_VERSION).str(&self.poll_id).str(&self.title);
+        w.u64(self.timetable.nominations_close)
+            .u64(self.timetable.voting_open)
+            .u64(self.timetable.voting_close);
+        w.count(self.contests.len());
+        for c in &self.contests {
+            w.u32(c.contest_id).str(&c.title).u16(c.seats).u16(c.min_selections).u16(c.max_selections);
+            w.count(c.slate_rules.len());
+            for r in &c.slate_rules {
+                w.str(&r.attribute).str(&r.value).u16(r.min_seats);
+            }
+        }
+        w.count(self.trustees.len());
+        for t in &self.trustees {
+            w.u16(t.index).str(&t.name).fixed(&t.key.to_bytes());
+        }
+        w.u16(self.threshold);
+        w.u8(match self.revote {
+            RevotePolicy::LastCounts => 1,
+            RevotePolicy::FirstCounts => 2,
+        });
+        w.u8(match self.tie_break {
+            TieBreak::DefinitionHash => 1,
+        });
+        w.fixed(&self.server_key.to_bytes());
+        w.finish()
+    }
+
+    /// Decodes and validates a manifest (spec: board V1.2).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new("manifest", bytes);
+        if r.u8()? != MANIFEST_VERSION {
+            return Err(BoardError::malformed("manifest", "unknown version"));
+        }
+        let poll_id = r.str()?;
+        let title = r.str()?;
+        let timetable =
+            Timetable { nominations_close: r.u64()?, voting_open: r.u64()?, voting_close: r.u64()? };
+        let n = r.count(MAX_CONTESTS)?;
+        let mut contests = Vec::with_capacity(n);
+        for _ in 0..n {
+            let contest_id = r.u32()?;
+            let title = r.str()?;
+            let (seats, min_selections, max_selections) = (r.u16()?, r.u16()?, r.u16()?);
+            let k = r.count(16)?;
+            let mut slate_rules = Vec::with_capacity(k);
+            for _ in 0..k {
+                slate_rules.push(SlateRule { attribute: r.str()?, value: r.str()?, min_seats: r.u16()? });
+            }
+            contests.push(ContestRules {
+                contest_id,
+                title,
+                seats,
+                min_selections,
+                max_selections,
+                slate_rules,
+            });
+        }
+        let n = r.count(usize::from(shortlist_crypto::dkg::MAX_TRUSTEES))?;
+        let mut trustees = Vec::with_capacity(n);
+        for _ in 0..n {
+            let index = r.u16()?;
+            let name = r.str()?;
+            let key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
+            trustees.push(TrusteeInfo { index, name, key });
+        }
+        let threshold = r.u16()?;
+        let revote = match r.u8()? {
+            1 => RevotePolicy::LastCounts,
+            2 => RevotePolicy::FirstCounts,
+            _ => return Err(BoardError::malformed("manifest", "unknown revote policy")),
+        };
+        let tie_break = match r.u8()? {
+            1 => TieBreak::DefinitionHash,
+            _ => return Err(BoardError::malformed("manifest", "unknown tie-break rule")),
+        };
+        let server_key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
+        r.finish()?;
+        let m =
+            Self { poll_id, title, timetable, contests, trustees, threshold, revote, tie_break, server_key };
+        m.validate()?;
+        Ok(m)
+    }
+
+    /// Checks the manifest's rules (spec: board V1.2).
+    pub fn validate(&self) -> Result<()> {
+        let step = "V1.2";
+        if self.poll_id.is_empty()
+            || self.poll_id.len() > 64
+            || !self.poll_id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(BoardError::invalid(step, "poll id must be 1 to 64 printable ASCII characters"));
+        }
+        let t = &self.timetable;
+        if !(t.nominations_close <= t.voting_open && t.voting_open < t.voting_close) {
+            return Err(BoardError::invalid(
+                step,
+                "timetable must have nominations close ≤ voting open < voting close",
+            ));
+        }
+        if self.contests.is_empty() {
+            return Err(BoardError::invalid(step, "a poll needs at least one contest"));
+        }
+        for (i, c) in self.contests.iter().enumerate() {
+            if self.contests.iter().take(i).any(|d| d.contest_id == c.contest_id) {
+                return Err(BoardError::invalid(step, format!("contest id {} is repeated", c.contest_id)));
+            }
+            if c.seats == 0 || c.min_selections > c.max_selections {
+                return Err(BoardError::invalid(
+                    step,
+                    format!("contest {}: needs seats ≥ 1 and min ≤ max selections", c.contest_id),
+                ));
+            }
+            let reserved: u32 = c.slate_rules.iter().map(|r| u32::from(r.min_seats)).sum();
+            if reserved > u32::from(c.seats) {
+                return Err(BoardError::invalid(
+                    step,
+                    format!("contest {}: slate rules reserve more seats than there are", c.contest_id),
+                ));
+            }
+        }
+        let n = self.trustees.len();
+        for (i, tr) in self.trustees.iter().enumerate() {
+            if usize::from(tr.index) != i + 1 {
+                return Err(BoardError::invalid(step, "trustees must be listed by index 1, 2, …, n"));
+            }
+        }
+        let params = shortlist_crypto::dkg::CeremonyParams {
+            manifest_hash: [0; 32],
+            n: u16::try_from(n).unwrap_or(u16::MAX),
+            t: self.threshold,
+        };
+        params.validate().map_err(|e| BoardError::invalid(step, e.to_string()))?;
+        Ok(())
+    }
+
+    /// The contest with this id.
+    pub fn contest(&self, contest_id: u32) -> Option<&ContestRules> {
+        self.contests.iter().find(|c| c.contest_id == contest_id)
+    }
+}

@@ -1,0 +1,77 @@
+//! Ranking, tie-break and slate (spec: board §4.9): pure functions of the
+//! counts, the ballot definition and the manifest, so anyone can recompute
+//! the result from the board.
+
+use sha2::{Digest, Sha256};
+
+use crate::definition::DefinedContest;
+use crate::entry::Hash;
+use crate::manifest::ContestRules;
+
+/// Domain separator of tie-break keys.
+pub const TIE_BREAK_DOMAIN: &[u8] = b"shortlist/v1/tie-break\0";
+
+/// `SHA-256(domain ‖ definition hash ‖ u32 candidate id)`: among tied
+/// candidates, the smaller key ranks higher. Fixed when nominations close, so
+/// nobody could choose it to favour a candidate.
+pub fn tie_break_key(definition_hash: &Hash, candidate_id: u32) -> Hash {
+    let mut h = Sha256::new();
+    h.update(TIE_BREAK_DOMAIN);
+    h.update(definition_hash);
+    h.update(candidate_id.to_be_bytes());
+    h.finalize().into()
+}
+
+/// Candidate ids from most to fewest votes, ties broken by [`tie_break_key`].
+/// `counts` follows the definition's candidate order.
+pub fn rank(contest: &DefinedContest, counts: &[u64], definition_hash: &Hash) -> Vec<u32> {
+    let mut order: Vec<(u64, Hash, u32)> = contest
+        .candidates
+        .iter()
+        .zip(counts)
+        .map(|(c, n)| (*n, tie_break_key(definition_hash, c.candidate_id), c.candidate_id))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    order.into_iter().map(|(_, _, id)| id).collect()
+}
+
+/// The slate: walk the ranking and take each candidate unless taking them
+/// would leave too few seats to meet the slate rules; a rule asks for at most
+/// as many seats as there are candidates that satisfy it.
+pub fn slate(rules: &ContestRules, contest: &DefinedContest, ranking: &[u32]) -> Vec<u32> {
+    let seats = usize::from(rules.seats);
+    let satisfies = |id: u32, r: &crate::manifest::SlateRule| {
+        contest
+            .candidates
+            .iter()
+            .find(|c| c.candidate_id == id)
+            .is_some_and(|c| c.attribute(&r.attribute) == Some(r.value.as_str()))
+    };
+    let targets: Vec<usize> = rules
+        .slate_rules
+        .iter()
+        .map(|r| {
+            let standing = contest.candidates.iter().filter(|c| satisfies(c.candidate_id, r)).count();
+            usize::from(r.min_seats).min(standing)
+        })
+        .collect();
+    let mut chosen: Vec<u32> = Vec::with_capacity(seats);
+    for id in ranking {
+        if chosen.len() >= seats {
+            break;
+        }
+        let deficit: usize = rules
+            .slate_rules
+            .iter()
+            .zip(&targets)
+            .map(|(r, target)| {
+                let have = chosen.iter().chain(core::iter::once(id)).filter(|c| satisfies(**c, r)).count();
+                target.saturating_sub(have)
+            })
+            .sum();
+        if deficit < seats - chosen.len() {
+            chosen.push(*id);
+        }
+    }
+    chosen
+}

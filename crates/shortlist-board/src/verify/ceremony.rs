@@ -1,0 +1,178 @@
+//! Key-ceremony steps of the record verifier (spec: board §8, V5.x).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare, Verdict};
+use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage, GroupPublic};
+
+use super::report::Report;
+use super::Poll;
+use crate::entry::{Entry, EntryKind};
+use crate::payload::TrusteeMessage;
+
+/// What the verifier has learned of the key ceremony.
+#[derive(Default)]
+pub(crate) struct Ceremony {
+    commitments: BTreeMap<u16, CommitmentMessage>,
+    shares: Vec<EncryptedShare>,
+    complaints: Vec<Complaint>,
+    group: Option<Option<GroupPublic>>,
+}
+
+pub(crate) fn params(poll: &Poll) -> CeremonyParams {
+    CeremonyParams {
+        manifest_hash: poll.manifest_hash,
+        n: u16::try_from(poll.manifest.trustees.len()).unwrap_or(u16::MAX),
+        t: poll.manifest.threshold,
+    }
+}
+
+/// Decodes a trustee message and checks its signature under the manifest's key.
+pub(crate) fn signed(
+    poll: &Poll,
+    e: &Entry,
+    step: &'static str,
+    report: &mut Report,
+) -> Option<TrusteeMessage> {
+    let msg = match TrusteeMessage::from_bytes(&e.payload) {
+        Ok(m) => m,
+        Err(err) => {
+            report.fail(step, format!("entry {}: {err}", e.index));
+            return None;
+        }
+    };
+    let Some(info) = poll.manifest.trustees.iter().find(|t| t.index == msg.trustee) else {
+        report.fail(step, format!("entry {}: no trustee {} in the manifest", e.index, msg.trustee));
+        return None;
+    };
+    if msg.verify(&info.key, &poll.manifest_hash, e.kind).is_err() {
+        report.fail(step, format!("entry {}: bad signature by trustee {}", e.index, msg.trustee));
+        return None;
+    }
+    Some(msg)
+}
+
+impl Ceremony {
+    pub(crate) fn entry(&mut self, poll: &Poll, e: &Entry, report: &mut Report) {
+        let step = match e.kind {
+            EntryKind::CeremonyCommitment => "V5.1",
+            EntryKind::CeremonyShare => "V5.2",
+            _ => "V5.5",
+        };
+        report.checked(step, 1);
+        if self.group.is_some() {
+            report
+                .fail("V5.6", format!("entry {}: ceremony message after the joint key was in use", e.index));
+            return;
+        }
+        let Some(msg) = signed(poll, e, step, report) else { return };
+        let params = params(poll);
+        let mut rng = rand::rngs::OsRng;
+        match e.kind {
+            EntryKind::CeremonyCommitment => match CommitmentMessage::from_bytes(&msg.body) {
+                Ok(c) if c.trustee != msg.trustee => {
+                    report.fail(
+                        step,
+                        format!(
+                            "entry {}: trustee {} posted trustee {}'s commitments",
+                            e.index, msg.trustee, c.trustee
+                        ),
+                    );
+                }
+                Ok(c) => match c.verify(&params, &mut rng) {
+                    Ok(()) if self.commitments.contains_key(&c.trustee) => {
+                        report
+                            .fail(step, format!("entry {}: trustee {} committed twice", e.index, c.trustee));
+                    }
+                    Ok(()) => {
+                        self.commitments.insert(c.trustee, c);
+                    }
+                    Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
+                },
+                Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
+            },
+            EntryKind::CeremonyShare => match EncryptedShare::from_bytes(&msg.body) {
+                Ok(s) if s.sender != msg.trustee || s.recipient == s.sender => {
+                    report.fail(step, format!("entry {}: share names the wrong trustees", e.index));
+                }
+                Ok(s) => self.shares.push(s),
+                Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
+            },
+            _ => match Complaint::from_bytes(&msg.body) {
+                Ok(c) if c.recipient != msg.trustee => {
+                    report.fail(step, format!("entry {}: complaint posted by another trustee", e.index));
+                }
+                Ok(c) => self.complaints.push(c),
+                Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
+            },
+        }
+    }
+
+    /// The qualified set and joint key (spec: V5.6), computed once.
+    pub(crate) fn group(&mut self, poll: &Poll, report: &mut Report) -> Option<&GroupPublic> {
+        if self.group.is_none() {
+            let g = self.derive(poll, report);
+            self.group = Some(g);
+        }
+        self.group.as_ref().and_then(Option::as_ref)
+    }
+
+    fn derive(&self, poll: &Poll, report: &mut Report) -> Option<GroupPublic> {
+        let params = params(poll);
+        let mut rng = rand::rngs::OsRng;
+        let mut out: BTreeSet<u16> = BTreeSet::new();
+        for c in &self.complaints {
+            let (Some(sender), Some(recipient)) =
+                (self.commitments.get(&c.sender), self.commitments.get(&c.recipient))
+            else {
+                report.fail(
+                    "V5.5",
+                    format!("complaint {}→{} names a trustee without commitments", c.sender, c.recipient),
+                );
+                continue;
+            };
+            let Some(share) = self.shares.iter().find(|s| s.sender == c.sender && s.recipient == c.recipient)
+            else {
+                report.fail(
+                    "V5.5",
+                    format!("complaint about a share {}→{} that is not on the board", c.sender, c.recipient),
+                );
+                continue;
+            };
+            match c.adjudicate(&params, sender, recipient, share, &mut rng) {
+                Ok(Verdict::SenderAtFault { sender }) => {
+                    out.insert(sender);
+                }
+                Ok(Verdict::ComplainerAtFault { recipient }) => {
+                    out.insert(recipient);
+                }
+                Err(err) => report.fail("V5.5", err.to_string()),
+            }
+        }
+        // A trustee that did not send a share to every other committed trustee is out (V5.3).
+        for i in self.commitments.keys() {
+            let complete = self
+                .commitments
+                .keys()
+                .filter(|j| *j != i)
+                .all(|j| self.shares.iter().filter(|s| s.sender == *i && s.recipient == *j).count() == 1);
+            if !complete {
+                out.insert(*i);
+            }
+        }
+        let qualified: Vec<&CommitmentMessage> =
+            self.commitments.values().filter(|c| !out.contains(&c.trustee)).collect();
+        report.checked("V5.6", 1);
+        match GroupPublic::derive(&params, &qualified) {
+            Ok(g) => Some(g),
+            Err(err) => {
+                report.fail("V5.6", err.to_string());
+                None
+            }
+        }
+    }
+
+    pub(crate) fn finish(&mut self, poll: &Poll, report: &mut Report) {
+        let _ = self.group(poll, report);
+    }
+}

@@ -1,0 +1,251 @@
+//! The record verifier (spec: board §8): runs every numbered step over an
+//! election record, streaming it entry by entry, and reports each step with
+//! its counts. Ballot proofs are checked in batches (one multiscalar
+//! multiplication per batch); verification memory grows with the number of
+//! credentials, not with the size of the record.
+
+mod ceremony;
+mod report;
+mod voting;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use shortlist_crypto::ballot::ContestShape;
+use shortlist_crypto::transcript::ElectionContext;
+
+use crate::checkpoint::Checkpoint;
+use crate::definition::{BallotDefinition, CandidateRegistration};
+use crate::entry::{Chain, Entry, EntryKind, Hash};
+use crate::error::Result;
+use crate::manifest::Manifest;
+use crate::merkle::{leaf_hash, Frontier};
+use crate::record::{self, Frame};
+
+pub use report::{ContestTable, Report, StepReport, STEPS};
+
+/// The poll as established by the entries read so far.
+pub(crate) struct Poll {
+    pub(crate) manifest: Manifest,
+    pub(crate) manifest_hash: Hash,
+    pub(crate) definition: Option<(BallotDefinition, Hash)>,
+}
+
+impl Poll {
+    /// The crypto context once the definition and the joint key are known.
+    pub(crate) fn context(&self, joint_key: &shortlist_crypto::Point) -> Option<ElectionContext> {
+        self.definition.as_ref().map(|(_, dh)| ElectionContext {
+            manifest_hash: self.manifest_hash,
+            definition_hash: *dh,
+            joint_key: *joint_key,
+        })
+    }
+
+    /// The contest shapes, in manifest order.
+    pub(crate) fn shapes(&self) -> Vec<ContestShape> {
+        let Some((def, _)) = &self.definition else { return Vec::new() };
+        self.manifest.contests.iter().filter_map(|c| def.shape(&self.manifest, c.contest_id).ok()).collect()
+    }
+}
+
+/// Verifies a record, entry by entry.
+pub struct Verifier {
+    report: Report,
+    chain: Chain,
+    frontier: Frontier,
+    last_checkpoint: Option<u64>,
+    poll: Option<Poll>,
+    ceremony: ceremony::Ceremony,
+    voting: voting::Voting,
+    pending_checkpoints: HashMap<u64, Checkpoint>,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Verifier {
+    /// A verifier that has read nothing.
+    pub fn new() -> Self {
+        Self {
+            report: Report::new(),
+            chain: Chain::new(),
+            frontier: Frontier::new(),
+            last_checkpoint: None,
+            poll: None,
+            ceremony: ceremony::Ceremony::default(),
+            voting: voting::Voting::default(),
+            pending_checkpoints: HashMap::new(),
+        }
+    }
+
+    /// Reads one frame; `offset` is its byte position in the record.
+    pub fn feed(&mut self, frame: &Frame, offset: u64) {
+        match frame {
+            Frame::Entry(e) => self.entry(e, offset),
+            Frame::Checkpoint(c) => self.checkpoint(c),
+        }
+    }
+
+    fn entry(&mut self, e: &Entry, offset: u64) {
+        self.report.entries += 1;
+        self.report.checked("V1.1", 1);
+        let hash = match self.chain.check_next(e) {
+            Ok(h) => h,
+            Err(err) => {
+                self.report.fail("V1.1", err.to_string());
+                // Resynchronise on this entry so later steps still run.
+                self.chain = resync(e);
+                e.hash()
+            }
+        };
+        if self.frontier.push(leaf_hash(&hash)).is_err() {
+            self.report.fail("V1.1", "the tree is full");
+        }
+        self.last_checkpoint = None;
+        match e.kind {
+            EntryKind::Manifest => self.manifest(e),
+            EntryKind::Candidate => self.candidate(e),
+            EntryKind::Definition => self.definition(e),
+            EntryKind::CeremonyCommitment | EntryKind::CeremonyShare | EntryKind::CeremonyComplaint => {
+                if let Some(poll) = &self.poll {
+                    self.ceremony.entry(poll, e, &mut self.report);
+                }
+            }
+            _ => {
+                if let Some(poll) = &self.poll {
+                    self.voting.entry(poll, &mut self.ceremony, e, offset, &mut self.report);
+                }
+            }
+        }
+    }
+
+    fn manifest(&mut self, e: &Entry) {
+        self.report.checked("V1.3", 1);
+        if self.poll.is_some() {
+            self.report.fail("V1.3", format!("entry {}: a second manifest", e.index));
+            return;
+        }
+        match Manifest::from_bytes(&e.payload) {
+            Ok(manifest) => {
+                self.poll = Some(Poll { manifest, manifest_hash: e.payload_hash(), definition: None });
+            }
+            Err(err) => self.report.fail("V1.3", err.to_string()),
+        }
+    }
+
+    fn candidate(&mut self, e: &Entry) {
+        self.report.checked("V1.4", 1);
+        let Some(poll) = &self.poll else { return };
+        match CandidateRegistration::from_bytes(&e.payload) {
+            Ok(reg) => {
+                if poll.manifest.contest(reg.contest_id).is_none() {
+                    self.report.fail("V1.4", format!("entry {}: no contest {}", e.index, reg.contest_id));
+                }
+                if e.time >= poll.manifest.timetable.nominations_close || poll.definition.is_some() {
+                    self.report
+                        .fail("V1.4", format!("entry {}: registration after nominations closed", e.index));
+                }
+            }
+            Err(err) => self.report.fail("V1.4", format!("entry {}: {err}", e.index)),
+        }
+    }
+
+    fn definition(&mut self, e: &Entry) {
+        self.report.checked("V1.4", 1);
+        let Some(poll) = &mut self.poll else { return };
+        if poll.definition.is_some() {
+            self.report.fail("V1.4", format!("entry {}: a second ballot definition", e.index));
+            return;
+        }
+        if e.time < poll.manifest.timetable.nominations_close {
+            self.report.fail("V1.4", format!("entry {}: definition before nominations closed", e.index));
+        }
+        match BallotDefinition::from_bytes(&e.payload).and_then(|d| d.validate(&poll.manifest).map(|()| d)) {
+            Ok(d) => poll.definition = Some((d, e.payload_hash())),
+            Err(err) => self.report.fail("V1.4", format!("entry {}: {err}", e.index)),
+        }
+    }
+
+    fn checkpoint(&mut self, c: &Checkpoint) {
+        self.report.checked("V1.2", 1);
+        if let Some(poll) = &self.poll {
+            if c.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
+                self.report.fail("V1.2", format!("checkpoint at size {}: bad signature", c.size));
+            }
+        }
+        let size = self.chain.len();
+        if c.size != size || c.head != self.chain.head() || c.root != *self.frontier.root().as_bytes() {
+            self.report.fail(
+                "V1.1",
+                format!("checkpoint at size {} does not match the {size} entries before it", c.size),
+            );
+        }
+        if let Some(prev) = self.pending_checkpoints.insert(c.size, c.clone()) {
+            if prev.root != c.root || prev.head != c.head {
+                self.report.fail(
+                    "V1.1",
+                    format!("two signed checkpoints disagree at size {}: equivocation", c.size),
+                );
+            }
+        }
+        self.last_checkpoint = Some(c.size);
+    }
+
+    /// Ends the record: checks that a checkpoint covers every entry and runs
+    /// the tally steps. `reread` fetches the frame at a byte offset (for
+    /// ballots superseded by a revote).
+    pub fn finish(mut self, reread: &mut dyn FnMut(u64) -> Result<Frame>) -> Report {
+        if self.last_checkpoint != Some(self.chain.len()) {
+            self.report
+                .fail("V1.1", "the record does not end with a checkpoint covering every entry (truncated?)");
+        }
+        match &self.poll {
+            None => self.report.fail("V1.3", "the record has no manifest"),
+            Some(poll) => {
+                if poll.definition.is_none() {
+                    self.report.fail("V1.4", "the record has no ballot definition");
+                }
+                self.ceremony.finish(poll, &mut self.report);
+                let report = &mut self.report;
+                self.voting.finish(poll, &mut self.ceremony, report, reread);
+            }
+        }
+        self.report
+    }
+}
+
+fn resync(e: &Entry) -> Chain {
+    let mut c = Chain::new();
+    c.resync(e.index + 1, e.hash());
+    c
+}
+
+/// Verifies a record file (spec: board §8), reading it twice at most: once
+/// in order, and once more for the few ballots superseded by a revote.
+pub fn verify_path(path: &Path, mut progress: impl FnMut(u64)) -> Result<Report> {
+    let file = std::fs::File::open(path)?;
+    let mut reader = record::open(file)?;
+    let mut v = Verifier::new();
+    loop {
+        let offset = reader.offset();
+        match reader.next() {
+            None => break,
+            Some(Ok(frame)) => v.feed(&frame, offset),
+            Some(Err(err)) => {
+                v.report.fail("V1.1", format!("unreadable record at byte {offset}: {err}"));
+                break;
+            }
+        }
+        progress(reader.offset());
+    }
+    let mut reread = |offset: u64| -> Result<Frame> {
+        use std::io::{Seek, SeekFrom};
+        let mut f = std::fs::File::open(path)?;
+        f.seek(SeekFrom::Start(offset))?;
+        record::read_frame(&mut std::io::BufReader::new(f))
+    };
+    Ok(v.finish(&mut reread))
+}

@@ -1,0 +1,116 @@
+//! The verifier's report: every numbered step with its counts and failures.
+
+use serde::Serialize;
+
+/// Every step the record verifier runs, in report order (spec: board §8).
+pub const STEPS: &[(&str, &str)] = &[
+    ("V1.1", "chain and tree integrity"),
+    ("V1.2", "checkpoint signatures"),
+    ("V1.3", "manifest well-formed"),
+    ("V1.4", "nominations and ballot definition"),
+    ("V5.1", "key ceremony: commitment messages"),
+    ("V5.2", "key ceremony: encrypted shares"),
+    ("V5.5", "key ceremony: complaints"),
+    ("V5.6", "key ceremony: qualified set and joint key"),
+    ("V4.1", "credential registrations"),
+    ("V4.2", "ballot signatures"),
+    ("V4.3", "ballots from registered credentials"),
+    ("V4.4", "ballots inside the voting window"),
+    ("V4.5", "ballot proofs"),
+    ("V4.6", "revote policy"),
+    ("V4.7", "no duplicate ciphertexts"),
+    ("V4.8", "audited ballots open to what they claim"),
+    ("V6.1", "voting closed and aggregates recomputed"),
+    ("V6.2", "decryption shares"),
+    ("V6.3", "combination of shares"),
+    ("V6.6", "result counts"),
+    ("V6.7", "ranking and slate"),
+];
+
+/// How many failure messages a step keeps.
+const MAX_DETAILS: usize = 8;
+
+/// One step's outcome.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct StepReport {
+    /// The step id, e.g. `V4.5`.
+    pub id: &'static str,
+    /// What the step checks.
+    pub title: &'static str,
+    /// How many items the step checked.
+    pub checked: u64,
+    /// How many items failed.
+    pub failed: u64,
+    /// The first failure messages.
+    pub details: Vec<String>,
+}
+
+impl StepReport {
+    /// Whether the step passed.
+    pub fn passed(&self) -> bool {
+        self.failed == 0
+    }
+}
+
+/// The report of a whole verification.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Every step, in order.
+    pub steps: Vec<StepReport>,
+    /// The verified result, per contest: `(candidate name, votes, elected)` in ranking order.
+    pub result: Vec<ContestTable>,
+    /// How many entries were read.
+    pub entries: u64,
+    /// How many ballots were checked.
+    pub ballots: u64,
+}
+
+/// The result table of one contest.
+#[derive(Clone, Debug, Serialize)]
+pub struct ContestTable {
+    /// The contest's title.
+    pub title: String,
+    /// `(candidate name, votes, on the slate)` in ranking order.
+    pub rows: Vec<(String, u64, bool)>,
+}
+
+impl Report {
+    pub(crate) fn new() -> Self {
+        let steps = STEPS
+            .iter()
+            .map(|(id, title)| StepReport { id, title, checked: 0, failed: 0, details: Vec::new() })
+            .collect();
+        Self { steps, result: Vec::new(), entries: 0, ballots: 0 }
+    }
+
+    fn step(&mut self, id: &str) -> Option<&mut StepReport> {
+        self.steps.iter_mut().find(|s| s.id == id)
+    }
+
+    /// Counts `n` items checked by a step.
+    pub(crate) fn checked(&mut self, id: &str, n: u64) {
+        if let Some(s) = self.step(id) {
+            s.checked += n;
+        }
+    }
+
+    /// Records a failure of a step.
+    pub(crate) fn fail(&mut self, id: &str, message: impl Into<String>) {
+        if let Some(s) = self.step(id) {
+            s.failed += 1;
+            if s.details.len() < MAX_DETAILS {
+                s.details.push(message.into());
+            }
+        }
+    }
+
+    /// Whether every step passed.
+    pub fn passed(&self) -> bool {
+        self.steps.iter().all(StepReport::passed)
+    }
+
+    /// The ids of the steps that failed.
+    pub fn failed_steps(&self) -> Vec<&'static str> {
+        self.steps.iter().filter(|s| !s.passed()).map(|s| s.id).collect()
+    }
+}

@@ -1,0 +1,430 @@
+//! Voting and tally steps of the record verifier (spec: board §8, V4.x, V6.x).
+
+use std::collections::{HashMap, HashSet};
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::Identity;
+use sha2::{Digest, Sha256};
+use shortlist_crypto::ballot::BallotContext;
+use shortlist_crypto::batch::BatchVerifier;
+use shortlist_crypto::credential::CredentialPublicKey;
+use shortlist_crypto::dlog::DiscreteLog;
+use shortlist_crypto::elgamal::Ciphertext;
+use shortlist_crypto::threshold::{combine, DecryptionShare};
+use shortlist_crypto::Point;
+
+use super::ceremony::{signed, Ceremony};
+use super::report::{ContestTable, Report};
+use super::Poll;
+use crate::entry::{Entry, EntryKind};
+use crate::error::Result;
+use crate::manifest::RevotePolicy;
+use crate::payload::{decode_list, Aggregate, Ballot, PollResult, SpoiledBallot, TrusteeMessage};
+use crate::record::Frame;
+use crate::tally;
+
+/// Ballots whose proofs are checked in one multiscalar multiplication.
+const BATCH: usize = 256;
+
+type Sums = Vec<Vec<(RistrettoPoint, RistrettoPoint)>>;
+
+/// What the verifier has learned of the voting and the tally.
+#[derive(Default)]
+pub(crate) struct Voting {
+    credentials: HashSet<[u8; 32]>,
+    // Credential → (entry index, record offset) of the ballot that counts now.
+    counted: HashMap<[u8; 32], (u64, u64)>,
+    superseded: Vec<u64>,
+    sums: Sums,
+    seen: HashSet<[u8; 32]>,
+    batch: Vec<(u64, Ballot)>,
+    closed: Option<(u64, u64)>,
+    aggregate: Option<(u64, Aggregate)>,
+    shares: Vec<(u64, TrusteeMessage)>,
+    result: Option<(u64, PollResult)>,
+}
+
+fn add(sums: &mut Sums, ballot: &Ballot, sign: bool) {
+    for (slots, contest) in sums.iter_mut().zip(&ballot.contests) {
+        for (slot, ct) in slots.iter_mut().zip(&contest.ciphertexts) {
+            if sign {
+                slot.0 += ct.a.point();
+                slot.1 += ct.b.point();
+            } else {
+                slot.0 -= ct.a.point();
+                slot.1 -= ct.b.point();
+            }
+        }
+    }
+}
+
+impl Voting {
+    pub(crate) fn entry(
+        &mut self,
+        poll: &Poll,
+        ceremony: &mut Ceremony,
+        e: &Entry,
+        offset: u64,
+        report: &mut Report,
+    ) {
+        match e.kind {
+            EntryKind::Credential => self.credential(poll, e, report),
+            EntryKind::Ballot => self.ballot(poll, ceremony, e, offset, report),
+            EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
+            EntryKind::VotingClosed => {
+                report.checked("V6.1", 1);
+                if e.time < poll.manifest.timetable.voting_close {
+                    report.fail(
+                        "V6.1",
+                        format!("entry {}: voting closed before the timetable's close", e.index),
+                    );
+                }
+                if self.closed.replace((e.index, e.time)).is_some() {
+                    report.fail("V6.1", format!("entry {}: voting closed twice", e.index));
+                }
+            }
+            EntryKind::Aggregate => match Aggregate::from_bytes(&e.payload) {
+                Ok(a) => self.aggregate = Some((e.index, a)),
+                Err(err) => report.fail("V6.1", format!("entry {}: {err}", e.index)),
+            },
+            EntryKind::DecryptionShare => {
+                report.checked("V6.2", 1);
+                if let Some(m) = signed(poll, e, "V6.2", report) {
+                    self.shares.push((e.index, m));
+                }
+            }
+            EntryKind::Result => match PollResult::from_bytes(&e.payload) {
+                Ok(r) => self.result = Some((e.index, r)),
+                Err(err) => report.fail("V6.6", format!("entry {}: {err}", e.index)),
+            },
+            _ => report.fail("V1.1", format!("entry {}: unexpected {} entry", e.index, e.kind.name())),
+        }
+    }
+
+    fn credential(&mut self, poll: &Poll, e: &Entry, report: &mut Report) {
+        report.checked("V4.1", 1);
+        match CredentialPublicKey::from_bytes(&e.payload) {
+            Ok(pk) => {
+                if !self.credentials.insert(pk.to_bytes()) {
+                    report.fail("V4.1", format!("entry {}: credential registered twice", e.index));
+                }
+                if e.time >= poll.manifest.timetable.voting_close {
+                    report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
+                }
+            }
+            Err(err) => report.fail("V4.1", format!("entry {}: {err}", e.index)),
+        }
+    }
+
+    fn ballot(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, offset: u64, report: &mut Report) {
+        report.ballots += 1;
+        for step in ["V4.2", "V4.3", "V4.4", "V4.6", "V4.7"] {
+            report.checked(step, 1);
+        }
+        let ballot = match Ballot::from_bytes(&e.payload) {
+            Ok(b) => b,
+            Err(err) => {
+                report.fail("V4.5", format!("entry {}: {err}", e.index));
+                return;
+            }
+        };
+        let Some((_, dh)) = &poll.definition else {
+            report.fail("V1.4", format!("entry {}: ballot before the ballot definition", e.index));
+            return;
+        };
+        if ballot.verify_signature(&poll.manifest_hash, dh).is_err() {
+            report.fail("V4.2", format!("entry {}: bad credential signature", e.index));
+        }
+        let cred = ballot.credential.to_bytes();
+        if !self.credentials.contains(&cred) {
+            report.fail(
+                "V4.3",
+                format!("entry {}: credential {} is not registered", e.index, hex::encode(&cred[..8])),
+            );
+        }
+        let t = &poll.manifest.timetable;
+        if e.time < t.voting_open || e.time >= t.voting_close || self.closed.is_some() {
+            report.fail("V4.4", format!("entry {}: ballot outside the voting window", e.index));
+        }
+        for c in &ballot.contests {
+            let mut h = Sha256::new();
+            for ct in &c.ciphertexts {
+                h.update(ct.to_bytes());
+            }
+            if !self.seen.insert(h.finalize().into()) {
+                report.fail("V4.7", format!("entry {}: ciphertexts already on the board", e.index));
+            }
+        }
+        if self.sums.is_empty() {
+            self.sums = poll
+                .shapes()
+                .iter()
+                .map(|s| {
+                    vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)]
+                })
+                .collect();
+        }
+        // Count the ballot as the board's revote policy says (spec: V4.6).
+        match (self.counted.get(&cred).copied(), poll.manifest.revote) {
+            (Some(_), RevotePolicy::FirstCounts) => {
+                report.fail("V4.6", format!("entry {}: a second ballot where the first counts", e.index));
+            }
+            (previous, _) => {
+                if let Some((_, old)) = previous {
+                    self.superseded.push(old);
+                }
+                self.counted.insert(cred, (e.index, offset));
+                add(&mut self.sums, &ballot, true);
+            }
+        }
+        let _ = ceremony.group(poll, report);
+        self.batch.push((e.index, ballot));
+        if self.batch.len() >= BATCH {
+            self.flush(poll, ceremony, report);
+        }
+    }
+
+    /// Checks the proofs of the pending ballots in one batch (spec: V4.5).
+    fn flush(&mut self, poll: &Poll, ceremony: &mut Ceremony, report: &mut Report) {
+        let pending = std::mem::take(&mut self.batch);
+        report.checked("V4.5", u64::try_from(pending.len()).unwrap_or(u64::MAX));
+        let Some(group) = ceremony.group(poll, report) else {
+            report.fail("V4.5", "no joint key: the ballots cannot be checked");
+            return;
+        };
+        let Some(ctx) = poll.context(&group.joint_key) else { return };
+        let shapes = poll.shapes();
+        let mut batch = BatchVerifier::new(rand::rngs::OsRng);
+        let key = batch.shared_base(&ctx.joint_key);
+        for (index, ballot) in &pending {
+            batch.set_tag(*index);
+            let cred = ballot.credential.to_bytes();
+            let bctx = BallotContext { election: &ctx, credential: &cred };
+            if ballot.contests.len() != shapes.len() {
+                report.fail(
+                    "V4.5",
+                    format!("entry {index}: {} contests, expected {}", ballot.contests.len(), shapes.len()),
+                );
+                continue;
+            }
+            for (contest, shape) in ballot.contests.iter().zip(&shapes) {
+                if let Err(err) = contest.add_to_batch(&bctx, shape, key, &mut batch) {
+                    report.fail("V4.5", format!("entry {index}: {err}"));
+                }
+            }
+        }
+        let failing = batch.failing_items_if_any();
+        let mut named: Vec<u64> = failing.iter().map(|l| l.tag).collect();
+        named.dedup();
+        for index in named {
+            let what: Vec<String> = failing
+                .iter()
+                .filter(|l| l.tag == index)
+                .map(|l| format!("{} {}", l.kind, l.index))
+                .collect();
+            report.fail("V4.5", format!("entry {index}: invalid {}", what.join(", ")));
+        }
+    }
+
+    fn spoiled(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, report: &mut Report) {
+        report.checked("V4.8", 1);
+        let spoiled = match SpoiledBallot::from_bytes(&e.payload) {
+            Ok(s) => s,
+            Err(err) => {
+                report.fail("V4.8", format!("entry {}: {err}", e.index));
+                return;
+            }
+        };
+        let Some(group) = ceremony.group(poll, report) else { return };
+        let Some(ctx) = poll.context(&group.joint_key) else { return };
+        let shapes = poll.shapes();
+        let cred = spoiled.ballot.credential.to_bytes();
+        let bctx = BallotContext { election: &ctx, credential: &cred };
+        let mut rng = rand::rngs::OsRng;
+        let ok = spoiled.ballot.contests.len() == shapes.len()
+            && spoiled.openings.len() == shapes.len()
+            && spoiled.ballot.contests.iter().zip(&shapes).zip(&spoiled.openings).all(|((c, s), o)| {
+                c.verify(&bctx, s, &mut rng).is_ok() && c.check_opening(&ctx.joint_key, o).is_ok()
+            });
+        if !ok {
+            report.fail(
+                "V4.8",
+                format!("entry {}: the audited ballot does not open to its claimed selections", e.index),
+            );
+        }
+    }
+
+    pub(crate) fn finish(
+        &mut self,
+        poll: &Poll,
+        ceremony: &mut Ceremony,
+        report: &mut Report,
+        reread: &mut dyn FnMut(u64) -> Result<Frame>,
+    ) {
+        self.flush(poll, ceremony, report);
+        for offset in std::mem::take(&mut self.superseded) {
+            match reread(offset) {
+                Ok(Frame::Entry(e)) => match Ballot::from_bytes(&e.payload) {
+                    Ok(b) => add(&mut self.sums, &b, false),
+                    Err(err) => report.fail("V4.6", err.to_string()),
+                },
+                _ => report.fail("V4.6", format!("cannot re-read the superseded ballot at byte {offset}")),
+            }
+        }
+        report.checked("V4.6", 0);
+        let Some(totals) = self.check_aggregate(poll, report) else { return };
+        let Some(counts) = self.decrypt(poll, ceremony, &totals, report) else { return };
+        self.check_result(poll, &counts, report);
+    }
+
+    /// V6.1: voting closed, and the posted aggregates equal the recomputed ones.
+    fn check_aggregate(&self, poll: &Poll, report: &mut Report) -> Option<Aggregate> {
+        report.checked("V6.1", 1);
+        let Some((closed_at, _)) = self.closed else {
+            report.fail("V6.1", "voting was never closed");
+            return None;
+        };
+        let Some((index, aggregate)) = &self.aggregate else {
+            report.fail("V6.1", "no aggregate was posted");
+            return None;
+        };
+        if *index < closed_at {
+            report.fail("V6.1", "the aggregate was posted before voting closed");
+        }
+        let ballots = u64::try_from(self.counted.len()).unwrap_or(u64::MAX);
+        let shapes = poll.shapes();
+        let mut sums = self.sums.clone();
+        if sums.is_empty() {
+            sums = shapes
+                .iter()
+                .map(|s| {
+                    vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)]
+                })
+                .collect();
+        }
+        let expected: Vec<Vec<Ciphertext>> = sums
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|(a, b)| Ciphertext { a: Point::from_point(*a), b: Point::from_point(*b) })
+                    .collect()
+            })
+            .collect();
+        let matches = aggregate.contests.len() == expected.len()
+            && aggregate.contests.iter().zip(&expected).zip(&shapes).all(|((posted, exp), shape)| {
+                posted.contest_id == shape.contest_id && posted.ballots == ballots && &posted.totals == exp
+            });
+        if !matches {
+            report.fail(
+                "V6.1",
+                format!(
+                    "entry {index}: the posted aggregate is not the sum of the {ballots} ballots that count"
+                ),
+            );
+        }
+        Some(aggregate.clone())
+    }
+
+    /// V6.2, V6.3: checks each decryption share and combines the valid ones.
+    fn decrypt(
+        &self,
+        poll: &Poll,
+        ceremony: &mut Ceremony,
+        aggregate: &Aggregate,
+        report: &mut Report,
+    ) -> Option<Vec<Vec<u64>>> {
+        let group = ceremony.group(poll, report)?.clone();
+        let ctx = poll.context(&group.joint_key)?;
+        let mut valid: Vec<Vec<DecryptionShare>> = vec![Vec::new(); aggregate.contests.len()];
+        let mut rng = rand::rngs::OsRng;
+        for (index, msg) in &self.shares {
+            let shares = decode_list("decryption shares", &msg.body).ok().and_then(|items| {
+                items.iter().map(|b| DecryptionShare::from_bytes(b).ok()).collect::<Option<Vec<_>>>()
+            });
+            let Some(shares) = shares.filter(|s| s.len() == aggregate.contests.len()) else {
+                report.fail("V6.2", format!("entry {index}: malformed decryption shares"));
+                continue;
+            };
+            let vk = group.verification_key(msg.trustee);
+            let ok = shares
+                .iter()
+                .zip(&aggregate.contests)
+                .all(|(s, c)| s.trustee == msg.trustee && s.verify(&ctx, &vk, &c.totals, &mut rng).is_ok());
+            if ok {
+                for (slot, s) in valid.iter_mut().zip(shares) {
+                    slot.push(s);
+                }
+            } else {
+                report.fail(
+                    "V6.2",
+                    format!("entry {index}: trustee {}'s decryption share does not verify", msg.trustee),
+                );
+            }
+        }
+        report.checked("V6.3", 1);
+        let mut counts = Vec::with_capacity(aggregate.contests.len());
+        for (contest, shares) in aggregate.contests.iter().zip(&valid) {
+            let points = match combine(poll.manifest.threshold, &contest.totals, shares) {
+                Ok(p) => p,
+                Err(err) => {
+                    report.fail("V6.3", err.to_string());
+                    return None;
+                }
+            };
+            let dlog = DiscreteLog::new(contest.ballots, points.len());
+            match points.iter().map(|p| dlog.solve(p)).collect::<std::result::Result<Vec<u64>, _>>() {
+                Ok(c) => counts.push(c),
+                Err(err) => {
+                    report.fail("V6.3", err.to_string());
+                    return None;
+                }
+            }
+        }
+        Some(counts)
+    }
+
+    /// V6.6, V6.7: the posted result has the decrypted counts, the ranking
+    /// and the slate the rules give.
+    fn check_result(&self, poll: &Poll, counts: &[Vec<u64>], report: &mut Report) {
+        report.checked("V6.6", 1);
+        report.checked("V6.7", 1);
+        let Some((index, result)) = &self.result else {
+            report.fail("V6.6", "no result was posted");
+            return;
+        };
+        let Some((def, dh)) = &poll.definition else { return };
+        for (((posted, counts), rules), contest) in
+            result.contests.iter().zip(counts).zip(&poll.manifest.contests).zip(&def.contests)
+        {
+            if &posted.counts != counts {
+                report.fail(
+                    "V6.6",
+                    format!("entry {index}: contest {} counts differ from the decryption", posted.contest_id),
+                );
+            }
+            let ranking = tally::rank(contest, counts, dh);
+            let slate = tally::slate(rules, contest, &ranking);
+            if posted.ranking != ranking || posted.slate != slate {
+                report.fail(
+                    "V6.7",
+                    format!(
+                        "entry {index}: contest {} ranking or slate differs from the rules",
+                        posted.contest_id
+                    ),
+                );
+            }
+            let rows = ranking
+                .iter()
+                .filter_map(|id| {
+                    let pos = contest.candidates.iter().position(|c| c.candidate_id == *id)?;
+                    let c = contest.candidates.get(pos)?;
+                    Some((c.name.clone(), counts.get(pos).copied().unwrap_or(0), slate.contains(id)))
+                })
+                .collect();
+            report.result.push(ContestTable { title: rules.title.clone(), rows });
+        }
+        if result.contests.len() != counts.len() {
+            report.fail("V6.6", format!("entry {index}: the result has the wrong number of contests"));
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The board model: encodings round-trip, the chain links, checkpoints sign,
+//! the record streams, and the tally rules.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::SeedableRng;
+use shortlist_board::checkpoint::Checkpoint;
+use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
+use shortlist_board::entry::{Chain, Entry, EntryKind};
+use shortlist_board::manifest::{
+    ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
+};
+use shortlist_board::record::{self, Frame, RecordWriter};
+use shortlist_board::tally;
+use shortlist_board::BoardError;
+use shortlist_crypto::credential::CredentialSecret;
+
+fn insecure_test_rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
+    let server = CredentialSecret::generate(rng);
+    let trustees = (1..=5)
+        .map(|i| TrusteeInfo {
+            index: i,
+            name: format!("T{i}"),
+            key: CredentialSecret::generate(rng).public_key(),
+        })
+        .collect();
+    let m = Manifest {
+        poll_id: "spring-2027".into(),
+        title: "Shortlist for the 2027 slate".into(),
+        timetable: Timetable { nominations_close: 100, voting_open: 200, voting_close: 300 },
+        contests: vec![ContestRules {
+            contest_id: 1,
+            title: "Slate".into(),
+            seats: 9,
+            min_selections: 0,
+            max_selections: 9,
+            slate_rules: vec![SlateRule { attribute: "gender".into(), value: "woman".into(), min_seats: 5 }],
+        }],
+        trustees,
+        threshold: 3,
+        revote: RevotePolicy::LastCounts,
+        tie_break: TieBreak::DefinitionHash,
+        server_key: server.public_key(),
+    };
+    (m, server)
+}
+
+fn candidates(n: u32) -> DefinedContest {
+    DefinedContest {
+        contest_id: 1,
+        candidates: (0..n)
+            .map(|i| Candidate {
+                candidate_id: 100 + i,
+                name: format!("Candidate {i}"),
+                attributes: vec![("gender".into(), if i % 3 == 0 { "woman" } else { "man" }.into())],
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn manifest_round_trips_and_rejects_bad_rules() {
+    let mut rng = insecure_test_rng(1);
+    let (m, _) = manifest(&mut rng);
+    let bytes = m.to_bytes();
+    assert_eq!(Manifest::from_bytes(&bytes).unwrap(), m);
+    let mut bad = m.clone();
+    bad.threshold = 6;
+    assert!(matches!(Manifest::from_bytes(&bad.to_bytes()), Err(BoardError::Invalid { step: "V1.2", .. })));
+    let mut bad = m.clone();
+    bad.timetable.voting_close = 150;
+    assert!(matches!(bad.validate(), Err(BoardError::Invalid { step: "V1.2", .. })));
+    let mut bad = m.clone();
+    bad.contests[0].slate_rules[0].min_seats = 10;
+    assert!(bad.validate().is_err());
+    let mut trailing = bytes.clone();
+    trailing.push(0);
+    assert!(matches!(Manifest::from_bytes(&trailing), Err(BoardError::Malformed { .. })));
+    for cut in 0..bytes.len() {
+        assert!(Manifest::from_bytes(&bytes[..cut]).is_err());
+    }
+}
+
+#[test]
+fn definition_and_registration_round_trip() {
+    let mut rng = insecure_test_rng(2);
+    let (m, _) = manifest(&mut rng);
+    let def = BallotDefinition { contests: vec![candidates(30)] };
+    assert_eq!(BallotDefinition::from_bytes(&def.to_bytes()).unwrap(), def);
+    def.validate(&m).unwrap();
+    let shape = def.shape(&m, 1).unwrap();
+    assert_eq!((shape.candidates, shape.min, shape.max), (30, 0, 9));
+    let mut dup = def.clone();
+    dup.contests[0].candidates[1].candidate_id = 100;
+    assert!(matches!(dup.validate(&m), Err(BoardError::Invalid { step: "V1.5", .. })));
+    let reg = CandidateRegistration {
+        contest_id: 1,
+        candidate: candidates(1).candidates[0].clone(),
+        statement: "I will".into(),
+    };
+    assert_eq!(CandidateRegistration::from_bytes(&reg.to_bytes()).unwrap(), reg);
+}
+
+#[test]
+fn chain_links_and_detects_reorder_and_tamper() {
+    let mut chain = Chain::new();
+    let entries: Vec<Entry> = (0..5u8)
+        .map(|i| {
+            let kind = if i == 0 { EntryKind::Manifest } else { EntryKind::Credential };
+            chain.append(kind, u64::from(i), vec![i; 3])
+        })
+        .collect();
+    let mut check = Chain::new();
+    for e in &entries {
+        check.check_next(e).unwrap();
+        assert_eq!(Entry::from_bytes(&e.to_bytes()).unwrap(), *e);
+    }
+    assert_eq!(check.head(), chain.head());
+    let mut check = Chain::new();
+    check.check_next(&entries[0]).unwrap();
+    assert!(matches!(check.check_next(&entries[2]), Err(BoardError::Invalid { step: "V1.1", .. })));
+    let mut tampered = entries[1].clone();
+    tampered.payload[0] ^= 1;
+    let mut check = Chain::new();
+    check.check_next(&entries[0]).unwrap();
+    check.check_next(&tampered).unwrap();
+    assert!(check.check_next(&entries[2]).is_err(), "a changed payload breaks the next link");
+}
+
+#[test]
+fn checkpoint_signature_and_record_round_trip() {
+    let mut rng = insecure_test_rng(3);
+    let (m, server) = manifest(&mut rng);
+    let mh = [4u8; 32];
+    let cp = Checkpoint::sign(&server, &mh, 3, [1; 32], [2; 32], 1234);
+    cp.verify(&m.server_key, &mh).unwrap();
+    assert_eq!(Checkpoint::from_bytes(&cp.to_bytes()).unwrap(), cp);
+    assert!(cp.verify(&m.server_key, &[5u8; 32]).is_err());
+    let mut bad = cp.clone();
+    bad.root[0] ^= 1;
+    assert!(matches!(bad.verify(&m.server_key, &mh), Err(BoardError::Invalid { step: "V1.4", .. })));
+
+    let mut chain = Chain::new();
+    let e0 = chain.append(EntryKind::Manifest, 1, m.to_bytes());
+    let e1 = chain.append(EntryKind::Credential, 2, vec![9; 32]);
+    let mut w = RecordWriter::new(Vec::new()).unwrap();
+    w.entry(&e0).unwrap();
+    w.entry(&e1).unwrap();
+    w.checkpoint(&cp).unwrap();
+    let bytes = w.finish().unwrap();
+    let frames = record::read_all(&bytes).unwrap();
+    assert_eq!(frames, vec![Frame::Entry(e0), Frame::Entry(e1), Frame::Checkpoint(cp)]);
+    // Byte for byte: re-writing the frames gives the same file.
+    let mut again = RecordWriter::new(Vec::new()).unwrap();
+    for f in &frames {
+        again.write(f).unwrap();
+    }
+    assert_eq!(again.finish().unwrap(), bytes);
+    assert!(record::read_all(&bytes[..bytes.len() - 1]).is_err());
+    assert!(record::read_all(b"not a record at all").is_err());
+}
+
+#[test]
+fn ranking_breaks_ties_by_definition_hash_and_slate_meets_the_rule() {
+    let contest = candidates(12);
+    let dh = [7u8; 32];
+    // Candidates 0..12 with counts 12, 11, ..., but 4 and 5 tie.
+    let mut counts: Vec<u64> = (0..12).map(|i| 100 - i).collect();
+    counts[5] = counts[4];
+    let ranking = tally::rank(&contest, &counts, &dh);
+    assert_eq!(ranking.len(), 12);
+    let (a, b) = (104u32, 105u32);
+    let first = if tally::tie_break_key(&dh, a) < tally::tie_break_key(&dh, b) { a } else { b };
+    let pos = ranking.iter().position(|id| *id == first).unwrap();
+    assert_eq!(pos, 4);
+    let (mut m, _) = manifest(&mut insecure_test_rng(4));
+    m.contests[0].slate_rules[0].min_seats = 3;
+    // Women are candidates 0, 3, 6, 9 (ids 100, 103, 106, 109).
+    let slate = tally::slate(&m.contests[0], &contest, &ranking);
+    assert_eq!(slate.len(), 9);
+    let women = slate.iter().filter(|id| (**id - 100) % 3 == 0).count();
+    assert!(women >= 3, "slate {slate:?}");
+    // Without a rule, the slate is the top 9.
+    m.contests[0].slate_rules.clear();
+    assert_eq!(tally::slate(&m.contests[0], &contest, &ranking), ranking[..9].to_vec());
+    // A rule asking for more women than stand is capped at those standing.
+    m.contests[0].slate_rules.push(SlateRule {
+        attribute: "gender".into(),
+        value: "woman".into(),
+        min_seats: 9,
+    });
+    let slate = tally::slate(&m.contests[0], &contest, &ranking);
+    assert_eq!(slate.iter().filter(|id| (**id - 100) % 3 == 0).count(), 4);
+    assert_eq!(slate.len(), 9);
+}
