@@ -18,6 +18,7 @@
     )
 )]
 
+pub mod board;
 pub mod checkpoint;
 pub mod codec;
 pub mod definition;

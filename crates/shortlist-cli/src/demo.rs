@@ -9,8 +9,7 @@ use rand::Rng;
 use shortlist_crypto::ballot::{aggregate, BallotContext, ContestShape, EncryptedContest};
 use shortlist_crypto::batch::BatchVerifier;
 use shortlist_crypto::credential::CredentialSecret;
-use shortlist_crypto::dkg::transport::ShareCheck;
-use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, GroupPublic};
+use shortlist_crypto::dkg::{CeremonyParams, GroupPublic};
 use shortlist_crypto::dlog::DiscreteLog;
 use shortlist_crypto::elgamal::Encrypter;
 use shortlist_crypto::threshold::{combine, DecryptionShare, KeyShare};
@@ -137,45 +136,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
 
 /// Runs an honest 3-of-5 ceremony, checking every message and share.
 fn ceremony(manifest_hash: [u8; 32]) -> Result<(GroupPublic, Vec<KeyShare>)> {
-    let mut rng = OsRng;
-    let params = CeremonyParams { manifest_hash, n: TRUSTEES, t: THRESHOLD };
-    let mut secrets = Vec::new();
-    let mut msgs: Vec<CommitmentMessage> = Vec::new();
-    for i in 1..=TRUSTEES {
-        let (s, m) = dkg::start(&params, i, &mut rng)?;
-        secrets.push(s);
-        msgs.push(m);
-    }
-    for m in &msgs {
-        m.verify(&params, &mut rng)?;
-    }
-    let mut sealed = Vec::new();
-    for s in &secrets {
-        sealed.extend(s.encrypt_shares(&params, &msgs)?);
-    }
-    let qualified: Vec<&CommitmentMessage> = msgs.iter().collect();
-    let public = GroupPublic::derive(&params, &qualified)?;
-    let indices: Vec<u16> = (1..=TRUSTEES).collect();
-    let mut keys = Vec::new();
-    for s in &secrets {
-        let me = msgs.iter().find(|m| m.trustee == s.index()).context("own message")?;
-        let mut received = Vec::new();
-        for share in sealed.iter().filter(|x| x.recipient == s.index()) {
-            let sender = msgs.iter().find(|m| m.trustee == share.sender).context("sender")?;
-            match s.receive_share(&params, sender, me, share, &mut rng)? {
-                ShareCheck::Valid(v) => received.push((share.sender, v)),
-                ShareCheck::Invalid(c) => {
-                    bail!("trustee {} complained about trustee {}", c.recipient, c.sender)
-                }
-            }
-        }
-        keys.push(s.finish(&params, &public, &indices, &received)?);
-    }
-    Ok((public, keys))
+    let run = crate::ceremony::run(&CeremonyParams { manifest_hash, n: TRUSTEES, t: THRESHOLD })?;
+    Ok((run.public, run.keys))
 }
 
 /// A random selection of 0 to 9 candidates, weighted by popularity.
-fn choose(weights: &[f64], rng: &mut OsRng) -> Vec<bool> {
+pub fn choose(weights: &[f64], rng: &mut OsRng) -> Vec<bool> {
     let k = rng.gen_range(1..=usize::from(SEATS));
     let mut sel = vec![false; weights.len()];
     let mut picked = 0;

@@ -1,0 +1,290 @@
+//! The simulated poll: every lifecycle step as a board entry (spec: board §4).
+
+use anyhow::{Context, Result};
+use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::Identity;
+use rand::rngs::OsRng;
+use rand::Rng;
+use shortlist_board::board::BoardWriter;
+use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
+use shortlist_board::entry::EntryKind;
+use shortlist_board::manifest::{
+    ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
+};
+use shortlist_board::payload::{
+    encode_list, Aggregate, Ballot, ContestAggregate, ContestResult, PollResult, SpoiledBallot,
+    TrusteeMessage,
+};
+use shortlist_board::record::Frame;
+use shortlist_board::tally;
+use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
+use shortlist_crypto::credential::CredentialSecret;
+use shortlist_crypto::dkg::CeremonyParams;
+use shortlist_crypto::dlog::DiscreteLog;
+use shortlist_crypto::elgamal::{Ciphertext, Encrypter};
+use shortlist_crypto::threshold::combine;
+use shortlist_crypto::transcript::ElectionContext;
+use shortlist_crypto::{Point, Scalar};
+
+use super::Tamper;
+
+/// What the simulation wrote.
+pub struct Summary {
+    /// The server's signing key (to sign forged checkpoints in tamper mode).
+    pub server: CredentialSecret,
+    /// Entries written.
+    pub entries: u64,
+    /// Ballots cast (revotes included).
+    pub ballots: u64,
+    /// Revotes among them.
+    pub revotes: u64,
+    /// Audited (spoiled) ballots.
+    pub audited: u64,
+}
+
+const TRUSTEES: u16 = 5;
+const THRESHOLD: u16 = 3;
+const CANDIDATES: u32 = 30;
+const SEATS: u16 = 9;
+const CHECKPOINT_EVERY: u64 = 1000;
+
+struct Board<'a> {
+    writer: BoardWriter,
+    server: CredentialSecret,
+    emit: &'a mut dyn FnMut(Frame) -> Result<()>,
+}
+
+impl Board<'_> {
+    fn put(&mut self, kind: EntryKind, time: u64, payload: Vec<u8>) -> Result<shortlist_board::entry::Entry> {
+        let e = self.writer.append(kind, time, payload)?;
+        (self.emit)(Frame::Entry(e.clone()))?;
+        if self.writer.len() % CHECKPOINT_EVERY == 0 {
+            self.checkpoint(time)?;
+        }
+        Ok(e)
+    }
+
+    fn checkpoint(&mut self, time: u64) -> Result<()> {
+        let c = self.writer.checkpoint(&self.server, time)?;
+        (self.emit)(Frame::Checkpoint(c))
+    }
+}
+
+fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecret]) -> Manifest {
+    let close = 2000 + 10 * u64::try_from(voters).unwrap_or(u64::MAX / 20) + 100;
+    Manifest {
+        poll_id: "sim-2027".into(),
+        title: "Simulated shortlist: 9 of 30".into(),
+        timetable: Timetable { nominations_close: 1000, voting_open: 2000, voting_close: close },
+        contests: vec![ContestRules {
+            contest_id: 1,
+            title: "Candidates for the 9-seat slate".into(),
+            seats: SEATS,
+            min_selections: 0,
+            max_selections: SEATS,
+            slate_rules: vec![SlateRule { attribute: "gender".into(), value: "woman".into(), min_seats: 5 }],
+        }],
+        trustees: trustees
+            .iter()
+            .zip(1u16..)
+            .map(|(k, i)| TrusteeInfo { index: i, name: format!("Trustee {i}"), key: k.public_key() })
+            .collect(),
+        threshold: THRESHOLD,
+        revote: RevotePolicy::LastCounts,
+        tie_break: TieBreak::DefinitionHash,
+        server_key: server.public_key(),
+    }
+}
+
+fn candidate(i: u32) -> Candidate {
+    let gender = if i % 2 == 0 { "woman" } else { "man" };
+    Candidate {
+        candidate_id: 100 + i,
+        name: format!("Candidate {:02}", i + 1),
+        attributes: vec![("gender".into(), gender.into())],
+    }
+}
+
+/// Changes the first response of the first bit proof by one.
+fn tamper_proof(contest: &EncryptedContest) -> Result<EncryptedContest> {
+    let mut bytes = contest.to_bytes();
+    let n = contest.ciphertexts.len();
+    let at = 7 + 64 * n + 5 * 32;
+    let z: [u8; 32] = bytes.get(at..at + 32).context("short")?.try_into()?;
+    let z = Scalar::from_canonical_bytes(z).into_option().context("scalar")? + Scalar::ONE;
+    bytes.get_mut(at..at + 32).context("short")?.copy_from_slice(z.as_bytes());
+    Ok(EncryptedContest::from_bytes(&bytes)?)
+}
+
+type Sums = Vec<(RistrettoPoint, RistrettoPoint)>;
+
+fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
+    for (s, ct) in sums.iter_mut().zip(&c.ciphertexts) {
+        if sign {
+            s.0 += ct.a.point();
+            s.1 += ct.b.point();
+        } else {
+            s.0 -= ct.a.point();
+            s.1 -= ct.b.point();
+        }
+    }
+}
+
+/// Runs the poll, emitting every frame in order.
+pub fn simulate(
+    voters: usize,
+    tamper: Option<Tamper>,
+    emit: &mut dyn FnMut(Frame) -> Result<()>,
+) -> Result<Summary> {
+    let mut rng = OsRng;
+    let server = CredentialSecret::generate(&mut rng);
+    let trustee_keys: Vec<CredentialSecret> =
+        (0..TRUSTEES).map(|_| CredentialSecret::generate(&mut rng)).collect();
+    let manifest = manifest(voters, &server, &trustee_keys);
+    let close = manifest.timetable.voting_close;
+    let mut board = Board { writer: BoardWriter::new(), server, emit };
+    let mh = board.put(EntryKind::Manifest, 0, manifest.to_bytes())?.payload_hash();
+
+    let candidates: Vec<Candidate> = (0..CANDIDATES).map(candidate).collect();
+    for (c, t) in candidates.iter().zip(100u64..) {
+        let reg = CandidateRegistration {
+            contest_id: 1,
+            candidate: c.clone(),
+            statement: format!("{} would serve the movement well.", c.name),
+        };
+        board.put(EntryKind::Candidate, t, reg.to_bytes())?;
+    }
+
+    let params = CeremonyParams { manifest_hash: mh, n: TRUSTEES, t: THRESHOLD };
+    let run = crate::ceremony::run(&params)?;
+    for (m, key) in run.commitments.iter().zip(&trustee_keys) {
+        let msg = TrusteeMessage::sign(key, &mh, EntryKind::CeremonyCommitment, m.trustee, m.to_bytes());
+        board.put(EntryKind::CeremonyCommitment, 500, msg.to_bytes())?;
+    }
+    for s in &run.shares {
+        let key = trustee_keys.get(usize::from(s.sender - 1)).context("trustee key")?;
+        let msg = TrusteeMessage::sign(key, &mh, EntryKind::CeremonyShare, s.sender, s.to_bytes());
+        board.put(EntryKind::CeremonyShare, 501, msg.to_bytes())?;
+    }
+
+    let definition = BallotDefinition { contests: vec![DefinedContest { contest_id: 1, candidates }] };
+    let dh = board.put(EntryKind::Definition, 1000, definition.to_bytes())?.payload_hash();
+    let def_contest = definition.contests.first().context("contest")?;
+    let shape = definition.shape(&manifest, 1)?;
+    let ctx = ElectionContext { manifest_hash: mh, definition_hash: dh, joint_key: run.public.joint_key };
+    let enc = Encrypter::new(&ctx.joint_key);
+    let weights: Vec<f64> = (0..CANDIDATES).map(|i| 1.0 / (1.0 + f64::from(i) / 6.0)).collect();
+
+    let mut sums: Sums = vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); CANDIDATES as usize];
+    let (mut ballots, mut revotes, mut audited, mut counted) = (0u64, 0u64, 0u64, 0u64);
+    let mut previous: Option<EncryptedContest> = None;
+    for i in 0..voters {
+        let cred = CredentialSecret::generate(&mut rng);
+        let cred_pk = cred.public_key().to_bytes();
+        let bctx = BallotContext { election: &ctx, credential: &cred_pk };
+        let time = 2000 + 10 * u64::try_from(i)?;
+        if !(tamper == Some(Tamper::UnregisteredCredential) && i == 0) {
+            board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
+        }
+        if i % 20 == 7 {
+            let sel = crate::demo::choose(&weights, &mut rng);
+            let (c, secrets) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
+            let spoiled = SpoiledBallot {
+                ballot: Ballot::sign(&cred, &mh, &dh, vec![c]),
+                openings: vec![secrets.open()],
+            };
+            board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
+            audited += 1;
+        }
+        let sel = crate::demo::choose(&weights, &mut rng);
+        let (mut contest, _) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
+        match tamper {
+            Some(Tamper::TamperedProof) if i == 1 => contest = tamper_proof(&contest)?,
+            Some(Tamper::CopiedBallot) if i == 2 => {
+                contest = previous.clone().context("no previous ballot")?
+            }
+            _ => {}
+        }
+        let late = tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
+        let ballot = Ballot::sign(&cred, &mh, &dh, vec![contest.clone()]);
+        board.put(EntryKind::Ballot, if late { close + 1 } else { time }, ballot.to_bytes())?;
+        add(&mut sums, &contest, true);
+        ballots += 1;
+        counted += 1;
+        if i % 30 == 11 {
+            // A revote: the last ballot counts.
+            let sel = crate::demo::choose(&weights, &mut rng);
+            let (again, _) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
+            board.put(
+                EntryKind::Ballot,
+                time + 5,
+                Ballot::sign(&cred, &mh, &dh, vec![again.clone()]).to_bytes(),
+            )?;
+            add(&mut sums, &contest, false);
+            add(&mut sums, &again, true);
+            ballots += 1;
+            revotes += 1;
+        }
+        previous = Some(contest);
+    }
+
+    board.put(EntryKind::VotingClosed, close + 10, Vec::new())?;
+    let mut totals: Vec<Ciphertext> =
+        sums.iter().map(|(a, b)| Ciphertext { a: Point::from_point(*a), b: Point::from_point(*b) }).collect();
+    if tamper == Some(Tamper::WrongAggregate) {
+        if let Some(t) = totals.first_mut() {
+            t.b = Point::from_point(t.b.point() + RISTRETTO_BASEPOINT_POINT);
+        }
+    }
+    let aggregate = Aggregate {
+        contests: vec![ContestAggregate { contest_id: 1, ballots: counted, totals: totals.clone() }],
+    };
+    board.put(EntryKind::Aggregate, close + 11, aggregate.to_bytes())?;
+
+    // Four trustees decrypt; any three suffice.
+    let mut good = Vec::new();
+    for key in run.keys.iter().take(4) {
+        let mut share = key.decrypt(&ctx, &totals, &mut rng)?;
+        if tamper == Some(Tamper::BadDecryptionShare) && key.index() == 2 {
+            share.partials.swap(0, 1);
+        } else {
+            good.push(share.clone());
+        }
+        let signer = trustee_keys.get(usize::from(key.index() - 1)).context("trustee key")?;
+        let body = encode_list(&[share.to_bytes()]);
+        let msg = TrusteeMessage::sign(signer, &mh, EntryKind::DecryptionShare, key.index(), body);
+        board.put(EntryKind::DecryptionShare, close + 12, msg.to_bytes())?;
+    }
+    let points = combine(THRESHOLD, &totals, &good)?;
+    let dlog = DiscreteLog::new(counted, points.len());
+    let counts = points.iter().map(|p| dlog.solve(p)).collect::<Result<Vec<u64>, _>>()?;
+    let ranking = tally::rank(def_contest, &counts, &dh);
+    let rules = manifest.contests.first().context("contest")?;
+    let mut slate = tally::slate(rules, def_contest, &ranking);
+    let mut posted_counts = counts.clone();
+    match tamper {
+        Some(Tamper::WrongCount) => {
+            if let Some(c) = posted_counts.first_mut() {
+                *c += 1;
+            }
+        }
+        Some(Tamper::WrongSlate) => {
+            let outsider = ranking.iter().find(|id| !slate.contains(id)).copied();
+            if let (Some(last), Some(o)) = (slate.last_mut(), outsider) {
+                *last = o;
+            }
+        }
+        _ => {}
+    }
+    let result = PollResult {
+        trustees: good.iter().map(|s| s.trustee).collect(),
+        contests: vec![ContestResult { contest_id: 1, counts: posted_counts, ranking, slate }],
+    };
+    board.put(EntryKind::Result, close + 13, result.to_bytes())?;
+    if board.writer.len() % CHECKPOINT_EVERY != 0 {
+        board.checkpoint(close + 14)?;
+    }
+    let _ = rng.gen::<u8>();
+    Ok(Summary { entries: board.writer.len(), server: board.server, ballots, revotes, audited })
+}

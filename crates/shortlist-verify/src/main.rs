@@ -1,0 +1,93 @@
+//! `shortlist-verify RECORD`: checks an election record, step by step, with
+//! nothing but the record. It depends on `shortlist-crypto` and
+//! `shortlist-board` only — this is the program an auditor reads and runs.
+//!
+//! Exit code 0 only if every step passed; 1 if a step failed; 2 if the
+//! record could not be read.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+use shortlist_board::verify::{verify_path, Report};
+
+/// Verify a shortlist election record.
+#[derive(Parser)]
+#[command(version, about)]
+struct Args {
+    /// The record file.
+    record: PathBuf,
+    /// Print a machine-readable JSON report instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let size = std::fs::metadata(&args.record).map(|m| m.len()).unwrap_or(0);
+    let bar = if !args.json && std::io::stderr().is_terminal() {
+        let bar = ProgressBar::new(size);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} verifying [{bar:40}] {bytes}/{total_bytes} ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let report = verify_path(&args.record, |offset| bar.set_position(offset));
+    bar.finish_and_clear();
+    let report = match report {
+        Ok(r) => r,
+        Err(err) => {
+            eprintln!("shortlist-verify: cannot read {}: {err}", args.record.display());
+            return ExitCode::from(2);
+        }
+    };
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(text) => println!("{text}"),
+            Err(err) => {
+                eprintln!("shortlist-verify: {err}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        print_text(&report);
+    }
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_text(report: &Report) {
+    println!("{} entries, {} ballots", report.entries, report.ballots);
+    for s in &report.steps {
+        let mark = if s.passed() { "✓" } else { "✗" };
+        println!("{mark} {:<5} {:<44} {:>8} checked", s.id, s.title, s.checked);
+        for d in &s.details {
+            println!("        {d}");
+        }
+        if s.failed > u64::try_from(s.details.len()).unwrap_or(u64::MAX) {
+            println!("        … {} failures in all", s.failed);
+        }
+    }
+    for table in &report.result {
+        println!("\n{}", table.title);
+        println!("  rank  {:<28} {:>8}", "candidate", "votes");
+        for (rank, (name, votes, elected)) in table.rows.iter().enumerate() {
+            let mark = if *elected { "*" } else { " " };
+            println!("  {:>4}{mark} {:<28} {:>8}", rank + 1, name, votes);
+        }
+        println!("  (* on the slate)");
+    }
+    if report.passed() {
+        println!("\nevery step passed");
+    } else {
+        println!("\nFAILED: {}", report.failed_steps().join(", "));
+    }
+}
