@@ -37,6 +37,10 @@ pub(crate) struct Voting {
     superseded: Vec<u64>,
     sums: Sums,
     seen: HashSet<[u8; 32]>,
+    // Ballots repeating ciphertexts already on the board, and ballots whose
+    // proofs failed: a copy with invalid proofs is reported at V4.5 only.
+    duplicates: Vec<u64>,
+    proofs_failed: HashSet<u64>,
     batch: Vec<(u64, Ballot)>,
     closed: Option<(u64, u64)>,
     aggregate: Option<(u64, Aggregate)>,
@@ -152,7 +156,7 @@ impl Voting {
                 h.update(ct.to_bytes());
             }
             if !self.seen.insert(h.finalize().into()) {
-                report.fail("V4.7", format!("entry {}: ciphertexts already on the board", e.index));
+                self.duplicates.push(e.index);
             }
         }
         if self.sums.is_empty() {
@@ -209,6 +213,7 @@ impl Voting {
             }
             for (contest, shape) in ballot.contests.iter().zip(&shapes) {
                 if let Err(err) = contest.add_to_batch(&bctx, shape, key, &mut batch) {
+                    self.proofs_failed.insert(*index);
                     report.fail("V4.5", format!("entry {index}: {err}"));
                 }
             }
@@ -217,6 +222,7 @@ impl Voting {
         let mut named: Vec<u64> = failing.iter().map(|l| l.tag).collect();
         named.dedup();
         for index in named {
+            self.proofs_failed.insert(index);
             let what: Vec<String> = failing
                 .iter()
                 .filter(|l| l.tag == index)
@@ -262,6 +268,11 @@ impl Voting {
         reread: &mut dyn FnMut(u64) -> Result<Frame>,
     ) {
         self.flush(poll, ceremony, report);
+        for index in std::mem::take(&mut self.duplicates) {
+            if !self.proofs_failed.contains(&index) {
+                report.fail("V4.7", format!("entry {index}: ciphertexts already on the board"));
+            }
+        }
         for offset in std::mem::take(&mut self.superseded) {
             match reread(offset) {
                 Ok(Frame::Entry(e)) => match Ballot::from_bytes(&e.payload) {

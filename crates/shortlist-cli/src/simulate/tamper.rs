@@ -11,7 +11,7 @@ use shortlist_crypto::credential::CredentialSecret;
 /// A defect to write into the record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tamper {
-    /// Two ballot entries swapped.
+    /// Two neighbouring entries swapped.
     EntryReordered,
     /// An audited-ballot entry removed.
     EntryDeleted,
@@ -43,7 +43,7 @@ pub enum Tamper {
 
 /// Every kind with its name, the step that must catch it, and what it does.
 pub const TAMPERS: &[(Tamper, &str, &str, &str)] = &[
-    (Tamper::EntryReordered, "entry-reordered", "V1.1", "two ballot entries swapped"),
+    (Tamper::EntryReordered, "entry-reordered", "V1.1", "two entries swapped"),
     (Tamper::EntryDeleted, "entry-deleted", "V1.1", "an audited-ballot entry removed"),
     (Tamper::EntryReplaced, "entry-replaced", "V1.1", "an entry replaced, the chain after it rebuilt"),
     (Tamper::Truncated, "truncated", "V1.1", "the record cut off inside its last frame"),
@@ -87,11 +87,8 @@ pub fn apply(tamper: Tamper, frames: &mut Vec<Frame>, server: &CredentialSecret)
     };
     match tamper {
         Tamper::EntryReordered => {
-            let i = position(EntryKind::Ballot, 1).context("no ballots")?;
-            let j = (i + 1..frames.len())
-                .find(|j| matches!(frames.get(*j), Some(Frame::Entry(e)) if e.kind == EntryKind::Ballot))
-                .context("one ballot only")?;
-            frames.swap(i, j);
+            let i = position(EntryKind::Candidate, 3).context("no candidates")?;
+            frames.swap(i, i + 1);
         }
         Tamper::EntryDeleted => {
             let i = position(EntryKind::SpoiledBallot, 0).context("no audited ballot")?;
