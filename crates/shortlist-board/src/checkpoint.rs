@@ -49,12 +49,12 @@ impl Checkpoint {
         Self { size, head, root, time, signature }
     }
 
-    /// Checks the signature (spec: board V1.4).
+    /// Checks the signature (spec: board V1.2).
     pub fn verify(&self, server: &CredentialPublicKey, manifest_hash: &Hash) -> Result<()> {
         server
             .verify(&message(manifest_hash, self.size, &self.head, &self.root, self.time), &self.signature)
             .map_err(|_| {
-                BoardError::invalid("V1.4", format!("checkpoint at size {} has a bad signature", self.size))
+                BoardError::invalid("V1.2", format!("checkpoint at size {} has a bad signature", self.size))
             })
     }
 

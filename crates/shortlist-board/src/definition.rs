@@ -134,11 +134,11 @@ impl BallotDefinition {
         Ok(Self { contests })
     }
 
-    /// Checks the definition against the manifest (spec: board V1.5): the
+    /// Checks the definition against the manifest (spec: board V1.4): the
     /// same contests in the same order, unique candidate ids, and selection
     /// limits that fit the number of candidates.
     pub fn validate(&self, manifest: &Manifest) -> Result<()> {
-        let step = "V1.5";
+        let step = "V1.4";
         if self.contests.len() != manifest.contests.len() {
             return Err(BoardError::invalid(step, "the definition must list every manifest contest"));
         }
@@ -164,13 +164,13 @@ impl BallotDefinition {
     /// The shape of a contest for the crypto core.
     pub fn shape(&self, manifest: &Manifest, contest_id: u32) -> Result<ContestShape> {
         let d = self.contests.iter().find(|c| c.contest_id == contest_id).ok_or_else(|| {
-            BoardError::invalid("V1.5", format!("no contest {contest_id} in the definition"))
+            BoardError::invalid("V1.4", format!("no contest {contest_id} in the definition"))
         })?;
         let m = manifest
             .contest(contest_id)
-            .ok_or_else(|| BoardError::invalid("V1.5", format!("no contest {contest_id} in the manifest")))?;
+            .ok_or_else(|| BoardError::invalid("V1.4", format!("no contest {contest_id} in the manifest")))?;
         let candidates = u16::try_from(d.candidates.len())
-            .map_err(|_| BoardError::invalid("V1.5", "too many candidates"))?;
+            .map_err(|_| BoardError::invalid("V1.4", "too many candidates"))?;
         Ok(ContestShape {
             contest_id,
             candidates,

@@ -135,7 +135,7 @@ impl Manifest {
         w.finish()
     }
 
-    /// Decodes and validates a manifest (spec: board V1.2).
+    /// Decodes and validates a manifest (spec: board V1.3).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new("manifest", bytes);
         if r.u8()? != MANIFEST_VERSION {
@@ -191,9 +191,9 @@ impl Manifest {
         Ok(m)
     }
 
-    /// Checks the manifest's rules (spec: board V1.2).
+    /// Checks the manifest's rules (spec: board V1.3).
     pub fn validate(&self) -> Result<()> {
-        let step = "V1.2";
+        let step = "V1.3";
         if self.poll_id.is_empty()
             || self.poll_id.len() > 64
             || !self.poll_id.bytes().all(|b| b.is_ascii_graphic())

@@ -50,10 +50,17 @@ impl TrusteeMessage {
         Self { trustee, body, signature }
     }
 
-    /// Checks the signature against the trustee's manifest key (spec: board V2.1).
+    /// Checks the signature against the trustee's manifest key (spec: board
+    /// V5.1, V5.2, V5.5 for ceremony messages, V6.2 for decryption shares).
     pub fn verify(&self, key: &CredentialPublicKey, manifest_hash: &Hash, kind: EntryKind) -> Result<()> {
+        let step = match kind {
+            EntryKind::CeremonyCommitment => "V5.1",
+            EntryKind::CeremonyShare => "V5.2",
+            EntryKind::CeremonyComplaint => "V5.5",
+            _ => "V6.2",
+        };
         key.verify(&trustee_message(manifest_hash, kind, self.trustee, &self.body), &self.signature)
-            .map_err(|_| BoardError::invalid("V2.1", format!("bad signature by trustee {}", self.trustee)))
+            .map_err(|_| BoardError::invalid(step, format!("bad signature by trustee {}", self.trustee)))
     }
 
     /// `u16 trustee ‖ bytes body ‖ signature`.

@@ -70,10 +70,10 @@ fn manifest_round_trips_and_rejects_bad_rules() {
     assert_eq!(Manifest::from_bytes(&bytes).unwrap(), m);
     let mut bad = m.clone();
     bad.threshold = 6;
-    assert!(matches!(Manifest::from_bytes(&bad.to_bytes()), Err(BoardError::Invalid { step: "V1.2", .. })));
+    assert!(matches!(Manifest::from_bytes(&bad.to_bytes()), Err(BoardError::Invalid { step: "V1.3", .. })));
     let mut bad = m.clone();
     bad.timetable.voting_close = 150;
-    assert!(matches!(bad.validate(), Err(BoardError::Invalid { step: "V1.2", .. })));
+    assert!(matches!(bad.validate(), Err(BoardError::Invalid { step: "V1.3", .. })));
     let mut bad = m.clone();
     bad.contests[0].slate_rules[0].min_seats = 10;
     assert!(bad.validate().is_err());
@@ -96,7 +96,7 @@ fn definition_and_registration_round_trip() {
     assert_eq!((shape.candidates, shape.min, shape.max), (30, 0, 9));
     let mut dup = def.clone();
     dup.contests[0].candidates[1].candidate_id = 100;
-    assert!(matches!(dup.validate(&m), Err(BoardError::Invalid { step: "V1.5", .. })));
+    assert!(matches!(dup.validate(&m), Err(BoardError::Invalid { step: "V1.4", .. })));
     let reg = CandidateRegistration {
         contest_id: 1,
         candidate: candidates(1).candidates[0].clone(),
@@ -142,7 +142,7 @@ fn checkpoint_signature_and_record_round_trip() {
     assert!(cp.verify(&m.server_key, &[5u8; 32]).is_err());
     let mut bad = cp.clone();
     bad.root[0] ^= 1;
-    assert!(matches!(bad.verify(&m.server_key, &mh), Err(BoardError::Invalid { step: "V1.4", .. })));
+    assert!(matches!(bad.verify(&m.server_key, &mh), Err(BoardError::Invalid { step: "V1.2", .. })));
 
     let mut chain = Chain::new();
     let e0 = chain.append(EntryKind::Manifest, 1, m.to_bytes());
