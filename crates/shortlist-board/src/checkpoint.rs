@@ -7,6 +7,7 @@ use shortlist_crypto::credential::{CredentialPublicKey, CredentialSecret, SIGNAT
 use crate::codec::{Reader, Writer};
 use crate::entry::Hash;
 use crate::error::{BoardError, Result};
+use crate::merkle::ConsistencyProof;
 
 /// Domain separator of the signed checkpoint message.
 pub const CHECKPOINT_DOMAIN: &[u8] = b"shortlist/v1/checkpoint\0";
@@ -78,4 +79,36 @@ impl Checkpoint {
         r.finish()?;
         Ok(c)
     }
+}
+
+/// Checks that `new` extends `old` (spec: board §6.1): both signed by the
+/// server, and the consistency proof links their roots. If both signatures
+/// hold and the proof does not, the pair is proof that the server equivocated.
+pub fn check_consistency(
+    old: &Checkpoint,
+    new: &Checkpoint,
+    proof: &ConsistencyProof,
+    server: &CredentialPublicKey,
+    manifest_hash: &Hash,
+) -> Result<()> {
+    old.verify(server, manifest_hash)?;
+    new.verify(server, manifest_hash)?;
+    if old.size == new.size {
+        if old.root != new.root || old.head != new.head {
+            return Err(BoardError::invalid(
+                "V1.1",
+                format!("equivocation: two signed boards of size {}", old.size),
+            ));
+        }
+        return Ok(());
+    }
+    if proof.old_size().get() != old.size || proof.new_size().get() != new.size {
+        return Err(BoardError::invalid("V1.1", "the consistency proof is for other sizes"));
+    }
+    proof.verify(&crate::merkle::Hash::new(old.root), &crate::merkle::Hash::new(new.root)).map_err(|e| {
+        BoardError::invalid(
+            "V1.1",
+            format!("equivocation: size {} is not a prefix of size {}: {e}", old.size, new.size),
+        )
+    })
 }

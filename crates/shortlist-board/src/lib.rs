@@ -27,6 +27,7 @@ pub mod error;
 pub mod manifest;
 pub mod merkle;
 pub mod payload;
+pub mod receipt;
 pub mod record;
 pub mod tally;
 pub mod verify;

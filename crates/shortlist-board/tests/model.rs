@@ -197,3 +197,83 @@ fn ranking_breaks_ties_by_definition_hash_and_slate_meets_the_rule() {
     assert_eq!(slate.iter().filter(|id| (**id - 100) % 3 == 0).count(), 4);
     assert_eq!(slate.len(), 9);
 }
+
+mod receipts_and_equivocation {
+    use super::*;
+    use shortlist_board::board::BoardWriter;
+    use shortlist_board::checkpoint::check_consistency;
+    use shortlist_board::merkle::{leaf_hash, MerkleLog, TreeSize};
+    use shortlist_board::receipt::Receipt;
+    use shortlist_board::verify::Verifier;
+
+    /// A board of a manifest and `n` credential entries, with its Merkle log.
+    fn board(m: &Manifest, n: u8, salt: u8) -> (BoardWriter, MerkleLog, Vec<Entry>) {
+        let mut w = BoardWriter::new();
+        let mut log = MerkleLog::new();
+        let mut entries = vec![w.append(EntryKind::Manifest, 0, m.to_bytes()).unwrap()];
+        for i in 0..n {
+            entries.push(w.append(EntryKind::Ballot, u64::from(i), vec![i, salt]).unwrap());
+        }
+        for e in &entries {
+            log.push(leaf_hash(&e.hash())).unwrap();
+        }
+        (w, log, entries)
+    }
+
+    #[test]
+    fn receipt_checks_offline_and_rejects_changes() {
+        let mut rng = insecure_test_rng(5);
+        let (m, server) = manifest(&mut rng);
+        let (w, log, entries) = board(&m, 6, 0);
+        let mh = w.manifest_hash().unwrap();
+        let cp = w.checkpoint(&server, 99).unwrap();
+        let ballot = &entries[3];
+        let receipt = Receipt::issue(ballot, &log, cp).unwrap();
+        receipt.verify(&ballot.payload, &m.server_key, &mh).unwrap();
+        assert_eq!(Receipt::from_bytes(&receipt.to_bytes()).unwrap(), receipt);
+        assert!(receipt.verify(&entries[4].payload, &m.server_key, &mh).is_err(), "another ballot");
+        assert!(receipt.verify(&ballot.payload, &m.trustees[0].key, &mh).is_err(), "another server key");
+        assert!(receipt.verify(&ballot.payload, &m.server_key, &[0u8; 32]).is_err(), "another poll");
+        let mut moved = receipt.clone();
+        moved.time += 1;
+        assert!(moved.verify(&ballot.payload, &m.server_key, &mh).is_err(), "another entry header");
+        let bytes = receipt.to_bytes();
+        for cut in 0..bytes.len() {
+            assert!(Receipt::from_bytes(&bytes[..cut]).is_err());
+        }
+    }
+
+    #[test]
+    fn consistent_checkpoints_pass_and_a_fork_proves_equivocation() {
+        let mut rng = insecure_test_rng(6);
+        let (m, server) = manifest(&mut rng);
+        let (w, log, _) = board(&m, 9, 0);
+        let mh = w.manifest_hash().unwrap();
+        let new = w.checkpoint(&server, 50).unwrap();
+        // An older checkpoint of the same board, at size 4.
+        let (w4, _, _) = board(&m, 3, 0);
+        let old = w4.checkpoint(&server, 40).unwrap();
+        let proof = log.consistency_proof(TreeSize::new(4), TreeSize::new(10)).unwrap();
+        check_consistency(&old, &new, &proof, &m.server_key, &mh).unwrap();
+        // A fork: same manifest and server, other entries after the manifest.
+        let (wf, _, _) = board(&m, 3, 1);
+        let forked = wf.checkpoint(&server, 41).unwrap();
+        let err = check_consistency(&forked, &new, &proof, &m.server_key, &mh).unwrap_err();
+        assert!(err.to_string().contains("equivocation"), "{err}");
+        let same_size = wf.checkpoint(&server, 42).unwrap();
+        assert!(check_consistency(&old, &same_size, &proof, &m.server_key, &mh).is_err());
+
+        // The verifier, given the forked checkpoint saved by a monitor, proves it against the record.
+        let (_, _, entries) = board(&m, 9, 0);
+        let mut v = Verifier::new();
+        v.expect_checkpoints(vec![forked, old]);
+        for (i, e) in entries.iter().enumerate() {
+            v.feed(&Frame::Entry(e.clone()), i as u64);
+        }
+        v.feed(&Frame::Checkpoint(new), 0);
+        let report = v.finish(&mut |_| panic!("no re-read expected"));
+        let v11 = report.steps.iter().find(|s| s.id == "V1.1").unwrap();
+        assert_eq!(v11.failed, 1, "{:?}", v11.details);
+        assert!(v11.details[0].contains("equivocation"));
+    }
+}

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
+use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::verify::{verify_path, Report};
 
 /// Verify a shortlist election record.
@@ -22,6 +23,10 @@ struct Args {
     /// Print a machine-readable JSON report instead of text.
     #[arg(long)]
     json: bool,
+    /// A checkpoint saved earlier (hex of its 144 bytes, in a file): it must
+    /// match the record, or the two prove the server equivocated. Repeatable.
+    #[arg(long = "checkpoint", value_name = "FILE")]
+    checkpoints: Vec<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -37,7 +42,21 @@ fn main() -> ExitCode {
     } else {
         ProgressBar::hidden()
     };
-    let report = verify_path(&args.record, |offset| bar.set_position(offset));
+    let mut saved = Vec::new();
+    for path in &args.checkpoints {
+        let parsed = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| hex::decode(text.trim()).map_err(|e| e.to_string()))
+            .and_then(|bytes| Checkpoint::from_bytes(&bytes).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(c) => saved.push(c),
+            Err(err) => {
+                eprintln!("shortlist-verify: cannot read checkpoint {}: {err}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let report = verify_path(&args.record, saved, |offset| bar.set_position(offset));
     bar.finish_and_clear();
     let report = match report {
         Ok(r) => r,

@@ -58,6 +58,7 @@ pub struct Verifier {
     ceremony: ceremony::Ceremony,
     voting: voting::Voting,
     pending_checkpoints: HashMap<u64, Checkpoint>,
+    saved: Vec<Checkpoint>,
 }
 
 impl Default for Verifier {
@@ -78,7 +79,15 @@ impl Verifier {
             ceremony: ceremony::Ceremony::default(),
             voting: voting::Voting::default(),
             pending_checkpoints: HashMap::new(),
+            saved: Vec::new(),
         }
+    }
+
+    /// Adds checkpoints saved earlier (by a monitor or a member): each must
+    /// be signed by the server and match the record at its size, or the
+    /// record and the checkpoint together prove equivocation (spec: V1.1).
+    pub fn expect_checkpoints(&mut self, saved: Vec<Checkpoint>) {
+        self.saved = saved;
     }
 
     /// Reads one frame; `offset` is its byte position in the record.
@@ -118,6 +127,28 @@ impl Verifier {
                 if let Some(poll) = &self.poll {
                     self.voting.entry(poll, &mut self.ceremony, e, offset, &mut self.report);
                 }
+            }
+        }
+        self.match_saved();
+    }
+
+    /// Compares saved checkpoints of the current size with the record.
+    fn match_saved(&mut self) {
+        let size = self.chain.len();
+        let (head, root) = (self.chain.head(), *self.frontier.root().as_bytes());
+        for c in self.saved.iter().filter(|c| c.size == size) {
+            self.report.checked("V1.2", 1);
+            let signed = self
+                .poll
+                .as_ref()
+                .is_some_and(|p| c.verify(&p.manifest.server_key, &p.manifest_hash).is_ok());
+            if !signed {
+                self.report.fail("V1.2", format!("saved checkpoint at size {size}: bad signature"));
+            } else if c.head != head || c.root != root {
+                self.report.fail(
+                    "V1.1",
+                    format!("equivocation: the saved checkpoint at size {size} disagrees with the record"),
+                );
             }
         }
     }
@@ -198,6 +229,13 @@ impl Verifier {
     /// the tally steps. `reread` fetches the frame at a byte offset (for
     /// ballots superseded by a revote).
     pub fn finish(mut self, reread: &mut dyn FnMut(u64) -> Result<Frame>) -> Report {
+        let len = self.chain.len();
+        for c in self.saved.iter().filter(|c| c.size > len) {
+            self.report.fail(
+                "V1.1",
+                format!("a saved checkpoint covers {} entries but the record has {len}", c.size),
+            );
+        }
         if self.last_checkpoint != Some(self.chain.len()) {
             self.report
                 .fail("V1.1", "the record does not end with a checkpoint covering every entry (truncated?)");
@@ -225,10 +263,11 @@ fn resync(e: &Entry) -> Chain {
 
 /// Verifies a record file (spec: board §8), reading it twice at most: once
 /// in order, and once more for the few ballots superseded by a revote.
-pub fn verify_path(path: &Path, mut progress: impl FnMut(u64)) -> Result<Report> {
+pub fn verify_path(path: &Path, saved: Vec<Checkpoint>, mut progress: impl FnMut(u64)) -> Result<Report> {
     let file = std::fs::File::open(path)?;
     let mut reader = record::open(file)?;
     let mut v = Verifier::new();
+    v.expect_checkpoints(saved);
     loop {
         let offset = reader.offset();
         match reader.next() {
