@@ -1,5 +1,5 @@
 //! The crate's error type. Verification failures name the step of
-//! `spec/board.md` (`V1.x`, `V4.x`, `V7.x`) or of `spec/protocol.md`.
+//! `spec/board.md` (`V1.x`, `V4.x`, `V5.x`, `V6.x`) or of `spec/protocol.md`.
 
 use thiserror::Error;
 

@@ -71,7 +71,7 @@ pub enum RevotePolicy {
     FirstCounts,
 }
 
-/// How ties in the ranking are broken (spec: board §4.8).
+/// How ties in the ranking are broken (spec: board §4.9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TieBreak {
     /// Tied candidates are ordered by SHA-256 of the ballot definition hash

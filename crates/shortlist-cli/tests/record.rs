@@ -27,7 +27,7 @@ fn temp(name: &str) -> PathBuf {
 fn honest_record_of_1000_voters_passes_every_step_and_round_trips() {
     let path = temp("honest");
     simulate(1000, None, &path);
-    let report = verify_path(&path, Vec::new(), |_| {}).unwrap();
+    let report = verify_path(&path, Vec::new(), None, |_| {}).unwrap();
     assert!(report.passed(), "failed steps: {:?}", report.failed_steps());
     assert!(report.ballots >= 1000);
     assert!(report.steps.iter().all(|s| s.id == "V5.5" || s.checked > 0), "a step checked nothing");
@@ -60,7 +60,7 @@ fn every_tamper_kind_fails_exactly_its_step() {
     for (kind, step) in kinds {
         let path = temp(&kind);
         simulate(45, Some(&kind), &path);
-        let report = verify_path(&path, Vec::new(), |_| {}).unwrap();
+        let report = verify_path(&path, Vec::new(), None, |_| {}).unwrap();
         assert_eq!(report.failed_steps(), vec![step.as_str()], "tamper {kind}");
         std::fs::remove_file(&path).unwrap();
     }

@@ -27,6 +27,10 @@ struct Args {
     /// match the record, or the two prove the server equivocated. Repeatable.
     #[arg(long = "checkpoint", value_name = "FILE")]
     checkpoints: Vec<PathBuf>,
+    /// A checkpoint (hex, in a file) up to which an earlier run checked the
+    /// proofs: they are not checked again; everything else is.
+    #[arg(long, value_name = "FILE")]
+    since: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -44,11 +48,7 @@ fn main() -> ExitCode {
     };
     let mut saved = Vec::new();
     for path in &args.checkpoints {
-        let parsed = std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|text| hex::decode(text.trim()).map_err(|e| e.to_string()))
-            .and_then(|bytes| Checkpoint::from_bytes(&bytes).map_err(|e| e.to_string()));
-        match parsed {
+        match read_checkpoint(path) {
             Ok(c) => saved.push(c),
             Err(err) => {
                 eprintln!("shortlist-verify: cannot read checkpoint {}: {err}", path.display());
@@ -56,7 +56,14 @@ fn main() -> ExitCode {
             }
         }
     }
-    let report = verify_path(&args.record, saved, |offset| bar.set_position(offset));
+    let since = match args.since.as_deref().map(read_checkpoint).transpose() {
+        Ok(c) => c,
+        Err(err) => {
+            eprintln!("shortlist-verify: cannot read the --since checkpoint: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let report = verify_path(&args.record, saved, since, |offset| bar.set_position(offset));
     bar.finish_and_clear();
     let report = match report {
         Ok(r) => r,
@@ -81,6 +88,13 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// Reads a checkpoint saved as the hex of its 144 bytes.
+fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let bytes = hex::decode(text.trim()).map_err(|e| e.to_string())?;
+    Checkpoint::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
 fn print_text(report: &Report) {

@@ -83,11 +83,20 @@ impl Verifier {
         }
     }
 
+    /// Trusts the proofs of every entry covered by `since`, a checkpoint that
+    /// an earlier run of the verifier passed (spec: board §8.3): the record
+    /// must still match it (else equivocation, V1.1), every other step runs
+    /// over the whole record, and proofs are checked only after it.
+    pub fn since(&mut self, since: Checkpoint) {
+        self.voting.trusted_below = since.size;
+        self.saved.push(since);
+    }
+
     /// Adds checkpoints saved earlier (by a monitor or a member): each must
     /// be signed by the server and match the record at its size, or the
     /// record and the checkpoint together prove equivocation (spec: V1.1).
     pub fn expect_checkpoints(&mut self, saved: Vec<Checkpoint>) {
-        self.saved = saved;
+        self.saved.extend(saved);
     }
 
     /// Reads one frame; `offset` is its byte position in the record.
@@ -263,11 +272,19 @@ fn resync(e: &Entry) -> Chain {
 
 /// Verifies a record file (spec: board §8), reading it twice at most: once
 /// in order, and once more for the few ballots superseded by a revote.
-pub fn verify_path(path: &Path, saved: Vec<Checkpoint>, mut progress: impl FnMut(u64)) -> Result<Report> {
+pub fn verify_path(
+    path: &Path,
+    saved: Vec<Checkpoint>,
+    since: Option<Checkpoint>,
+    mut progress: impl FnMut(u64),
+) -> Result<Report> {
     let file = std::fs::File::open(path)?;
     let mut reader = record::open(file)?;
     let mut v = Verifier::new();
     v.expect_checkpoints(saved);
+    if let Some(c) = since {
+        v.since(c);
+    }
     loop {
         let offset = reader.offset();
         match reader.next() {
