@@ -76,3 +76,27 @@ fn unknown_tamper_kind_is_refused() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown tamper kind"));
 }
+
+#[test]
+fn since_trusts_proofs_up_to_a_passed_checkpoint_and_checks_the_rest() {
+    use shortlist_board::record::Frame;
+    let path = temp("since");
+    simulate(500, None, &path);
+    let frames = record::read_all(&std::fs::read(&path).unwrap()).unwrap();
+    let first = frames
+        .iter()
+        .find_map(|f| if let Frame::Checkpoint(c) = f { Some(c.clone()) } else { None })
+        .unwrap();
+    let full = verify_path(&path, Vec::new(), None, |_| {}).unwrap();
+    let since = verify_path(&path, Vec::new(), Some(first.clone()), |_| {}).unwrap();
+    assert!(since.passed(), "{:?}", since.failed_steps());
+    let proofs =
+        |r: &shortlist_board::verify::Report| r.steps.iter().find(|s| s.id == "V4.5").unwrap().checked;
+    assert!(proofs(&since) < proofs(&full), "{} vs {}", proofs(&since), proofs(&full));
+    // A --since checkpoint must be signed by the server and match the record.
+    let mut forged = first;
+    forged.root[0] ^= 1;
+    let bad = verify_path(&path, Vec::new(), Some(forged), |_| {}).unwrap();
+    assert!(!bad.passed());
+    std::fs::remove_file(&path).unwrap();
+}
