@@ -25,6 +25,83 @@ use crate::tally;
 
 /// Ballots whose proofs are checked in one multiscalar multiplication.
 const BATCH: usize = 256;
+/// Ballots read before a chunk is checked (in parallel, `BATCH` per task).
+const CHUNK: usize = 4 * BATCH;
+
+/// A ballot entry waiting to be checked.
+struct Queued {
+    index: u64,
+    time: u64,
+    offset: u64,
+    payload: Vec<u8>,
+}
+
+/// A ballot entry after the parallel part of its checks.
+struct Checked {
+    index: u64,
+    time: u64,
+    offset: u64,
+    ballot: std::result::Result<Ballot, String>,
+    signature_ok: bool,
+    proof_failures: Vec<String>,
+}
+
+/// Decodes a slice of queued ballots, checks their signatures, and checks
+/// their proofs in one batch. Runs on any thread.
+fn check_slice(
+    poll: &Poll,
+    ctx: Option<&shortlist_crypto::transcript::ElectionContext>,
+    trusted_below: u64,
+    slice: &[Queued],
+) -> Vec<Checked> {
+    let shapes = poll.shapes();
+    let dh = poll.definition.as_ref().map(|(_, h)| *h).unwrap_or_default();
+    let mut checked: Vec<Checked> = slice
+        .iter()
+        .map(|q| {
+            let ballot = Ballot::from_bytes(&q.payload).map_err(|e| e.to_string());
+            let signature_ok =
+                ballot.as_ref().is_ok_and(|b| b.verify_signature(&poll.manifest_hash, &dh).is_ok());
+            Checked {
+                index: q.index,
+                time: q.time,
+                offset: q.offset,
+                ballot,
+                signature_ok,
+                proof_failures: Vec::new(),
+            }
+        })
+        .collect();
+    let Some(ctx) = ctx else {
+        for c in checked.iter_mut().filter(|c| c.index >= trusted_below) {
+            c.proof_failures.push("no joint key: the ballot cannot be checked".into());
+        }
+        return checked;
+    };
+    let mut batch = BatchVerifier::new(rand::rngs::OsRng);
+    let key = batch.shared_base(&ctx.joint_key);
+    for c in checked.iter_mut().filter(|c| c.index >= trusted_below) {
+        let Ok(ballot) = &c.ballot else { continue };
+        batch.set_tag(c.index);
+        let cred = ballot.credential.to_bytes();
+        let bctx = BallotContext { election: ctx, credential: &cred };
+        if ballot.contests.len() != shapes.len() {
+            c.proof_failures.push(format!("{} contests, expected {}", ballot.contests.len(), shapes.len()));
+            continue;
+        }
+        for (contest, shape) in ballot.contests.iter().zip(&shapes) {
+            if let Err(err) = contest.add_to_batch(&bctx, shape, key, &mut batch) {
+                c.proof_failures.push(err.to_string());
+            }
+        }
+    }
+    for label in batch.failing_items_if_any() {
+        if let Some(c) = checked.iter_mut().find(|c| c.index == label.tag) {
+            c.proof_failures.push(format!("invalid {} {}", label.kind, label.index));
+        }
+    }
+    checked
+}
 
 type Sums = Vec<Vec<(RistrettoPoint, RistrettoPoint)>>;
 
@@ -33,7 +110,10 @@ type Sums = Vec<Vec<(RistrettoPoint, RistrettoPoint)>>;
 pub(crate) struct Voting {
     // Entries below this index had their proofs checked by an earlier run (--since).
     pub(crate) trusted_below: u64,
-    credentials: HashSet<[u8; 32]>,
+    // Credential → index of the entry that registered it.
+    registered_at: HashMap<[u8; 32], u64>,
+    // Ballot entries read but not yet checked, in board order.
+    queue: Vec<Queued>,
     // Credential → (entry index, record offset) of the ballot that counts now.
     counted: HashMap<[u8; 32], (u64, u64)>,
     superseded: Vec<u64>,
@@ -43,7 +123,6 @@ pub(crate) struct Voting {
     // proofs failed: a copy with invalid proofs is reported at V4.5 only.
     duplicates: Vec<u64>,
     proofs_failed: HashSet<u64>,
-    batch: Vec<(u64, Ballot)>,
     closed: Option<(u64, u64)>,
     aggregate: Option<(u64, Aggregate)>,
     shares: Vec<(u64, TrusteeMessage)>,
@@ -119,8 +198,13 @@ impl Voting {
         report.checked("V4.1", 1);
         match CredentialPublicKey::from_bytes(&e.payload) {
             Ok(pk) => {
-                if !self.credentials.insert(pk.to_bytes()) {
-                    report.fail("V4.1", format!("entry {}: credential registered twice", e.index));
+                match self.registered_at.entry(pk.to_bytes()) {
+                    std::collections::hash_map::Entry::Occupied(_) => {
+                        report.fail("V4.1", format!("entry {}: credential registered twice", e.index));
+                    }
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(e.index);
+                    }
                 }
                 if e.time >= poll.manifest.timetable.voting_close {
                     report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
@@ -131,42 +215,89 @@ impl Voting {
     }
 
     fn ballot(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, offset: u64, report: &mut Report) {
+        self.queue.push(Queued { index: e.index, time: e.time, offset, payload: e.payload.clone() });
+        if self.queue.len() >= CHUNK {
+            self.flush(poll, ceremony, report);
+        }
+    }
+
+    /// Checks the queued ballots: decoding, signatures and proofs in parallel
+    /// (one batch per `BATCH` ballots), then every ordered rule in board
+    /// order (spec: V4.2–V4.7).
+    fn flush(&mut self, poll: &Poll, ceremony: &mut Ceremony, report: &mut Report) {
+        if self.queue.is_empty() {
+            return;
+        }
+        let queue = std::mem::take(&mut self.queue);
+        let ctx = ceremony.group(poll, report).and_then(|g| poll.context(&g.joint_key));
+        let trusted_below = self.trusted_below;
+        let checked: Vec<Checked> = {
+            #[cfg(feature = "parallel")]
+            {
+                use rayon::prelude::*;
+                queue
+                    .par_chunks(BATCH)
+                    .flat_map_iter(|s| check_slice(poll, ctx.as_ref(), trusted_below, s))
+                    .collect()
+            }
+            #[cfg(not(feature = "parallel"))]
+            {
+                queue.chunks(BATCH).flat_map(|s| check_slice(poll, ctx.as_ref(), trusted_below, s)).collect()
+            }
+        };
+        for c in checked {
+            self.ordered_rules(poll, c, report);
+        }
+    }
+
+    /// The rules that depend on board order, for one checked ballot.
+    fn ordered_rules(&mut self, poll: &Poll, c: Checked, report: &mut Report) {
         report.ballots += 1;
         for step in ["V4.2", "V4.3", "V4.4", "V4.6", "V4.7"] {
             report.checked(step, 1);
         }
-        let ballot = match Ballot::from_bytes(&e.payload) {
+        if c.index >= self.trusted_below {
+            report.checked("V4.5", 1);
+        }
+        let index = c.index;
+        let ballot = match c.ballot {
             Ok(b) => b,
             Err(err) => {
-                report.fail("V4.5", format!("entry {}: {err}", e.index));
+                self.proofs_failed.insert(index);
+                report.fail("V4.5", format!("entry {index}: {err}"));
                 return;
             }
         };
-        let Some((_, dh)) = &poll.definition else {
-            report.fail("V1.4", format!("entry {}: ballot before the ballot definition", e.index));
+        if poll.definition.is_none() {
+            report.fail("V1.4", format!("entry {index}: ballot before the ballot definition"));
             return;
-        };
-        if ballot.verify_signature(&poll.manifest_hash, dh).is_err() {
-            report.fail("V4.2", format!("entry {}: bad credential signature", e.index));
+        }
+        if !c.signature_ok {
+            report.fail("V4.2", format!("entry {index}: bad credential signature"));
+        }
+        if !c.proof_failures.is_empty() {
+            self.proofs_failed.insert(index);
+            report.fail("V4.5", format!("entry {index}: {}", c.proof_failures.join(", ")));
         }
         let cred = ballot.credential.to_bytes();
-        if !self.credentials.contains(&cred) {
+        if !self.registered_at.get(&cred).is_some_and(|at| *at < index) {
             report.fail(
                 "V4.3",
-                format!("entry {}: credential {} is not registered", e.index, hex::encode(&cred[..8])),
+                format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
             );
         }
         let t = &poll.manifest.timetable;
-        if e.time < t.voting_open || e.time >= t.voting_close || self.closed.is_some() {
-            report.fail("V4.4", format!("entry {}: ballot outside the voting window", e.index));
+        let after_close = self.closed.is_some_and(|(at, _)| at < index);
+        if c.time < t.voting_open || c.time >= t.voting_close || after_close {
+            report.fail("V4.4", format!("entry {index}: ballot outside the voting window"));
         }
-        for c in &ballot.contests {
+        for contest in &ballot.contests {
             let mut h = Sha256::new();
-            for ct in &c.ciphertexts {
+            for ct in &contest.ciphertexts {
                 h.update(ct.to_bytes());
             }
             if !self.seen.insert(h.finalize().into()) {
-                self.duplicates.push(e.index);
+                self.duplicates.push(index);
             }
         }
         if self.sums.is_empty() {
@@ -181,68 +312,15 @@ impl Voting {
         // Count the ballot as the board's revote policy says (spec: V4.6).
         match (self.counted.get(&cred).copied(), poll.manifest.revote) {
             (Some(_), RevotePolicy::FirstCounts) => {
-                report.fail("V4.6", format!("entry {}: a second ballot where the first counts", e.index));
+                report.fail("V4.6", format!("entry {index}: a second ballot where the first counts"));
             }
             (previous, _) => {
                 if let Some((_, old)) = previous {
                     self.superseded.push(old);
                 }
-                self.counted.insert(cred, (e.index, offset));
+                self.counted.insert(cred, (index, c.offset));
                 add(&mut self.sums, &ballot, true);
             }
-        }
-        let _ = ceremony.group(poll, report);
-        if e.index < self.trusted_below {
-            return;
-        }
-        self.batch.push((e.index, ballot));
-        if self.batch.len() >= BATCH {
-            self.flush(poll, ceremony, report);
-        }
-    }
-
-    /// Checks the proofs of the pending ballots in one batch (spec: V4.5).
-    fn flush(&mut self, poll: &Poll, ceremony: &mut Ceremony, report: &mut Report) {
-        let pending = std::mem::take(&mut self.batch);
-        report.checked("V4.5", u64::try_from(pending.len()).unwrap_or(u64::MAX));
-        let Some(group) = ceremony.group(poll, report) else {
-            report.fail("V4.5", "no joint key: the ballots cannot be checked");
-            return;
-        };
-        let Some(ctx) = poll.context(&group.joint_key) else { return };
-        let shapes = poll.shapes();
-        let mut batch = BatchVerifier::new(rand::rngs::OsRng);
-        let key = batch.shared_base(&ctx.joint_key);
-        for (index, ballot) in &pending {
-            batch.set_tag(*index);
-            let cred = ballot.credential.to_bytes();
-            let bctx = BallotContext { election: &ctx, credential: &cred };
-            if ballot.contests.len() != shapes.len() {
-                self.proofs_failed.insert(*index);
-                report.fail(
-                    "V4.5",
-                    format!("entry {index}: {} contests, expected {}", ballot.contests.len(), shapes.len()),
-                );
-                continue;
-            }
-            for (contest, shape) in ballot.contests.iter().zip(&shapes) {
-                if let Err(err) = contest.add_to_batch(&bctx, shape, key, &mut batch) {
-                    self.proofs_failed.insert(*index);
-                    report.fail("V4.5", format!("entry {index}: {err}"));
-                }
-            }
-        }
-        let failing = batch.failing_items_if_any();
-        let mut named: Vec<u64> = failing.iter().map(|l| l.tag).collect();
-        named.dedup();
-        for index in named {
-            self.proofs_failed.insert(index);
-            let what: Vec<String> = failing
-                .iter()
-                .filter(|l| l.tag == index)
-                .map(|l| format!("{} {}", l.kind, l.index))
-                .collect();
-            report.fail("V4.5", format!("entry {index}: invalid {}", what.join(", ")));
         }
     }
 
