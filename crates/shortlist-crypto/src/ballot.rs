@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::scalar::Scalar;
-use curve25519_dalek::traits::Identity;
+use curve25519_dalek::traits::{Identity, IsIdentity, VartimeMultiscalarMul};
 use merlin::Transcript;
 use rand_core::CryptoRngCore;
 use subtle::Choice;
@@ -324,18 +324,43 @@ impl EncryptedContest {
                 reason: "the opening does not match the contest's size or id".into(),
             });
         }
+        if let Some(i) = opening.selections.iter().position(|s| *s > 1) {
+            return Err(CryptoError::AuditMismatch { candidate: i });
+        }
+        // Fast path: one randomized multiscalar check of every
+        // `r_i·B₀ = A_i` and `r_i·K + s_i·B₀ = B_i`.
+        let weights = crate::transcript::public_weights(
+            labels::DS_AUDIT,
+            &[&key.to_bytes(), &self.to_bytes(), &opening.to_bytes()],
+            2 * n,
+        );
+        let (mut g, mut k) = (Scalar::ZERO, Scalar::ZERO);
+        let mut scalars = Vec::with_capacity(2 * n + 2);
+        let mut points = Vec::with_capacity(2 * n + 2);
+        for (((ct, s), r), w) in
+            self.ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).zip(weights.chunks(2))
+        {
+            let (Some(wa), Some(wb)) = (w.first(), w.get(1)) else { break };
+            g += wa * r + wb * Scalar::from(*s);
+            k += wb * r;
+            scalars.extend([-wa, -wb]);
+            points.extend([*ct.a.point(), *ct.b.point()]);
+        }
+        scalars.extend([g, k]);
+        points.extend([curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT, *key.point()]);
+        if RistrettoPoint::vartime_multiscalar_mul(&scalars, &points).is_identity() {
+            return Ok(());
+        }
+        // Slow path: find the first candidate that does not open.
         for (i, ((ct, s), r)) in
             self.ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).enumerate()
         {
-            if *s > 1 {
-                return Err(CryptoError::AuditMismatch { candidate: i });
-            }
             let expect = Ciphertext::encrypt(key, u64::from(*s), &SecretScalar::new(*r));
             if &expect != ct {
                 return Err(CryptoError::AuditMismatch { candidate: i });
             }
         }
-        Ok(())
+        Err(CryptoError::AuditMismatch { candidate: 0 })
     }
 
     /// Encoding: `version ‖ u32 contest ‖ u16 n ‖ n ciphertexts ‖ n bit proofs ‖ range proof`.

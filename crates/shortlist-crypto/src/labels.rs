@@ -92,3 +92,6 @@ pub const RECIPIENT: &[u8] = b"recipient";
 pub const STMT_COEFF: &[u8] = b"C";
 /// Statement: a trustee's share-encryption key.
 pub const STMT_ENC_KEY: &[u8] = b"E";
+
+/// Domain separator of the weights of an audit check (spec: §8.4).
+pub const DS_AUDIT: &[u8] = b"audit-weights";

@@ -105,3 +105,21 @@ pub(crate) fn hedged_nonces<const N: usize>(
     let mut trng = builder.finalize(rng);
     core::array::from_fn(|_| SecretScalar::random(&mut trng))
 }
+
+/// `n` 128-bit weights for a randomized check of public data, derived from a
+/// transcript over that data (spec: §8.4): whoever chose the data cannot
+/// choose the weights.
+pub(crate) fn public_weights(domain: &'static [u8], data: &[&[u8]], n: usize) -> alloc::vec::Vec<Scalar> {
+    let mut t = protocol_transcript();
+    t.domain_sep(domain);
+    for d in data {
+        t.append_message(labels::COUNT, d);
+    }
+    (0..n)
+        .map(|_| {
+            let mut w = [0u8; 16];
+            t.challenge_bytes(labels::CHALLENGE, &mut w);
+            Scalar::from(u128::from_le_bytes(w))
+        })
+        .collect()
+}
