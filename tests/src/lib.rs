@@ -1,1 +1,2 @@
-//! End-to-end tests across shortlist crates live in `tests/`.
+//! End-to-end tests across shortlist's crates live beside this file
+//! (`tests/*.rs`); this library is empty.
