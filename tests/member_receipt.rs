@@ -75,7 +75,6 @@ fn a_cast_ballot_receipt_checks_offline_and_only_for_that_ballot() {
     let ballot = Ballot::sign(&member, &mh, &dh, vec![contest]).to_bytes();
     let entry = put(EntryKind::Ballot, 21, ballot.clone());
     let other = put(EntryKind::Ballot, 22, vec![1, 2, 3]);
-    drop(put);
 
     let checkpoint = board.checkpoint(&server, 23).unwrap();
     let receipt = Receipt::issue(&entry, &log, checkpoint).unwrap();
