@@ -9,7 +9,7 @@ use shortlist_board::definition::{BallotDefinition, Candidate, DefinedContest};
 use shortlist_board::entry::EntryKind;
 use shortlist_board::manifest::{ContestRules, Manifest, RevotePolicy, TieBreak, Timetable, TrusteeInfo};
 use shortlist_board::merkle::{leaf_hash, MerkleLog};
-use shortlist_board::payload::Ballot;
+use shortlist_board::payload::{Ballot, Purpose};
 use shortlist_board::receipt::Receipt;
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
@@ -72,7 +72,7 @@ fn a_cast_ballot_receipt_checks_offline_and_only_for_that_ballot() {
         &mut rng,
     )
     .unwrap();
-    let ballot = Ballot::sign(&member, &mh, &dh, vec![contest]).to_bytes();
+    let ballot = Ballot::sign(Purpose::Cast, &member, &mh, &dh, vec![contest]).to_bytes();
     let entry = put(EntryKind::Ballot, 21, ballot.clone());
     let other = put(EntryKind::Ballot, 22, vec![1, 2, 3]);
 

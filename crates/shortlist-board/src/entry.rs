@@ -188,7 +188,7 @@ impl Chain {
     pub fn append(&mut self, kind: EntryKind, time: u64, payload: Vec<u8>) -> Entry {
         let entry = Entry { index: self.next_index, prev: self.head, kind, time, payload };
         self.head = entry.hash();
-        self.next_index += 1;
+        self.next_index = self.next_index.saturating_add(1);
         entry
     }
 
@@ -215,7 +215,8 @@ impl Chain {
         }
         let h = entry.hash();
         self.head = h;
-        self.next_index += 1;
+        self.next_index =
+            self.next_index.checked_add(1).ok_or_else(|| BoardError::invalid("V1.1", "the board is full"))?;
         Ok(h)
     }
 

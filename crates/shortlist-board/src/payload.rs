@@ -13,8 +13,20 @@ use crate::manifest::MAX_CONTESTS;
 
 /// Domain separator of trustee signatures.
 pub const TRUSTEE_DOMAIN: &[u8] = b"shortlist/v1/trustee\0";
-/// Domain separator of ballot signatures.
+/// Domain separator of the signature on a cast ballot.
 pub const BALLOT_DOMAIN: &[u8] = b"shortlist/v1/ballot\0";
+/// Domain separator of the signature on an audited (spoiled) ballot: a
+/// different message, so an audited ballot can never pass as a cast one.
+pub const AUDIT_DOMAIN: &[u8] = b"shortlist/v1/audited-ballot\0";
+
+/// What a credential signs a ballot for (spec: board §4.6, §4.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// To cast it: it may count.
+    Cast,
+    /// To audit it: it is opened and never counts.
+    Audit,
+}
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// A message signed by a trustee: a ceremony message or a decryption share
@@ -119,38 +131,58 @@ fn contests_bytes(contests: &[EncryptedContest]) -> Vec<u8> {
 }
 
 fn ballot_message(
+    purpose: Purpose,
     manifest_hash: &Hash,
     definition_hash: &Hash,
     credential: &CredentialPublicKey,
     body: &[u8],
 ) -> Vec<u8> {
     let mut w = Writer::new();
-    w.fixed(BALLOT_DOMAIN)
-        .fixed(manifest_hash)
-        .fixed(definition_hash)
-        .fixed(&credential.to_bytes())
-        .fixed(body);
+    w.fixed(match purpose {
+        Purpose::Cast => BALLOT_DOMAIN,
+        Purpose::Audit => AUDIT_DOMAIN,
+    })
+    .fixed(manifest_hash)
+    .fixed(definition_hash)
+    .fixed(&credential.to_bytes())
+    .fixed(body);
     w.finish()
 }
 
 impl Ballot {
-    /// Signs the contests with the credential key.
+    /// Signs the contests with the credential key, to cast or to audit.
     pub fn sign(
+        purpose: Purpose,
         credential: &CredentialSecret,
         manifest_hash: &Hash,
         definition_hash: &Hash,
         contests: Vec<EncryptedContest>,
     ) -> Self {
         let pk = credential.public_key();
-        let signature =
-            credential.sign(&ballot_message(manifest_hash, definition_hash, &pk, &contests_bytes(&contests)));
+        let signature = credential.sign(&ballot_message(
+            purpose,
+            manifest_hash,
+            definition_hash,
+            &pk,
+            &contests_bytes(&contests),
+        ));
         Self { credential: pk, contests, signature }
     }
 
-    /// Checks the credential's signature (spec: board V4.2).
-    pub fn verify_signature(&self, manifest_hash: &Hash, definition_hash: &Hash) -> Result<()> {
-        let msg =
-            ballot_message(manifest_hash, definition_hash, &self.credential, &contests_bytes(&self.contests));
+    /// Checks the credential's signature for `purpose` (spec: board V4.2, V4.8).
+    pub fn verify_signature(
+        &self,
+        purpose: Purpose,
+        manifest_hash: &Hash,
+        definition_hash: &Hash,
+    ) -> Result<()> {
+        let msg = ballot_message(
+            purpose,
+            manifest_hash,
+            definition_hash,
+            &self.credential,
+            &contests_bytes(&self.contests),
+        );
         self.credential.verify(&msg, &self.signature).map_err(|_| {
             BoardError::invalid("V4.2", "the ballot's signature does not verify under its credential")
         })

@@ -35,9 +35,10 @@ pub fn rank(contest: &DefinedContest, counts: &[u64], definition_hash: &Hash) ->
     order.into_iter().map(|(_, _, id)| id).collect()
 }
 
-/// The slate: walk the ranking and take each candidate unless taking them
-/// would leave too few seats to meet the slate rules; a rule asks for at most
-/// as many seats as there are candidates that satisfy it.
+/// The slate, in ranking order: walk the ranking and take each candidate
+/// unless taking them would leave too few seats to meet the slate rules (a
+/// rule asks for at most as many seats as there are candidates that satisfy
+/// it); then fill any seat left with the passed-over candidates, best first.
 pub fn slate(rules: &ContestRules, contest: &DefinedContest, ranking: &[u32]) -> Vec<u32> {
     let seats = usize::from(rules.seats);
     let satisfies = |id: u32, r: &crate::manifest::SlateRule| {
@@ -73,5 +74,18 @@ pub fn slate(rules: &ContestRules, contest: &DefinedContest, ranking: &[u32]) ->
             chosen.push(*id);
         }
     }
+    // A candidate passed over to keep room for a rule is taken after all if
+    // seats remain once the walk is done (the rules are then as met as they
+    // can be): the slate always has min(seats, candidates) members.
+    for id in ranking {
+        if chosen.len() >= seats {
+            break;
+        }
+        if !chosen.contains(id) {
+            chosen.push(*id);
+        }
+    }
+    let position = |id: &u32| ranking.iter().position(|r| r == id).unwrap_or(usize::MAX);
+    chosen.sort_by_key(position);
     chosen
 }

@@ -277,3 +277,37 @@ mod receipts_and_equivocation {
         assert!(v11.details[0].contains("equivocation"));
     }
 }
+
+#[test]
+fn slate_fills_every_seat_even_when_a_rule_passes_candidates_over() {
+    // 3 seats; rules a=y (≥1) and b=y (≥1); X and Y have neither, Z has both;
+    // ranking X, Y, Z. Y is passed over to keep a seat for the rules, then Z
+    // meets both, so Y must still take the third seat.
+    let contest = DefinedContest {
+        contest_id: 1,
+        candidates: vec![
+            Candidate { candidate_id: 1, name: "X".into(), attributes: vec![] },
+            Candidate { candidate_id: 2, name: "Y".into(), attributes: vec![] },
+            Candidate {
+                candidate_id: 3,
+                name: "Z".into(),
+                attributes: vec![("a".into(), "y".into()), ("b".into(), "y".into())],
+            },
+        ],
+    };
+    let rules = ContestRules {
+        contest_id: 1,
+        title: "t".into(),
+        seats: 3,
+        min_selections: 0,
+        max_selections: 3,
+        slate_rules: vec![
+            SlateRule { attribute: "a".into(), value: "y".into(), min_seats: 1 },
+            SlateRule { attribute: "b".into(), value: "y".into(), min_seats: 1 },
+        ],
+    };
+    assert_eq!(tally::slate(&rules, &contest, &[1, 2, 3]), vec![1, 2, 3]);
+    let mut two = rules.clone();
+    two.seats = 2;
+    assert_eq!(tally::slate(&two, &contest, &[1, 2, 3]), vec![1, 3]);
+}

@@ -17,6 +17,7 @@ pub(crate) struct Ceremony {
     shares: Vec<EncryptedShare>,
     complaints: Vec<Complaint>,
     group: Option<Option<GroupPublic>>,
+    frozen: bool,
 }
 
 pub(crate) fn params(poll: &Poll) -> CeremonyParams {
@@ -108,6 +109,11 @@ impl Ceremony {
         }
     }
 
+    /// Ends the ceremony: later ceremony entries fail V5.6.
+    pub(crate) fn freeze(&mut self) {
+        self.frozen = true;
+    }
+
     /// The qualified set and joint key (spec: V5.6), computed once.
     pub(crate) fn group(&mut self, poll: &Poll, report: &mut Report) -> Option<&GroupPublic> {
         if self.group.is_none() {
@@ -149,13 +155,15 @@ impl Ceremony {
                 Err(err) => report.fail("V5.5", err.to_string()),
             }
         }
-        // A trustee that did not send a share to every other committed trustee is out (V5.3).
+        // A trustee that did not send exactly one share to every other
+        // committed trustee is out (V5.3).
+        let mut sent: BTreeMap<(u16, u16), usize> = BTreeMap::new();
+        for s in &self.shares {
+            *sent.entry((s.sender, s.recipient)).or_default() += 1;
+        }
         for i in self.commitments.keys() {
-            let complete = self
-                .commitments
-                .keys()
-                .filter(|j| *j != i)
-                .all(|j| self.shares.iter().filter(|s| s.sender == *i && s.recipient == *j).count() == 1);
+            let complete =
+                self.commitments.keys().filter(|j| *j != i).all(|j| sent.get(&(*i, *j)).copied() == Some(1));
             if !complete {
                 out.insert(*i);
             }

@@ -29,6 +29,8 @@ pub(crate) struct Poll {
     pub(crate) manifest: Manifest,
     pub(crate) manifest_hash: Hash,
     pub(crate) definition: Option<(BallotDefinition, Hash)>,
+    /// The index of the definition entry.
+    pub(crate) definition_index: Option<u64>,
 }
 
 impl Poll {
@@ -133,6 +135,10 @@ impl Verifier {
                 }
             }
             _ => {
+                if matches!(e.kind, EntryKind::Ballot | EntryKind::SpoiledBallot) {
+                    // The key ceremony is over once ballots arrive (spec: V5.6).
+                    self.ceremony.freeze();
+                }
                 if let Some(poll) = &self.poll {
                     self.voting.entry(poll, &mut self.ceremony, e, offset, &mut self.report);
                 }
@@ -170,7 +176,12 @@ impl Verifier {
         }
         match Manifest::from_bytes(&e.payload) {
             Ok(manifest) => {
-                self.poll = Some(Poll { manifest, manifest_hash: e.payload_hash(), definition: None });
+                self.poll = Some(Poll {
+                    manifest,
+                    manifest_hash: e.payload_hash(),
+                    definition: None,
+                    definition_index: None,
+                });
             }
             Err(err) => self.report.fail("V1.3", err.to_string()),
         }
@@ -204,13 +215,20 @@ impl Verifier {
             self.report.fail("V1.4", format!("entry {}: definition before nominations closed", e.index));
         }
         match BallotDefinition::from_bytes(&e.payload).and_then(|d| d.validate(&poll.manifest).map(|()| d)) {
-            Ok(d) => poll.definition = Some((d, e.payload_hash())),
+            Ok(d) => {
+                poll.definition = Some((d, e.payload_hash()));
+                poll.definition_index = Some(e.index);
+            }
             Err(err) => self.report.fail("V1.4", format!("entry {}: {err}", e.index)),
         }
     }
 
     fn checkpoint(&mut self, c: &Checkpoint) {
         self.report.checked("V1.2", 1);
+        if c.size == 0 {
+            self.report.fail("V1.1", "a checkpoint of size 0");
+            return;
+        }
         if let Some(poll) = &self.poll {
             if c.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
                 self.report.fail("V1.2", format!("checkpoint at size {}: bad signature", c.size));
@@ -266,7 +284,7 @@ impl Verifier {
 
 fn resync(e: &Entry) -> Chain {
     let mut c = Chain::new();
-    c.resync(e.index + 1, e.hash());
+    c.resync(e.index.saturating_add(1), e.hash());
     c
 }
 

@@ -19,7 +19,7 @@ use super::Poll;
 use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
 use crate::manifest::RevotePolicy;
-use crate::payload::{decode_list, Aggregate, Ballot, PollResult, SpoiledBallot, TrusteeMessage};
+use crate::payload::{decode_list, Aggregate, Ballot, PollResult, Purpose, SpoiledBallot, TrusteeMessage};
 use crate::record::Frame;
 use crate::tally;
 
@@ -60,8 +60,9 @@ fn check_slice(
         .iter()
         .map(|q| {
             let ballot = Ballot::from_bytes(&q.payload).map_err(|e| e.to_string());
-            let signature_ok =
-                ballot.as_ref().is_ok_and(|b| b.verify_signature(&poll.manifest_hash, &dh).is_ok());
+            let signature_ok = ballot
+                .as_ref()
+                .is_ok_and(|b| b.verify_signature(Purpose::Cast, &poll.manifest_hash, &dh).is_ok());
             Checked {
                 index: q.index,
                 time: q.time,
@@ -118,7 +119,11 @@ pub(crate) struct Voting {
     counted: HashMap<[u8; 32], (u64, u64)>,
     superseded: Vec<u64>,
     sums: Sums,
-    seen: HashSet<[u8; 32]>,
+    // Hash of each cast contest's ciphertexts → the entry that cast it.
+    seen: HashMap<[u8; 32], u64>,
+    // The same hashes for audited ballots: an audited encryption is public
+    // and must never be cast (spec: V4.7).
+    audited: Vec<([u8; 32], u64)>,
     // Ballots repeating ciphertexts already on the board, and ballots whose
     // proofs failed: a copy with invalid proofs is reported at V4.5 only.
     duplicates: Vec<u64>,
@@ -268,7 +273,7 @@ impl Voting {
                 return;
             }
         };
-        if poll.definition.is_none() {
+        if poll.definition_index.is_none_or(|d| d > index) {
             report.fail("V1.4", format!("entry {index}: ballot before the ballot definition"));
             return;
         }
@@ -296,7 +301,7 @@ impl Voting {
             for ct in &contest.ciphertexts {
                 h.update(ct.to_bytes());
             }
-            if !self.seen.insert(h.finalize().into()) {
+            if self.seen.insert(h.finalize().into(), index).is_some() {
                 self.duplicates.push(index);
             }
         }
@@ -336,10 +341,31 @@ impl Voting {
                 return;
             }
         };
-        let Some(group) = ceremony.group(poll, report) else { return };
+        if poll.definition_index.is_none_or(|d| d > e.index) {
+            report.fail("V1.4", format!("entry {}: audited ballot before the ballot definition", e.index));
+            return;
+        }
+        for contest in &spoiled.ballot.contests {
+            let mut h = Sha256::new();
+            for ct in &contest.ciphertexts {
+                h.update(ct.to_bytes());
+            }
+            self.audited.push((h.finalize().into(), e.index));
+        }
+        let cred = spoiled.ballot.credential.to_bytes();
+        let dh = poll.definition.as_ref().map(|(_, h)| *h).unwrap_or_default();
+        if spoiled.ballot.verify_signature(Purpose::Audit, &poll.manifest_hash, &dh).is_err() {
+            report.fail("V4.8", format!("entry {}: the audited ballot is not signed for audit", e.index));
+        }
+        if !self.registered_at.get(&cred).is_some_and(|at| *at < e.index) {
+            report.fail("V4.8", format!("entry {}: audited ballot from an unregistered credential", e.index));
+        }
+        let Some(group) = ceremony.group(poll, report) else {
+            report.fail("V4.8", format!("entry {}: no joint key to check the audited ballot", e.index));
+            return;
+        };
         let Some(ctx) = poll.context(&group.joint_key) else { return };
         let shapes = poll.shapes();
-        let cred = spoiled.ballot.credential.to_bytes();
         let bctx = BallotContext { election: &ctx, credential: &cred };
         let mut rng = rand::rngs::OsRng;
         let ok = spoiled.ballot.contests.len() == shapes.len()
@@ -363,6 +389,12 @@ impl Voting {
         reread: &mut dyn FnMut(u64) -> Result<Frame>,
     ) {
         self.flush(poll, ceremony, report);
+        for (hash, audited_at) in std::mem::take(&mut self.audited) {
+            if let Some(cast_at) = self.seen.get(&hash) {
+                report
+                    .fail("V4.7", format!("entry {cast_at}: casts the audited ballot of entry {audited_at}"));
+            }
+        }
         for index in std::mem::take(&mut self.duplicates) {
             if !self.proofs_failed.contains(&index) {
                 report.fail("V4.7", format!("entry {index}: ciphertexts already on the board"));

@@ -12,6 +12,7 @@ use shortlist_board::entry::EntryKind;
 use shortlist_board::manifest::{
     ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
+use shortlist_board::payload::Purpose;
 use shortlist_board::payload::{
     encode_list, Aggregate, Ballot, ContestAggregate, ContestResult, PollResult, SpoiledBallot,
     TrusteeMessage,
@@ -187,11 +188,13 @@ pub fn simulate(
         if !(tamper == Some(Tamper::UnregisteredCredential) && i == 0) {
             board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
         }
+        let mut audited_contest = None;
         if i % 20 == 7 {
             let sel = crate::demo::choose(&weights, &mut rng);
             let (c, secrets) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
+            audited_contest = Some(c.clone());
             let spoiled = SpoiledBallot {
-                ballot: Ballot::sign(&cred, &mh, &dh, vec![c]),
+                ballot: Ballot::sign(Purpose::Audit, &cred, &mh, &dh, vec![c]),
                 openings: vec![secrets.open()],
             };
             board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
@@ -207,11 +210,21 @@ pub fn simulate(
             _ => {}
         }
         let late = tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
-        let ballot = Ballot::sign(&cred, &mh, &dh, vec![contest.clone()]);
+        let ballot = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![contest.clone()]);
         board.put(EntryKind::Ballot, if late { close + 1 } else { time }, ballot.to_bytes())?;
         add(&mut sums, &contest, true);
         ballots += 1;
         counted += 1;
+        if let (Some(Tamper::AuditedBallotCast), Some(audited)) = (tamper, &audited_contest) {
+            // The audited (public) encryption cast after the real ballot, re-signed
+            // for casting with the member's key, as a compromised client would.
+            let recast = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![audited.clone()]);
+            board.put(EntryKind::Ballot, time + 6, recast.to_bytes())?;
+            add(&mut sums, &contest, false);
+            add(&mut sums, audited, true);
+            ballots += 1;
+            revotes += 1;
+        }
         if i % 30 == 11 {
             // A revote: the last ballot counts.
             let sel = crate::demo::choose(&weights, &mut rng);
@@ -219,7 +232,7 @@ pub fn simulate(
             board.put(
                 EntryKind::Ballot,
                 time + 5,
-                Ballot::sign(&cred, &mh, &dh, vec![again.clone()]).to_bytes(),
+                Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![again.clone()]).to_bytes(),
             )?;
             add(&mut sums, &contest, false);
             add(&mut sums, &again, true);

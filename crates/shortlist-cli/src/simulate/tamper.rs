@@ -4,6 +4,7 @@
 use anyhow::{bail, Context, Result};
 use shortlist_board::board::BoardWriter;
 use shortlist_board::checkpoint::Checkpoint;
+use shortlist_board::definition::CandidateRegistration;
 use shortlist_board::entry::{Chain, EntryKind};
 use shortlist_board::record::Frame;
 use shortlist_crypto::credential::CredentialSecret;
@@ -15,7 +16,7 @@ pub enum Tamper {
     EntryReordered,
     /// An audited-ballot entry removed.
     EntryDeleted,
-    /// An audited-ballot entry replaced and the chain after it rebuilt.
+    /// A candidate registration rewritten and the chain after it rebuilt.
     EntryReplaced,
     /// The record cut off inside its last frame.
     Truncated,
@@ -29,6 +30,8 @@ pub enum Tamper {
     BallotAfterClose,
     /// A ballot's contests copied under another credential and re-signed.
     CopiedBallot,
+    /// An audited ballot's public encryption cast as a vote.
+    AuditedBallotCast,
     /// A ballot with one proof response changed, signed by its credential.
     TamperedProof,
     /// An aggregate that is not the sum of the ballots.
@@ -45,7 +48,7 @@ pub enum Tamper {
 pub const TAMPERS: &[(Tamper, &str, &str, &str)] = &[
     (Tamper::EntryReordered, "entry-reordered", "V1.1", "two entries swapped"),
     (Tamper::EntryDeleted, "entry-deleted", "V1.1", "an audited-ballot entry removed"),
-    (Tamper::EntryReplaced, "entry-replaced", "V1.1", "an entry replaced, the chain after it rebuilt"),
+    (Tamper::EntryReplaced, "entry-replaced", "V1.1", "an entry rewritten, the chain after it rebuilt"),
     (Tamper::Truncated, "truncated", "V1.1", "the record cut off inside its last frame"),
     (Tamper::ForkedCheckpoint, "forked-checkpoint", "V1.1", "a second signed checkpoint for another tree"),
     (Tamper::BadCheckpointSignature, "bad-checkpoint-signature", "V1.2", "a checkpoint signature altered"),
@@ -58,6 +61,12 @@ pub const TAMPERS: &[(Tamper, &str, &str, &str)] = &[
     (Tamper::BallotAfterClose, "ballot-after-close", "V4.4", "a ballot accepted after voting closed"),
     (Tamper::CopiedBallot, "copied-ballot", "V4.5", "a ballot copied under another credential"),
     (Tamper::TamperedProof, "tampered-proof", "V4.5", "a proof response changed"),
+    (
+        Tamper::AuditedBallotCast,
+        "audited-ballot-cast",
+        "V4.7",
+        "an audited ballot's encryption cast as a vote",
+    ),
     (Tamper::WrongAggregate, "wrong-aggregate", "V6.1", "an aggregate that is not the ballots' sum"),
     (Tamper::BadDecryptionShare, "bad-decryption-share", "V6.2", "a wrong partial decryption"),
     (Tamper::WrongCount, "wrong-count", "V6.6", "a result count that differs from the decryption"),
@@ -95,14 +104,12 @@ pub fn apply(tamper: Tamper, frames: &mut Vec<Frame>, server: &CredentialSecret)
             frames.remove(i);
         }
         Tamper::EntryReplaced => {
-            let i = position(EntryKind::SpoiledBallot, 0).context("no audited ballot")?;
-            let other = position(EntryKind::SpoiledBallot, 1).context("only one audited ballot")?;
-            let payload = match frames.get(other) {
-                Some(Frame::Entry(e)) => e.payload.clone(),
-                _ => bail!("no entry"),
-            };
+            // A candidate's statement rewritten, and the chain after it rebuilt.
+            let i = position(EntryKind::Candidate, 5).context("no candidates")?;
             if let Some(Frame::Entry(e)) = frames.get_mut(i) {
-                e.payload = payload;
+                let mut reg = CandidateRegistration::from_bytes(&e.payload)?;
+                reg.statement = "A statement the candidate never made.".into();
+                e.payload = reg.to_bytes();
             }
             rebuild_chain(frames);
         }

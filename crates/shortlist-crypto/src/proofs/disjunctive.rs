@@ -178,7 +178,7 @@ impl Prepared {
     /// caller can invert them all at once (`Scalar::batch_invert`).
     pub(crate) fn denominators(&self, lo: u16, m: u16, out: &mut Vec<Scalar>) {
         let m = Scalar::from(m);
-        for (v, real) in (lo..).zip(&self.real) {
+        for (v, real) in (u64::from(lo)..).zip(&self.real) {
             let d = Scalar::from(v) - m;
             out.push(Scalar::conditional_select(&d, &Scalar::ONE, Choice::from(*real)));
         }
