@@ -285,7 +285,7 @@ impl Voting {
             report.fail("V4.5", format!("entry {index}: {}", c.proof_failures.join(", ")));
         }
         let cred = ballot.credential.to_bytes();
-        if !self.registered_at.get(&cred).is_some_and(|at| *at < index) {
+        if self.registered_at.get(&cred).is_none_or(|at| *at >= index) {
             report.fail(
                 "V4.3",
                 format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
@@ -357,7 +357,7 @@ impl Voting {
         if spoiled.ballot.verify_signature(Purpose::Audit, &poll.manifest_hash, &dh).is_err() {
             report.fail("V4.8", format!("entry {}: the audited ballot is not signed for audit", e.index));
         }
-        if !self.registered_at.get(&cred).is_some_and(|at| *at < e.index) {
+        if self.registered_at.get(&cred).is_none_or(|at| *at >= e.index) {
             report.fail("V4.8", format!("entry {}: audited ballot from an unregistered credential", e.index));
         }
         let Some(group) = ceremony.group(poll, report) else {
