@@ -449,7 +449,7 @@ impl PreparedContest {
                 reason: alloc::format!("{total} selections, allowed {} to {}", shape.min, shape.max),
             });
         }
-        let PreparedContest { a, b_zero, b_one, mut bits, mut range, randomness, .. } = self;
+        let PreparedContest { a, mut b_zero, mut b_one, mut bits, mut range, randomness, .. } = self;
         let ciphertexts: Vec<Ciphertext> = a
             .iter()
             .zip(&b_zero)
@@ -460,6 +460,9 @@ impl PreparedContest {
                 b: Point::ct_select(b0, b1, Choice::from(u8::from(*s))),
             })
             .collect();
+        // The unchosen B values would reveal each selection: wipe both sets.
+        b_zero.zeroize();
+        b_one.zeroize();
         let transcript = contest_transcript(ctx, shape.contest_id, &ciphertexts);
         let sum_ct = sum_ciphertexts(&ciphertexts);
         let r_sum = SecretScalar::new(randomness.iter().map(|r| r.expose_secret()).sum());

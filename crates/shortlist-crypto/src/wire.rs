@@ -122,6 +122,13 @@ impl Point {
     }
 }
 
+impl zeroize::Zeroize for Point {
+    fn zeroize(&mut self) {
+        self.compressed.zeroize();
+        self.point.zeroize();
+    }
+}
+
 impl PartialEq for Point {
     fn eq(&self, other: &Self) -> bool {
         // Encodings are canonical, so equal elements have equal bytes.
