@@ -39,7 +39,7 @@ fn a_cast_ballot_receipt_checks_offline_and_only_for_that_ballot() {
         }],
         threshold: 1,
         revote: RevotePolicy::LastCounts,
-        tie_break: TieBreak::DefinitionHash,
+        tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
     };
     let candidates =

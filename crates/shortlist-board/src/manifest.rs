@@ -74,10 +74,10 @@ pub enum RevotePolicy {
 /// How ties in the ranking are broken (spec: board §4.9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TieBreak {
-    /// Tied candidates are ordered by SHA-256 of the ballot definition hash
-    /// and the candidate id: reproducible by anyone, unknown before the
-    /// candidate list is frozen.
-    DefinitionHash,
+    /// Tied candidates are ordered by SHA-256 of the aggregate entry's
+    /// payload hash and the candidate id: reproducible by anyone, fixed only
+    /// once voting has closed and beyond any one party's choice.
+    AggregateHash,
 }
 
 /// The manifest.
@@ -129,7 +129,7 @@ impl Manifest {
             RevotePolicy::FirstCounts => 2,
         });
         w.u8(match self.tie_break {
-            TieBreak::DefinitionHash => 1,
+            TieBreak::AggregateHash => 1,
         });
         w.fixed(&self.server_key.to_bytes());
         w.finish()
@@ -180,7 +180,7 @@ impl Manifest {
             _ => return Err(BoardError::malformed("manifest", "unknown revote policy")),
         };
         let tie_break = match r.u8()? {
-            1 => TieBreak::DefinitionHash,
+            1 => TieBreak::AggregateHash,
             _ => return Err(BoardError::malformed("manifest", "unknown tie-break rule")),
         };
         let server_key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;

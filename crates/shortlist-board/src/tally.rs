@@ -1,6 +1,6 @@
 //! Ranking, tie-break and slate (spec: board §4.9): pure functions of the
-//! counts, the ballot definition and the manifest, so anyone can recompute
-//! the result from the board.
+//! counts, the aggregate, the ballot definition and the manifest, so anyone
+//! can recompute the result from the board.
 
 use sha2::{Digest, Sha256};
 
@@ -11,25 +11,26 @@ use crate::manifest::ContestRules;
 /// Domain separator of tie-break keys.
 pub const TIE_BREAK_DOMAIN: &[u8] = b"shortlist/v1/tie-break\0";
 
-/// `SHA-256(domain ‖ definition hash ‖ u32 candidate id)`: among tied
-/// candidates, the smaller key ranks higher. Fixed when nominations close, so
-/// nobody could choose it to favour a candidate.
-pub fn tie_break_key(definition_hash: &Hash, candidate_id: u32) -> Hash {
+/// `SHA-256(domain ‖ seed ‖ u32 candidate id)`, the seed being SHA-256 of the
+/// aggregate entry's payload: among tied candidates, the smaller key ranks
+/// higher. The aggregate is the sum of every counted ballot, fixed only after
+/// voting closes, so no one can shape it to favour a candidate in a tie.
+pub fn tie_break_key(seed: &Hash, candidate_id: u32) -> Hash {
     let mut h = Sha256::new();
     h.update(TIE_BREAK_DOMAIN);
-    h.update(definition_hash);
+    h.update(seed);
     h.update(candidate_id.to_be_bytes());
     h.finalize().into()
 }
 
 /// Candidate ids from most to fewest votes, ties broken by [`tie_break_key`].
 /// `counts` follows the definition's candidate order.
-pub fn rank(contest: &DefinedContest, counts: &[u64], definition_hash: &Hash) -> Vec<u32> {
+pub fn rank(contest: &DefinedContest, counts: &[u64], seed: &Hash) -> Vec<u32> {
     let mut order: Vec<(u64, Hash, u32)> = contest
         .candidates
         .iter()
         .zip(counts)
-        .map(|(c, n)| (*n, tie_break_key(definition_hash, c.candidate_id), c.candidate_id))
+        .map(|(c, n)| (*n, tie_break_key(seed, c.candidate_id), c.candidate_id))
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     order.into_iter().map(|(_, _, id)| id).collect()

@@ -43,7 +43,7 @@ fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
         trustees,
         threshold: 3,
         revote: RevotePolicy::LastCounts,
-        tie_break: TieBreak::DefinitionHash,
+        tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
     };
     (m, server)

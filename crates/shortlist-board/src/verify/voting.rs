@@ -129,7 +129,8 @@ pub(crate) struct Voting {
     duplicates: Vec<u64>,
     proofs_failed: HashSet<u64>,
     closed: Option<(u64, u64)>,
-    aggregate: Option<(u64, Aggregate)>,
+    // The aggregate entry: its index, its payload hash (the tie-break seed) and contents.
+    aggregate: Option<(u64, [u8; 32], Aggregate)>,
     shares: Vec<(u64, TrusteeMessage)>,
     result: Option<(u64, PollResult)>,
 }
@@ -175,7 +176,7 @@ impl Voting {
             }
             EntryKind::Aggregate => match Aggregate::from_bytes(&e.payload) {
                 Ok(a) => {
-                    if self.aggregate.replace((e.index, a)).is_some() {
+                    if self.aggregate.replace((e.index, e.payload_hash(), a)).is_some() {
                         report.fail("V6.1", format!("entry {}: a second aggregate", e.index));
                     }
                 }
@@ -422,7 +423,7 @@ impl Voting {
             report.fail("V6.1", "voting was never closed");
             return None;
         };
-        let Some((index, aggregate)) = &self.aggregate else {
+        let Some((index, _, aggregate)) = &self.aggregate else {
             report.fail("V6.1", "no aggregate was posted");
             return None;
         };
@@ -541,7 +542,7 @@ impl Voting {
             report.fail("V6.6", "no result was posted");
             return;
         };
-        let Some((def, dh)) = &poll.definition else { return };
+        let Some((def, _)) = &poll.definition else { return };
         for (((posted, counts), rules), contest) in
             result.contests.iter().zip(counts).zip(&poll.manifest.contests).zip(&def.contests)
         {
@@ -551,7 +552,8 @@ impl Voting {
                     format!("entry {index}: contest {} counts differ from the decryption", posted.contest_id),
                 );
             }
-            let ranking = tally::rank(contest, counts, dh);
+            let seed = self.aggregate.as_ref().map(|(_, h, _)| *h).unwrap_or_default();
+            let ranking = tally::rank(contest, counts, &seed);
             let slate = tally::slate(rules, contest, &ranking);
             if posted.ranking != ranking || posted.slate != slate {
                 report.fail(

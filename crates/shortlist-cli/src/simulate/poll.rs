@@ -93,7 +93,7 @@ fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecr
             .collect(),
         threshold: THRESHOLD,
         revote: RevotePolicy::LastCounts,
-        tie_break: TieBreak::DefinitionHash,
+        tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
     }
 }
@@ -253,7 +253,7 @@ pub fn simulate(
     let aggregate = Aggregate {
         contests: vec![ContestAggregate { contest_id: 1, ballots: counted, totals: totals.clone() }],
     };
-    board.put(EntryKind::Aggregate, close + 11, aggregate.to_bytes())?;
+    let seed = board.put(EntryKind::Aggregate, close + 11, aggregate.to_bytes())?.payload_hash();
 
     // Four trustees decrypt; any three suffice.
     let mut good = Vec::new();
@@ -272,7 +272,7 @@ pub fn simulate(
     let points = combine(THRESHOLD, &totals, &good)?;
     let dlog = DiscreteLog::new(counted, points.len());
     let counts = points.iter().map(|p| dlog.solve(p)).collect::<Result<Vec<u64>, _>>()?;
-    let ranking = tally::rank(def_contest, &counts, &dh);
+    let ranking = tally::rank(def_contest, &counts, &seed);
     let rules = manifest.contests.first().context("contest")?;
     let mut slate = tally::slate(rules, def_contest, &ranking);
     let mut posted_counts = counts.clone();
