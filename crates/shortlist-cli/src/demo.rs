@@ -171,7 +171,9 @@ fn print_result(counts: &[u64]) {
             counts.get(*i).copied().unwrap_or(0)
         );
     }
-    println!("  (* the top {SEATS} by votes; `shortlist simulate` and `shortlist-verify` apply the slate rules)");
+    println!(
+        "  (* the top {SEATS} by votes; `shortlist simulate` and `shortlist-verify` apply the slate rules)"
+    );
 }
 
 fn short(bytes: &[u8]) -> String {
