@@ -135,6 +135,23 @@ pub(crate) struct Voting {
     result: Option<(u64, PollResult)>,
 }
 
+/// One zero sum per candidate of every contest.
+fn empty_sums(poll: &Poll) -> Sums {
+    poll.shapes()
+        .iter()
+        .map(|s| vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)])
+        .collect()
+}
+
+/// SHA-256 over a contest's ciphertexts: what V4.7 compares.
+fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for ct in &contest.ciphertexts {
+        h.update(ct.to_bytes());
+    }
+    h.finalize().into()
+}
+
 fn add(sums: &mut Sums, ballot: &Ballot, sign: bool) {
     for (slots, contest) in sums.iter_mut().zip(&ballot.contests) {
         for (slot, ct) in slots.iter_mut().zip(&contest.ciphertexts) {
@@ -298,22 +315,12 @@ impl Voting {
             report.fail("V4.4", format!("entry {index}: ballot outside the voting window"));
         }
         for contest in &ballot.contests {
-            let mut h = Sha256::new();
-            for ct in &contest.ciphertexts {
-                h.update(ct.to_bytes());
-            }
-            if self.seen.insert(h.finalize().into(), index).is_some() {
+            if self.seen.insert(ciphertexts_hash(contest), index).is_some() {
                 self.duplicates.push(index);
             }
         }
         if self.sums.is_empty() {
-            self.sums = poll
-                .shapes()
-                .iter()
-                .map(|s| {
-                    vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)]
-                })
-                .collect();
+            self.sums = empty_sums(poll);
         }
         // Count the ballot as the board's revote policy says (spec: V4.6).
         match (self.counted.get(&cred).copied(), poll.manifest.revote) {
@@ -347,11 +354,7 @@ impl Voting {
             return;
         }
         for contest in &spoiled.ballot.contests {
-            let mut h = Sha256::new();
-            for ct in &contest.ciphertexts {
-                h.update(ct.to_bytes());
-            }
-            self.audited.push((h.finalize().into(), e.index));
+            self.audited.push((ciphertexts_hash(contest), e.index));
         }
         let cred = spoiled.ballot.credential.to_bytes();
         let dh = poll.definition.as_ref().map(|(_, h)| *h).unwrap_or_default();
@@ -432,15 +435,7 @@ impl Voting {
         }
         let ballots = u64::try_from(self.counted.len()).unwrap_or(u64::MAX);
         let shapes = poll.shapes();
-        let mut sums = self.sums.clone();
-        if sums.is_empty() {
-            sums = shapes
-                .iter()
-                .map(|s| {
-                    vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)]
-                })
-                .collect();
-        }
+        let sums = if self.sums.is_empty() { empty_sums(poll) } else { self.sums.clone() };
         let expected: Vec<Vec<Ciphertext>> = sums
             .iter()
             .map(|c| {
