@@ -63,6 +63,11 @@ impl<W: Write> RecordWriter<W> {
         }
     }
 
+    /// The output, e.g. to drain a buffer between frames.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Flushes and returns the writer.
     pub fn finish(mut self) -> Result<W> {
         self.out.flush()?;

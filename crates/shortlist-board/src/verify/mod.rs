@@ -23,6 +23,7 @@ use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
 pub use report::{ContestTable, Report, StepReport, STEPS};
+pub use voting::ciphertexts_hash;
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {
@@ -99,6 +100,21 @@ impl Verifier {
     /// record and the checkpoint together prove equivocation (spec: V1.1).
     pub fn expect_checkpoints(&mut self, saved: Vec<Checkpoint>) {
         self.saved.extend(saved);
+    }
+
+    /// Freezes the key ceremony as the entries read so far leave it and
+    /// returns its qualified group (spec: V5.6): what a server derives, over
+    /// its own board, before it opens voting. `None` if there is no manifest
+    /// or the ceremony failed (the report says why).
+    pub fn ceremony_group(&mut self) -> Option<shortlist_crypto::dkg::GroupPublic> {
+        let poll = self.poll.as_ref()?;
+        self.ceremony.freeze();
+        self.ceremony.group(poll, &mut self.report).cloned()
+    }
+
+    /// The report so far (steps that ran on the entries read).
+    pub fn report(&self) -> &Report {
+        &self.report
     }
 
     /// Reads one frame; `offset` is its byte position in the record.

@@ -144,7 +144,9 @@ fn empty_sums(poll: &Poll) -> Sums {
 }
 
 /// SHA-256 over a contest's ciphertexts: what V4.7 compares.
-fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) -> [u8; 32] {
+/// The V4.7 fingerprint of a contest's ciphertexts:
+/// `SHA-256(A₀‖B₀‖…‖A_{n−1}‖B_{n−1})` (spec: board §8.4).
+pub fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) -> [u8; 32] {
     let mut h = Sha256::new();
     for ct in &contest.ciphertexts {
         h.update(ct.to_bytes());

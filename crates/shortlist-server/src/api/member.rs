@@ -1,0 +1,217 @@
+//! The member's routes (spec: api §7.3): redeem an eligibility token for a
+//! credential, cast, audit, and fetch a receipt. Every proof and signature
+//! is checked before the sequencer sees the request.
+
+use axum::extract::{Path, State};
+use serde::{Deserialize, Serialize};
+use shortlist_board::checkpoint::Checkpoint;
+use shortlist_board::entry::EntryKind;
+use shortlist_board::manifest::RevotePolicy;
+use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
+use shortlist_board::receipt::Receipt;
+use shortlist_board::verify::ciphertexts_hash;
+use shortlist_crypto::ballot::BallotContext;
+use shortlist_crypto::credential::CredentialPublicKey;
+use utoipa::ToSchema;
+
+use super::{unhex, unhex32, AppendedInfo};
+use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::keys::{self, ELIGIBILITY};
+use crate::sequencer::{catch_up, Op};
+use crate::state::{with_prev, AppState, Need, PollCtx};
+
+/// A credential registration.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    /// The eligibility token the member received.
+    pub token: String,
+    /// Hex of the credential's ed25519 public key, made on the member's device.
+    pub credential: String,
+}
+
+/// Redeems an eligibility token: the credential goes on the board.
+#[utoipa::path(post, path = "/v1/polls/{poll}/credentials", tag = "member", params(("poll" = String, Path)),
+    request_body = Registration,
+    responses((status = 200, body = AppendedInfo), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn register(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(req): Json<Registration>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let key = unhex32("credential", &req.credential)?;
+    // spec: board §4.5 — strict keys only.
+    CredentialPublicKey::from_bytes(&key)
+        .map_err(|e| AppError::invalid("invalid_credential", e.to_string()))?;
+    let token_hash = keys::token_hash(ELIGIBILITY, &poll, &req.token);
+    let op = Op::Credential { key, token_hash, voting_close: p.manifest.timetable.voting_close };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+/// A ballot to cast.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CastRequest {
+    /// Hex of the ballot payload (spec: board §4.6), signed for casting.
+    pub ballot: String,
+}
+
+/// Casts a ballot. The same ballot twice gets the same receipt.
+#[utoipa::path(post, path = "/v1/polls/{poll}/ballots", tag = "member", params(("poll" = String, Path)),
+    request_body = CastRequest,
+    responses((status = 200, body = AppendedInfo), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn cast(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(req): Json<CastRequest>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = open_poll(&state, &poll).await?;
+    let payload = unhex("ballot", &req.ballot)?;
+    let ballot = Ballot::from_bytes(&payload)?;
+    let credential = ballot.credential.to_bytes();
+    state.shared.limits.credential(&credential)?;
+    let (_, dh) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
+    // spec: board V4.2
+    ballot
+        .verify_signature(Purpose::Cast, &p.manifest_hash, dh)
+        .map_err(|e| AppError::invalid("bad_signature", e.to_string()))?;
+    let ballot = check_proofs(p.clone(), ballot, None).await?;
+    let fingerprints = ballot.contests.iter().map(ciphertexts_hash).collect();
+    let t = p.manifest.timetable;
+    let op = Op::Ballot {
+        payload,
+        credential,
+        fingerprints,
+        window: (t.voting_open, t.voting_close),
+        first_counts: p.manifest.revote == RevotePolicy::FirstCounts,
+    };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+/// An audited ballot.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuditRequest {
+    /// Hex of the spoiled-ballot payload (spec: board §4.7): the ballot signed
+    /// for audit and its openings.
+    pub spoiled: String,
+}
+
+/// Audits a prepared ballot (Benaloh challenge): it is posted with its
+/// openings, never counted, and its ciphertexts can never be cast.
+#[utoipa::path(post, path = "/v1/polls/{poll}/audits", tag = "member", params(("poll" = String, Path)),
+    request_body = AuditRequest,
+    responses((status = 200, body = AppendedInfo), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn audit(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(req): Json<AuditRequest>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = open_poll(&state, &poll).await?;
+    let payload = unhex("spoiled", &req.spoiled)?;
+    let spoiled = SpoiledBallot::from_bytes(&payload)?;
+    let credential = spoiled.ballot.credential.to_bytes();
+    state.shared.limits.credential(&credential)?;
+    let (_, dh) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
+    // spec: board V4.8
+    spoiled
+        .ballot
+        .verify_signature(Purpose::Audit, &p.manifest_hash, dh)
+        .map_err(|e| AppError::invalid("bad_signature", e.to_string()))?;
+    let ballot = check_proofs(p.clone(), spoiled.ballot, Some(spoiled.openings)).await?;
+    let fingerprints = ballot.contests.iter().map(ciphertexts_hash).collect();
+    let op = Op::Spoiled { payload, credential, fingerprints };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<PollCtx>> {
+    let p = state.poll(poll, Need::Context).await?;
+    if p.context().is_none() {
+        return Err(AppError::conflict("wrong_phase", "voting has not opened"));
+    }
+    Ok(p)
+}
+
+/// Checks every contest's proofs (and openings, for an audit) on a blocking
+/// thread (spec: board V4.5, V4.8).
+async fn check_proofs(
+    p: std::sync::Arc<PollCtx>,
+    ballot: Ballot,
+    openings: Option<Vec<shortlist_crypto::ballot::ContestOpening>>,
+) -> ApiResult<Ballot> {
+    tokio::task::spawn_blocking(move || {
+        let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting has not opened"))?;
+        if ballot.contests.len() != p.shapes.len() {
+            return Err(AppError::invalid(
+                "invalid_ballot",
+                format!("the ballot has {} contests; the poll has {}", ballot.contests.len(), p.shapes.len()),
+            ));
+        }
+        let credential = ballot.credential.to_bytes();
+        let bctx = BallotContext { election: &ctx, credential: &credential };
+        let mut rng = rand::rngs::OsRng;
+        for (i, (contest, shape)) in ballot.contests.iter().zip(&p.shapes).enumerate() {
+            let rules = p.manifest.contests.get(i).map(|c| c.contest_id);
+            if Some(contest.contest_id) != rules {
+                return Err(AppError::invalid("invalid_ballot", format!("contest {i} has the wrong id")));
+            }
+            contest.verify(&bctx, shape, &mut rng)?;
+        }
+        if let Some(openings) = openings {
+            if openings.len() != ballot.contests.len() {
+                return Err(AppError::invalid("invalid_audit", "one opening per contest is needed"));
+            }
+            for (contest, opening) in ballot.contests.iter().zip(&openings) {
+                contest
+                    .check_opening(&ctx.joint_key, opening)
+                    .map_err(|e| AppError::invalid("invalid_audit", e.to_string()))?;
+            }
+        }
+        Ok(ballot)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+/// A receipt fetched by tracking code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptInfo {
+    /// The entry index.
+    pub index: u64,
+    /// Hex of the receipt under the latest checkpoint.
+    pub receipt: String,
+    /// Hex of that checkpoint.
+    pub checkpoint: String,
+}
+
+/// A receipt and inclusion proof for a ballot, by tracking code, under the
+/// latest checkpoint.
+#[utoipa::path(get, path = "/v1/polls/{poll}/receipts/{tracking_code}", tag = "member",
+    params(("poll" = String, Path), ("tracking_code" = String, Path)),
+    responses((status = 200, body = ReceiptInfo), (status = 404, body = ErrorBody)))]
+pub async fn receipt(
+    State(state): State<AppState>,
+    Path((poll, code)): Path<(String, String)>,
+) -> ApiResult<Json<ReceiptInfo>> {
+    let code = unhex32("tracking_code", &code)?;
+    let store = &state.shared.store;
+    let row = store.entry_by_payload_hash(&poll, &code).await?;
+    let row = row
+        .filter(|r| r.kind == EntryKind::Ballot.code())
+        .ok_or_else(|| AppError::not_found("not_found", "no ballot with that tracking code"))?;
+    let entry = with_prev(store, &poll, row).await?;
+    let (size, bytes) =
+        store.latest_checkpoint(&poll).await?.ok_or_else(|| AppError::internal("no checkpoint"))?;
+    let checkpoint = Checkpoint::from_bytes(&bytes)?;
+    let mut logs = state.shared.logs.lock().await;
+    let cache = logs.entry(poll.clone()).or_default();
+    catch_up(&state.shared, &poll, cache, size).await?;
+    let receipt = Receipt::issue(&entry, &cache.log, checkpoint).map_err(AppError::internal)?;
+    Ok(Json(ReceiptInfo {
+        index: entry.index,
+        receipt: hex::encode(receipt.to_bytes()),
+        checkpoint: hex::encode(bytes),
+    }))
+}

@@ -1,0 +1,542 @@
+//! The organiser's routes (spec: api §7.1): create a poll, run nominations,
+//! import the roll, issue tokens, open and close voting, start the tally.
+//! Every route needs the organiser key.
+
+use std::collections::HashSet;
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::Identity;
+use serde::{Deserialize, Serialize};
+use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
+use shortlist_board::entry::EntryKind;
+use shortlist_board::manifest::RevotePolicy;
+use shortlist_board::payload::{Aggregate, Ballot, ContestAggregate};
+use shortlist_crypto::elgamal::Ciphertext;
+use shortlist_crypto::Point;
+use shortlist_store::MemberRow;
+use utoipa::ToSchema;
+use zeroize::Zeroize;
+
+use super::{unhex32, AppendedInfo, Organiser};
+use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::keys::{self, CANDIDATE, ELIGIBILITY};
+use crate::model::{CandidateSpec, ManifestSpec};
+use crate::sequencer::{phase, Op};
+use crate::state::{ceremony, AppState, Need};
+
+/// A poll just created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedPoll {
+    /// The poll id.
+    pub poll_id: String,
+    /// Hex of the manifest hash: the poll's identity.
+    pub manifest_hash: String,
+    /// Hex of the server's checkpoint-signing key, as the manifest names it.
+    pub server_key: String,
+    /// The manifest entry (entry 0).
+    pub appended: AppendedInfo,
+}
+
+/// Creates a poll from a manifest; entry 0 goes on its board.
+#[utoipa::path(post, path = "/v1/polls", tag = "organiser", request_body = ManifestSpec,
+    security(("organiser" = [])),
+    responses((status = 201, body = CreatedPoll), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_poll(
+    _: Organiser,
+    State(state): State<AppState>,
+    Json(spec): Json<ManifestSpec>,
+) -> ApiResult<(StatusCode, Json<CreatedPoll>)> {
+    let server_key = state.shared.server_key.public_key();
+    let manifest = spec.to_manifest(server_key)?;
+    let payload = manifest.to_bytes();
+    let hash: [u8; 32] =
+        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&payload)).into();
+    let store = &state.shared.store;
+    let now = state.shared.clock.now();
+    if !store.create_poll(&manifest.poll_id, &payload, &hash, now).await? {
+        // Taken, unless an earlier attempt made the row but not entry 0.
+        let row = store.poll(&manifest.poll_id).await?;
+        let resumable =
+            row.is_some_and(|r| r.manifest == payload) && store.board_size(&manifest.poll_id).await? == 0;
+        if !resumable {
+            return Err(AppError::conflict(
+                "poll_exists",
+                format!("poll `{}` exists already", manifest.poll_id),
+            ));
+        }
+    }
+    let appended = state.sequencer.submit(&manifest.poll_id, Op::Manifest { payload }).await?;
+    tracing::info!(poll = %manifest.poll_id, "poll created");
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedPoll {
+            poll_id: manifest.poll_id.clone(),
+            manifest_hash: hex::encode(hash),
+            server_key: hex::encode(server_key.to_bytes()),
+            appended: appended.into(),
+        }),
+    ))
+}
+
+/// A poll's new phase.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhaseInfo {
+    /// The phase.
+    pub phase: String,
+}
+
+/// Opens nominations: candidates may send expressions of interest.
+#[utoipa::path(post, path = "/v1/polls/{poll}/nominations/open", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = PhaseInfo), (status = 409, body = ErrorBody)))]
+pub async fn open_nominations(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<PhaseInfo>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    if state.shared.clock.now() >= p.manifest.timetable.nominations_close {
+        return Err(AppError::conflict("timetable", "the timetable's nominations deadline has passed"));
+    }
+    if !state.shared.store.set_phase_if(&poll, phase::SETUP, phase::NOMINATIONS).await? {
+        return Err(AppError::conflict(
+            "wrong_phase",
+            "nominations can be opened only once, before they close",
+        ));
+    }
+    Ok(Json(PhaseInfo { phase: phase::NOMINATIONS.into() }))
+}
+
+/// How many candidate tokens to issue.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateTokensRequest {
+    /// One token per label (e.g. the would-be candidate's e-mail address).
+    pub labels: Vec<String>,
+}
+
+/// One candidate token, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedToken {
+    /// The label it was issued for.
+    pub label: String,
+    /// The token: give it to the would-be candidate; it is not stored.
+    pub token: String,
+}
+
+/// Issues candidate tokens (returned once; stored only as hashes).
+#[utoipa::path(post, path = "/v1/polls/{poll}/candidate-tokens", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), request_body = CandidateTokensRequest,
+    responses((status = 200, body = [IssuedToken]), (status = 404, body = ErrorBody)))]
+pub async fn candidate_tokens(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(req): Json<CandidateTokensRequest>,
+) -> ApiResult<Json<Vec<IssuedToken>>> {
+    state.poll(&poll, Need::Manifest).await?;
+    if req.labels.is_empty() || req.labels.len() > 10_000 {
+        return Err(AppError::invalid("invalid_request", "give 1–10,000 labels"));
+    }
+    let mut out = Vec::with_capacity(req.labels.len());
+    let mut hashes = Vec::with_capacity(req.labels.len());
+    for label in req.labels {
+        let token = keys::new_token();
+        hashes.push((keys::token_hash(CANDIDATE, &poll, &token), label.clone()));
+        out.push(IssuedToken { label, token: token.to_string() });
+    }
+    state.shared.store.add_candidate_tokens(&poll, &hashes).await?;
+    Ok(Json(out))
+}
+
+/// An expression of interest, as the organiser sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NominationInfo {
+    /// Its id (hex), for approving or rejecting.
+    pub id: String,
+    /// The candidate as submitted.
+    pub candidate: CandidateSpec,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// The candidate id once approved.
+    pub candidate_id: Option<u32>,
+}
+
+/// Lists expressions of interest.
+#[utoipa::path(get, path = "/v1/polls/{poll}/nominations", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = [NominationInfo])))]
+pub async fn list_nominations(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<Vec<NominationInfo>>> {
+    state.poll(&poll, Need::Manifest).await?;
+    let rows = state.shared.store.nominations(&poll).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(NominationInfo {
+            id: hex::encode(r.token_hash),
+            candidate: CandidateSpec {
+                contest_id: r.contest_id,
+                name: r.name,
+                statement: r.statement,
+                attributes: serde_json::from_str(&r.attributes_json).map_err(AppError::internal)?,
+            },
+            status: r.status,
+            candidate_id: r.candidate_id,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// Approves an expression of interest: the candidate goes on the board.
+#[utoipa::path(post, path = "/v1/polls/{poll}/nominations/{id}/approve", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = AppendedInfo), (status = 409, body = ErrorBody)))]
+pub async fn approve_nomination(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path((poll, id)): Path<(String, String)>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let id = unhex32("id", &id)?;
+    let rows = state.shared.store.nominations(&poll).await?;
+    let row = rows
+        .into_iter()
+        .find(|r| r.token_hash == id)
+        .ok_or_else(|| AppError::not_found("not_found", "no such nomination"))?;
+    let spec = CandidateSpec {
+        contest_id: row.contest_id,
+        name: row.name,
+        statement: row.statement,
+        attributes: serde_json::from_str(&row.attributes_json).map_err(AppError::internal)?,
+    };
+    let registration = spec.to_registration(&p.manifest)?;
+    let close = p.manifest.timetable.nominations_close;
+    let op = Op::Candidate { registration, nomination: Some(id), nominations_close: close };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+/// Rejects an expression of interest.
+#[utoipa::path(post, path = "/v1/polls/{poll}/nominations/{id}/reject", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 409, body = ErrorBody)))]
+pub async fn reject_nomination(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path((poll, id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.poll(&poll, Need::Manifest).await?;
+    if !state.shared.store.reject_nomination(&poll, &unhex32("id", &id)?).await? {
+        return Err(AppError::conflict("not_pending", "no pending nomination with that id"));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Enters a candidate directly.
+#[utoipa::path(post, path = "/v1/polls/{poll}/candidates", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), request_body = CandidateSpec,
+    responses((status = 200, body = AppendedInfo), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn enter_candidate(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(spec): Json<CandidateSpec>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let registration = spec.to_registration(&p.manifest)?;
+    let op = Op::Candidate {
+        registration,
+        nomination: None,
+        nominations_close: p.manifest.timetable.nominations_close,
+    };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+/// Closes nominations: the ballot definition (every candidate on the
+/// board, in board order) is posted.
+#[utoipa::path(post, path = "/v1/polls/{poll}/nominations/close", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)),
+    responses((status = 200, body = AppendedInfo), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn close_nominations(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Candidate.code(), 0, 100_000).await?;
+    let mut contests: Vec<DefinedContest> = p
+        .manifest
+        .contests
+        .iter()
+        .map(|c| DefinedContest { contest_id: c.contest_id, candidates: Vec::new() })
+        .collect();
+    for row in rows {
+        let reg = CandidateRegistration::from_bytes(&row.payload)?;
+        if let Some(c) = contests.iter_mut().find(|c| c.contest_id == reg.contest_id) {
+            c.candidates.push(reg.candidate);
+        }
+    }
+    let definition = BallotDefinition { contests };
+    definition
+        .validate(&p.manifest)
+        .map_err(|e| AppError::conflict("invalid_definition", format!("cannot close nominations: {e}")))?;
+    let payload = definition.to_bytes();
+    let hash: [u8; 32] =
+        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&payload)).into();
+    let op = Op::Definition { payload, hash, nominations_close: p.manifest.timetable.nominations_close };
+    let out = state.sequencer.submit(&poll, op).await?;
+    state.forget(&poll);
+    Ok(Json(out.into()))
+}
+
+/// The result of a roll import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    /// Members imported.
+    pub imported: u64,
+}
+
+/// Imports members from CSV with a header row `member_id,name,email`.
+/// All or nothing: one bad or repeated row imports none.
+#[utoipa::path(post, path = "/v1/polls/{poll}/roll", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Imported), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn import_roll(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    body: String,
+) -> ApiResult<Json<Imported>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    if matches!(p.phase.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
+        return Err(AppError::conflict("wrong_phase", "voting has closed"));
+    }
+    let members = parse_roll(&body)?;
+    match state.shared.store.import_roll(&poll, &members).await? {
+        Ok(n) => Ok(Json(Imported { imported: n })),
+        Err(id) => Err(AppError::conflict(
+            "duplicate_member",
+            format!("member `{id}` is already on the roll; nothing was imported"),
+        )),
+    }
+}
+
+/// Parses a roll CSV (header `member_id,name,email`; extra columns ignored).
+pub fn parse_roll(body: &str) -> Result<Vec<MemberRow>, AppError> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(body.as_bytes());
+    let headers = reader.headers().map_err(|e| AppError::malformed(format!("roll CSV: {e}")))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(id_col), Some(name_col)) = (col("member_id"), col("name")) else {
+        return Err(AppError::malformed(
+            "roll CSV: the header must name columns member_id, name and (optionally) email",
+        ));
+    };
+    let email_col = col("email");
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 2;
+        let rec = rec.map_err(|e| AppError::malformed(format!("roll CSV line {line}: {e}")))?;
+        let id = rec.get(id_col).unwrap_or("").to_string();
+        if id.is_empty() || id.len() > 128 {
+            return Err(AppError::malformed(format!("roll CSV line {line}: member_id must be 1–128 bytes")));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(AppError::malformed(format!("roll CSV line {line}: member `{id}` appears twice")));
+        }
+        let name = rec.get(name_col).unwrap_or("").to_string();
+        let email = email_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
+        out.push(MemberRow { member_id: id, name, email });
+    }
+    if out.is_empty() {
+        return Err(AppError::malformed("roll CSV: no members"));
+    }
+    Ok(out)
+}
+
+/// Issues one eligibility token to every member who has none, as CSV
+/// `member_id,name,email,token` for a mail merge. Shown once: only hashes
+/// are kept.
+#[utoipa::path(post, path = "/v1/polls/{poll}/tokens", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)),
+    responses((status = 200, body = String, content_type = "text/csv"), (status = 404, body = ErrorBody)))]
+pub async fn issue_tokens(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<impl IntoResponse> {
+    state.poll(&poll, Need::Manifest).await?;
+    let store = &state.shared.store;
+    let members = store.members_without_token(&poll).await?;
+    let mut tokens = Vec::with_capacity(members.len());
+    let mut hashes = Vec::with_capacity(members.len());
+    for m in &members {
+        let t = keys::new_token();
+        hashes.push((m.member_id.clone(), keys::token_hash(ELIGIBILITY, &poll, &t)));
+        tokens.push(t);
+    }
+    let stored: HashSet<String> = store.set_token_hashes(&poll, &hashes).await?.into_iter().collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let write =
+        |w: &mut csv::Writer<Vec<u8>>, rec: [&str; 4]| w.write_record(rec).map_err(AppError::internal);
+    write(&mut w, ["member_id", "name", "email", "token"])?;
+    for (m, t) in members.iter().zip(&tokens) {
+        if stored.contains(&m.member_id) {
+            write(&mut w, [&m.member_id, &m.name, &m.email, t])?;
+        }
+    }
+    let mut body = w.into_inner().map_err(AppError::internal)?;
+    let out = String::from_utf8(body.clone()).map_err(AppError::internal)?;
+    body.zeroize();
+    tracing::info!(poll = %poll, issued = stored.len(), "eligibility tokens issued");
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], out))
+}
+
+/// Voting opened.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VotingOpened {
+    /// The phase (`voting`).
+    pub phase: String,
+    /// Hex of the joint election key the ceremony produced.
+    pub joint_key: String,
+}
+
+/// Opens voting: checks the board up to now (the key ceremony must have
+/// produced a joint key) and takes ballots until the timetable closes.
+#[utoipa::path(post, path = "/v1/polls/{poll}/voting/open", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = VotingOpened), (status = 409, body = ErrorBody)))]
+pub async fn open_voting(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<VotingOpened>> {
+    let p = state.poll(&poll, Need::Definition).await?;
+    if p.definition.is_none() {
+        return Err(AppError::conflict(
+            "wrong_phase",
+            "close nominations (post the ballot definition) first",
+        ));
+    }
+    let (group, failed) = ceremony(&state, &poll).await?;
+    if !failed.is_empty() {
+        return Err(AppError::conflict(
+            "board_invalid",
+            format!("the board fails verification steps {}", failed.join(", ")),
+        ));
+    }
+    let group = group.ok_or_else(|| {
+        AppError::conflict("ceremony_incomplete", "the key ceremony has not produced a joint key yet")
+    })?;
+    let joint_key = group.joint_key.to_bytes();
+    state
+        .sequencer
+        .submit(&poll, Op::OpenVoting { joint_key, voting_open: p.manifest.timetable.voting_open })
+        .await?;
+    state.forget(&poll);
+    Ok(Json(VotingOpened { phase: phase::VOTING.into(), joint_key: hex::encode(joint_key) }))
+}
+
+/// Closes voting (not before the timetable's close).
+#[utoipa::path(post, path = "/v1/polls/{poll}/voting/close", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = AppendedInfo), (status = 409, body = ErrorBody)))]
+pub async fn close_voting(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let op = Op::VotingClosed { voting_close: p.manifest.timetable.voting_close };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+/// Starts the tally: posts the homomorphic aggregate of the ballots that
+/// count (one per credential, by the revote policy). Trustees then decrypt;
+/// the result is posted when the threshold of valid shares is in.
+#[utoipa::path(post, path = "/v1/polls/{poll}/tally", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = AppendedInfo), (status = 409, body = ErrorBody)))]
+pub async fn tally(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let p = state.poll(&poll, Need::Context).await?;
+    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
+    if current != phase::CLOSED {
+        return Err(AppError::conflict(
+            "wrong_phase",
+            format!("the tally starts after voting closes (phase is `{current}`)"),
+        ));
+    }
+    let aggregate = aggregate(&state, &p).await?;
+    let out = state.sequencer.submit(&poll, Op::Aggregate { payload: aggregate.to_bytes() }).await?;
+    Ok(Json(out.into()))
+}
+
+/// Sums the ballots that count (spec: protocol §7.2, board V4.6).
+async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Aggregate> {
+    let store = &state.shared.store;
+    let kind = EntryKind::Ballot.code();
+    let last = p.manifest.revote == RevotePolicy::LastCounts;
+    // Pass 1: which entry counts for each credential.
+    let mut counted: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
+    let mut from = 0;
+    loop {
+        let rows = store.entries_of_kind(&p.id, kind, from, 2000).await?;
+        let Some(end) = rows.last().map(|r| r.index + 1) else { break };
+        for row in rows {
+            let credential: [u8; 32] = row
+                .payload
+                .get(..32)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| AppError::internal("short ballot"))?;
+            if last {
+                counted.insert(credential, row.index);
+            } else {
+                counted.entry(credential).or_insert(row.index);
+            }
+        }
+        from = end;
+    }
+    let wanted: HashSet<u64> = counted.values().copied().collect();
+    // Pass 2: sum them.
+    let mut sums: Vec<Vec<(RistrettoPoint, RistrettoPoint)>> = p
+        .shapes
+        .iter()
+        .map(|s| vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)])
+        .collect();
+    from = 0;
+    loop {
+        let rows = store.entries_of_kind(&p.id, kind, from, 500).await?;
+        let Some(end) = rows.last().map(|r| r.index + 1) else { break };
+        for row in rows.into_iter().filter(|r| wanted.contains(&r.index)) {
+            let ballot = Ballot::from_bytes(&row.payload)?;
+            for (sum, contest) in sums.iter_mut().zip(&ballot.contests) {
+                for (s, ct) in sum.iter_mut().zip(&contest.ciphertexts) {
+                    s.0 += ct.a.point();
+                    s.1 += ct.b.point();
+                }
+            }
+        }
+        from = end;
+    }
+    let ballots = u64::try_from(counted.len()).map_err(AppError::internal)?;
+    Ok(Aggregate {
+        contests: p
+            .manifest
+            .contests
+            .iter()
+            .zip(sums)
+            .map(|(c, s)| ContestAggregate {
+                contest_id: c.contest_id,
+                ballots,
+                totals: s
+                    .into_iter()
+                    .map(|(a, b)| Ciphertext { a: Point::from_point(a), b: Point::from_point(b) })
+                    .collect(),
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,241 @@
+//! The trustee's routes (spec: api §7.4). Every message is a
+//! `TrusteeMessage` signed with the trustee's manifest key over the manifest
+//! hash, the entry kind and the trustee's index, so the body is the request
+//! and the signature is its authentication. The server never sees a secret.
+
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use shortlist_board::entry::EntryKind;
+use shortlist_board::payload::{decode_list, Aggregate, ContestResult, PollResult, TrusteeMessage};
+use shortlist_board::tally;
+use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
+use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
+use shortlist_crypto::dlog::DiscreteLog;
+use shortlist_crypto::threshold::{combine, DecryptionShare};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{unhex, AppendedInfo, EntryInfo};
+use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::sequencer::{phase, Op};
+use crate::state::{with_prev, AppState, Need, PollCtx, CEREMONY_PHASES};
+
+/// A signed trustee message.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrusteePost {
+    /// `commitment`, `share`, `complaint` or `decryption`.
+    pub kind: String,
+    /// Hex of the TrusteeMessage (spec: board §4.4).
+    pub message: String,
+}
+
+/// Posts a trustee message after checking its signature and its content.
+#[utoipa::path(post, path = "/v1/polls/{poll}/trustee-messages", tag = "trustee", params(("poll" = String, Path)),
+    request_body = TrusteePost,
+    responses((status = 200, body = AppendedInfo), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn post_message(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(req): Json<TrusteePost>,
+) -> ApiResult<Json<AppendedInfo>> {
+    let kind = match req.kind.as_str() {
+        "commitment" => EntryKind::CeremonyCommitment,
+        "share" => EntryKind::CeremonyShare,
+        "complaint" => EntryKind::CeremonyComplaint,
+        "decryption" => EntryKind::DecryptionShare,
+        other => return Err(AppError::malformed(format!("unknown trustee message kind `{other}`"))),
+    };
+    let need = if kind == EntryKind::DecryptionShare { Need::Context } else { Need::Manifest };
+    let p = state.poll(&poll, need).await?;
+    let payload = unhex("message", &req.message)?;
+    let msg = TrusteeMessage::from_bytes(&payload)?;
+    let info = p.manifest.trustees.iter().find(|t| t.index == msg.trustee).ok_or_else(|| {
+        AppError::forbidden("not_a_trustee", format!("the manifest has no trustee {}", msg.trustee))
+    })?;
+    msg.verify(&info.key, &p.manifest_hash, kind).map_err(|_| {
+        AppError::forbidden("bad_signature", format!("not signed by trustee {}'s key", msg.trustee))
+    })?;
+    let params = CeremonyParams {
+        manifest_hash: p.manifest_hash,
+        n: u16::try_from(p.manifest.trustees.len()).map_err(AppError::internal)?,
+        t: p.manifest.threshold,
+    };
+    let me = msg.trustee;
+    let mismatch = |what: &str| {
+        AppError::invalid("wrong_index", format!("the {what} names another trustee than the signer"))
+    };
+    let (recipient, phases) = match kind {
+        EntryKind::CeremonyCommitment => {
+            let m = CommitmentMessage::from_bytes(&msg.body)?;
+            if m.trustee != me {
+                return Err(mismatch("commitment"));
+            }
+            m.verify(&params, &mut rand::rngs::OsRng)?; // spec: V5.1
+            (0, CEREMONY_PHASES)
+        }
+        EntryKind::CeremonyShare => {
+            let s = EncryptedShare::from_bytes(&msg.body)?;
+            if s.sender != me {
+                return Err(mismatch("share"));
+            }
+            if s.recipient == me || s.recipient == 0 || s.recipient > params.n {
+                return Err(AppError::invalid(
+                    "wrong_index",
+                    "a share goes to another trustee of the manifest",
+                ));
+            }
+            (s.recipient, CEREMONY_PHASES)
+        }
+        EntryKind::CeremonyComplaint => {
+            let c = Complaint::from_bytes(&msg.body)?;
+            if c.recipient != me {
+                return Err(mismatch("complaint"));
+            }
+            (c.sender, CEREMONY_PHASES)
+        }
+        _ => {
+            check_decryption(&state, &p, &msg).await?;
+            (0, &[phase::TALLYING][..])
+        }
+    };
+    let out =
+        state.sequencer.submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases }).await?;
+    if kind == EntryKind::DecryptionShare && !out.repeat {
+        finish_tally(&state, &p).await?;
+    }
+    Ok(Json(out.into()))
+}
+
+async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32])> {
+    let rows = state.shared.store.entries_of_kind(poll, EntryKind::Aggregate.code(), 0, 1).await?;
+    let row = rows.first().ok_or_else(|| AppError::conflict("wrong_phase", "no aggregate is posted yet"))?;
+    let seed: [u8; 32] =
+        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&row.payload)).into();
+    Ok((Aggregate::from_bytes(&row.payload)?, seed))
+}
+
+fn decode_shares(msg: &TrusteeMessage) -> ApiResult<Vec<DecryptionShare>> {
+    decode_list("decryption shares", &msg.body)?
+        .iter()
+        .map(|b| DecryptionShare::from_bytes(b).map_err(AppError::from))
+        .collect()
+}
+
+/// spec: board V6.2 — one share per posted aggregate contest, each by the
+/// signer, each proven against the signer's verification key.
+async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -> ApiResult<()> {
+    let (aggregate, _) = posted_aggregate(state, &p.id).await?;
+    let shares = decode_shares(msg)?;
+    let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting never opened"))?;
+    let group = p.group.as_ref().ok_or_else(|| AppError::conflict("wrong_phase", "voting never opened"))?;
+    if shares.len() != aggregate.contests.len() {
+        return Err(AppError::invalid("invalid_share", "one decryption share per contest is needed"));
+    }
+    let vk = group.verification_key(msg.trustee);
+    for (share, contest) in shares.iter().zip(&aggregate.contests) {
+        if share.trustee != msg.trustee {
+            return Err(AppError::invalid("wrong_index", "a share names another trustee than the signer"));
+        }
+        share.verify(&ctx, &vk, &contest.totals, &mut rand::rngs::OsRng)?;
+    }
+    Ok(())
+}
+
+/// Once `t` valid shares are on the board, combines them and posts the
+/// result (spec: board V6.3–V6.7). Shares were checked before they were
+/// appended, so every posted one is valid.
+async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
+    let rows = state.shared.store.entries_of_kind(&p.id, EntryKind::DecryptionShare.code(), 0, 1024).await?;
+    if rows.len() < usize::from(p.manifest.threshold) {
+        return Ok(());
+    }
+    let (aggregate, seed) = posted_aggregate(state, &p.id).await?;
+    let (definition, _) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
+    let mut per_trustee = Vec::new();
+    for row in rows.iter().take(usize::from(p.manifest.threshold)) {
+        let msg = TrusteeMessage::from_bytes(&row.payload)?;
+        per_trustee.push((msg.trustee, decode_shares(&msg)?));
+    }
+    let threshold = p.manifest.threshold;
+    let manifest = p.manifest.clone();
+    let definition = definition.clone();
+    let result = tokio::task::spawn_blocking(move || -> ApiResult<PollResult> {
+        let mut contests = Vec::new();
+        for (i, contest) in aggregate.contests.iter().enumerate() {
+            let shares: Vec<DecryptionShare> =
+                per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
+            let points = combine(threshold, &contest.totals, &shares)?;
+            let dlog = DiscreteLog::new(contest.ballots, points.len());
+            let counts = points.iter().map(|pt| dlog.solve(pt)).collect::<Result<Vec<u64>, _>>()?;
+            let def = definition.contests.get(i).ok_or_else(|| AppError::internal("definition contest"))?;
+            let rules = manifest.contests.get(i).ok_or_else(|| AppError::internal("manifest contest"))?;
+            let ranking = tally::rank(def, &counts, &seed);
+            let slate = tally::slate(rules, def, &ranking);
+            contests.push(ContestResult { contest_id: contest.contest_id, counts, ranking, slate });
+        }
+        Ok(PollResult { trustees: per_trustee.iter().map(|(t, _)| *t).collect(), contests })
+    })
+    .await
+    .map_err(AppError::internal)??;
+    match state.sequencer.submit(&p.id, Op::Result { payload: result.to_bytes() }).await {
+        Ok(_) => {
+            tracing::info!(poll = %p.id, "result posted");
+            Ok(())
+        }
+        // Another share's request posted it first.
+        Err(e) if e.code() == "wrong_phase" => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Which trustee's inbox.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct InboxQuery {
+    /// The trustee's index.
+    pub trustee: u16,
+}
+
+/// What a trustee needs from the board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Inbox {
+    /// Every commitment message.
+    pub commitments: Vec<EntryInfo>,
+    /// Encrypted shares addressed to this trustee.
+    pub shares: Vec<EntryInfo>,
+    /// Every complaint.
+    pub complaints: Vec<EntryInfo>,
+    /// The aggregate, once posted.
+    pub aggregate: Option<EntryInfo>,
+}
+
+/// The board entries addressed to or needed by one trustee (all public).
+#[utoipa::path(get, path = "/v1/polls/{poll}/trustee-inbox", tag = "trustee",
+    params(("poll" = String, Path), InboxQuery), responses((status = 200, body = Inbox), (status = 404, body = ErrorBody)))]
+pub async fn inbox(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Query(q): Query<InboxQuery>,
+) -> ApiResult<Json<Inbox>> {
+    state.poll(&poll, Need::Manifest).await?;
+    let store = &state.shared.store;
+    let mut lists: Vec<Vec<EntryInfo>> = Vec::new();
+    for kind in [EntryKind::CeremonyCommitment, EntryKind::CeremonyComplaint, EntryKind::Aggregate] {
+        let mut list = Vec::new();
+        for row in store.entries_of_kind(&poll, kind.code(), 0, 100_000).await? {
+            list.push(EntryInfo::of(&with_prev(store, &poll, row).await?));
+        }
+        lists.push(list);
+    }
+    let aggregate = lists.pop().and_then(|l| l.into_iter().next());
+    let complaints = lists.pop().unwrap_or_default();
+    let commitments = lists.pop().unwrap_or_default();
+    let mut shares = Vec::new();
+    for row in store.entries_of_kind(&poll, EntryKind::CeremonyShare.code(), 0, 100_000).await? {
+        let msg = TrusteeMessage::from_bytes(&row.payload)?;
+        if EncryptedShare::from_bytes(&msg.body).is_ok_and(|s| s.recipient == q.trustee) {
+            shares.push(EntryInfo::of(&with_prev(store, &poll, row).await?));
+        }
+    }
+    Ok(Json(Inbox { commitments, shares, complaints, aggregate }))
+}

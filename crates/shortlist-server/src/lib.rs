@@ -1,0 +1,154 @@
+//! `shortlist-server` owns the HTTP side of shortlist (spec: api): the axum
+//! router under `/v1`, the sequencer that appends to each poll's board with
+//! group commits, the checks made before anything is appended, limits,
+//! metrics and graceful shutdown. Storage is `shortlist-store`'s; every
+//! protocol rule comes from `shortlist-board` and `shortlist-crypto`.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::cast_possible_truncation))]
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod limits;
+pub mod metrics;
+pub mod model;
+pub mod sequencer;
+pub mod serve;
+pub mod state;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use shortlist_crypto::credential::CredentialSecret;
+use shortlist_store::Store;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::keys::OrganiserKey;
+use crate::limits::{Limits, RateLimits};
+use crate::metrics::Metrics;
+use crate::sequencer::Sequencer;
+use crate::state::{AppState, Shared};
+
+/// What a server is made of.
+pub struct ServerParts {
+    /// The database.
+    pub store: Store,
+    /// The checkpoint-signing key.
+    pub server_key: CredentialSecret,
+    /// The organiser's bearer key.
+    pub organiser_key: String,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Limits.
+    pub limits: Limits,
+}
+
+/// A running application: its router and its sequencer task.
+pub struct App {
+    /// The router, ready to serve (or to test with `oneshot`).
+    pub router: Router,
+    /// The state (for tests).
+    pub state: AppState,
+    sequencer: tokio::task::JoinHandle<()>,
+}
+
+impl App {
+    /// Builds the router and starts the sequencer.
+    pub fn new(parts: ServerParts) -> Result<Self, AppError> {
+        let shared = Arc::new(Shared {
+            store: parts.store,
+            server_key: parts.server_key,
+            organiser: OrganiserKey::new(&parts.organiser_key),
+            clock: parts.clock,
+            logs: tokio::sync::Mutex::new(HashMap::new()),
+            polls: RwLock::new(HashMap::new()),
+            metrics: Metrics::new().map_err(AppError::internal)?,
+            appended: tokio::sync::Notify::new(),
+            limits: RateLimits::new(&parts.limits),
+        });
+        let (sequencer, handle) = Sequencer::start(shared.clone());
+        let state = AppState { shared, sequencer };
+        let router = router(state.clone(), &parts.limits);
+        Ok(Self { router, state, sequencer: handle })
+    }
+
+    /// Stops taking work and waits until every queued append is committed.
+    pub async fn finish(self) {
+        let store = self.state.shared.store.clone();
+        drop(self.router);
+        drop(self.state);
+        let _ = self.sequencer.await;
+        store.close().await;
+    }
+}
+
+fn router(state: AppState, limits: &Limits) -> Router {
+    let (api, doc) = api::routes().split_for_parts();
+    let doc = Arc::new(doc);
+    let timeout = Duration::from_secs(limits.request_timeout_secs.max(1));
+    api.route("/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::per_client))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(move |req: Request, next: Next| with_timeout(timeout, req, next)))
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        .layer(GlobalConcurrencyLimitLayer::new(limits.concurrency.max(1)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.shared.store.poll_ids().await {
+        Ok(_) => (StatusCode::OK, "ok\n").into_response(),
+        Err(e) => AppError::unavailable(format!("database unavailable: {}", short(&e))).into_response(),
+    }
+}
+
+fn short(e: &shortlist_store::StoreError) -> &'static str {
+    match e {
+        shortlist_store::StoreError::Database(_) => "query failed",
+        _ => "error",
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.shared.metrics.render())
+}
+
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let res = next.run(req).await;
+    state.shared.metrics.request(&route, res.status().as_u16());
+    res
+}
+
+/// The request timeout, answered in our error format. A cast that times
+/// out may still be committed: repeating it returns its receipt.
+async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the request took too long; if it was an append, repeat it to learn whether it was committed",
+        )
+        .into_response(),
+    }
+}

@@ -1,0 +1,217 @@
+//! JSON (and TOML) forms of what organisers and candidates write: the
+//! manifest as a person writes it, and expressions of interest. The binary
+//! forms on the board are in `shortlist_board`; these convert to them.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use shortlist_board::definition::{Candidate, CandidateRegistration};
+use shortlist_board::manifest::{
+    ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
+};
+use shortlist_crypto::credential::CredentialPublicKey;
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+
+/// A manifest as an organiser writes it (the server adds its own key).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestSpec {
+    /// 1–64 printable ASCII characters, no spaces.
+    pub poll_id: String,
+    /// The poll's title.
+    pub title: String,
+    /// The timetable, Unix seconds UTC.
+    pub timetable: TimetableSpec,
+    /// The contests.
+    pub contests: Vec<ContestSpec>,
+    /// The trustees, in index order (1, 2, …).
+    pub trustees: Vec<TrusteeSpec>,
+    /// How many trustees must decrypt.
+    pub threshold: u16,
+    /// `last` (a later ballot replaces an earlier one) or `first`.
+    #[serde(default = "default_revote")]
+    pub revote: String,
+}
+
+fn default_revote() -> String {
+    "last".into()
+}
+
+/// The timetable.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimetableSpec {
+    /// Expressions of interest are taken until then.
+    pub nominations_close: u64,
+    /// Ballots are taken from then…
+    pub voting_open: u64,
+    /// …until then (exclusive).
+    pub voting_close: u64,
+}
+
+/// A contest.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContestSpec {
+    /// Its id.
+    pub contest_id: u32,
+    /// Its title.
+    pub title: String,
+    /// Seats on the slate.
+    pub seats: u16,
+    /// Fewest selections a ballot may make.
+    #[serde(default)]
+    pub min_selections: u16,
+    /// Most selections a ballot may make.
+    pub max_selections: u16,
+    /// Rules such as "at least 5 seats for women".
+    #[serde(default)]
+    pub slate_rules: Vec<SlateRuleSpec>,
+}
+
+/// A slate rule.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlateRuleSpec {
+    /// The candidate attribute, e.g. `gender`.
+    pub attribute: String,
+    /// Its value, e.g. `woman`.
+    pub value: String,
+    /// At least this many seats go to candidates with it.
+    pub min_seats: u16,
+}
+
+/// A trustee.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrusteeSpec {
+    /// Their name.
+    pub name: String,
+    /// Hex of their ed25519 public key.
+    pub key: String,
+}
+
+impl ManifestSpec {
+    /// The manifest this describes, signed-for by `server_key`, validated
+    /// (spec: board §4.1, V1.3).
+    pub fn to_manifest(&self, server_key: CredentialPublicKey) -> Result<Manifest, AppError> {
+        let revote = match self.revote.as_str() {
+            "last" => RevotePolicy::LastCounts,
+            "first" => RevotePolicy::FirstCounts,
+            other => {
+                return Err(AppError::invalid(
+                    "invalid_manifest",
+                    format!("revote must be `last` or `first`, not `{other}`"),
+                ))
+            }
+        };
+        let mut trustees = Vec::with_capacity(self.trustees.len());
+        for (t, index) in self.trustees.iter().zip(1u16..) {
+            let bytes = crate::api::unhex32("trustees.key", &t.key)?;
+            let key = CredentialPublicKey::from_bytes(&bytes)
+                .map_err(|e| AppError::invalid("invalid_manifest", format!("trustee {index}'s key: {e}")))?;
+            trustees.push(TrusteeInfo { index, name: t.name.clone(), key });
+        }
+        let m = Manifest {
+            poll_id: self.poll_id.clone(),
+            title: self.title.clone(),
+            timetable: Timetable {
+                nominations_close: self.timetable.nominations_close,
+                voting_open: self.timetable.voting_open,
+                voting_close: self.timetable.voting_close,
+            },
+            contests: self
+                .contests
+                .iter()
+                .map(|c| ContestRules {
+                    contest_id: c.contest_id,
+                    title: c.title.clone(),
+                    seats: c.seats,
+                    min_selections: c.min_selections,
+                    max_selections: c.max_selections,
+                    slate_rules: c
+                        .slate_rules
+                        .iter()
+                        .map(|r| SlateRule {
+                            attribute: r.attribute.clone(),
+                            value: r.value.clone(),
+                            min_seats: r.min_seats,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            trustees,
+            threshold: self.threshold,
+            revote,
+            tie_break: TieBreak::AggregateHash,
+            server_key,
+        };
+        m.validate().map_err(|e| AppError::invalid("invalid_manifest", e.to_string()))?;
+        Ok(m)
+    }
+}
+
+/// A candidate as entered by the organiser or sent by a would-be candidate.
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateSpec {
+    /// The contest.
+    pub contest_id: u32,
+    /// Their name as it will appear on the ballot.
+    pub name: String,
+    /// Their statement.
+    #[serde(default)]
+    pub statement: String,
+    /// Attributes such as `{"gender": "woman"}`.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Longest name, statement, attribute key or value, in bytes.
+const MAX_NAME: usize = 200;
+const MAX_STATEMENT: usize = 10_000;
+const MAX_ATTRIBUTES: usize = 16;
+
+impl CandidateSpec {
+    /// Checks sizes and the contest, and makes the registration (its
+    /// candidate id is assigned when it is appended).
+    pub fn to_registration(&self, manifest: &Manifest) -> Result<CandidateRegistration, AppError> {
+        if manifest.contest(self.contest_id).is_none() {
+            return Err(AppError::invalid("invalid_candidate", format!("no contest {}", self.contest_id)));
+        }
+        let name = self.name.trim();
+        if name.is_empty() || name.len() > MAX_NAME {
+            return Err(AppError::invalid(
+                "invalid_candidate",
+                format!("the name must be 1–{MAX_NAME} bytes"),
+            ));
+        }
+        if self.statement.len() > MAX_STATEMENT {
+            return Err(AppError::invalid(
+                "invalid_candidate",
+                format!("the statement is over {MAX_STATEMENT} bytes"),
+            ));
+        }
+        if self.attributes.len() > MAX_ATTRIBUTES
+            || self.attributes.iter().any(|(k, v)| k.is_empty() || k.len() > MAX_NAME || v.len() > MAX_NAME)
+        {
+            return Err(AppError::invalid(
+                "invalid_candidate",
+                format!(
+                    "at most {MAX_ATTRIBUTES} attributes, keys 1–{MAX_NAME} bytes, values up to {MAX_NAME}"
+                ),
+            ));
+        }
+        Ok(CandidateRegistration {
+            contest_id: self.contest_id,
+            candidate: Candidate {
+                candidate_id: 0,
+                name: name.to_string(),
+                attributes: self.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            },
+            statement: self.statement.clone(),
+        })
+    }
+}

@@ -1,0 +1,151 @@
+//! Serving over TCP (spec: api §8): HTTP/1.1 with a header-read timeout,
+//! and a graceful stop on Ctrl-C or SIGTERM that finishes the requests in
+//! flight and commits every queued append before the process exits.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use crate::clock::SystemClock;
+use crate::config::Config;
+use crate::keys;
+use crate::{App, ServerParts};
+
+/// How long a stop waits for requests in flight.
+const DRAIN: Duration = Duration::from_secs(30);
+
+/// Opens the store, loads or makes the keys, and builds the app.
+pub async fn open(config: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| anyhow::anyhow!("making the data directory {}: {e}", config.data_dir.display()))?;
+    let (server_key, made) = keys::load_or_make_server_key(&config.data_dir.join("server.key"))?;
+    if made {
+        tracing::info!(path = %config.data_dir.join("server.key").display(), "made the server's signing key");
+    }
+    let organiser_key = match &config.organiser_key {
+        Some(k) => zeroize::Zeroizing::new(k.clone()),
+        None => {
+            let (key, made) = keys::load_or_make_organiser_key(&config.organiser_key_file)?;
+            if made {
+                println!("made an organiser key: {}", config.organiser_key_file.display());
+            } else {
+                println!("organiser key: {}", config.organiser_key_file.display());
+            }
+            key
+        }
+    };
+    let store = shortlist_store::Store::open(&config.database_url).await?;
+    let app = App::new(ServerParts {
+        store,
+        server_key,
+        organiser_key: organiser_key.to_string(),
+        clock: Arc::new(SystemClock),
+        limits: config.limits.clone(),
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(app)
+}
+
+/// Serves `app` on `listener` until `stop` resolves, then drains.
+pub async fn run(
+    app: App,
+    listener: TcpListener,
+    header_timeout: Duration,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    tokio::pin!(stop);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let (stream, addr) = match accepted {
+                    Ok(x) => x,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let router = app.router.clone();
+                let svc = tower::service_fn(move |mut req: hyper::Request<Incoming>| {
+                    req.extensions_mut().insert(ConnectInfo::<SocketAddr>(addr));
+                    router.clone().oneshot(req.map(axum::body::Body::new))
+                });
+                let conn = builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(svc));
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut stop => break,
+        }
+    }
+    drop(listener);
+    tracing::info!("stopping: finishing requests in flight");
+    if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
+        tracing::warn!("some connections did not finish in time");
+    }
+    app.finish().await;
+    tracing::info!("stopped; every acknowledged append is committed");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// `shortlist serve`: resolves the configuration and serves until stopped.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let app = open(&config).await?;
+    let listener =
+        TcpListener::bind(&config.bind).await.map_err(|e| anyhow::anyhow!("binding {}: {e}", config.bind))?;
+    let addr = listener.local_addr()?;
+    println!("shortlist listening on http://{addr}  (API description: http://{addr}/v1/openapi.json)");
+    println!("database: {}", redact_url(&config.database_url));
+    let header_timeout = Duration::from_secs(config.limits.header_timeout_secs.max(1));
+    run(app, listener, header_timeout, shutdown_signal()).await
+}
+
+/// A database URL without its password.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,230 @@
+//! What every handler shares: the store, the server's key, the clock, the
+//! sequencer and a cache of each poll's fixed facts (manifest, definition,
+//! key-ceremony outcome), loaded from the board on first use.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use shortlist_board::definition::BallotDefinition;
+use shortlist_board::entry::{Entry, EntryKind, Hash};
+use shortlist_board::manifest::Manifest;
+use shortlist_board::record::Frame;
+use shortlist_board::verify::Verifier;
+use shortlist_crypto::ballot::ContestShape;
+use shortlist_crypto::credential::CredentialSecret;
+use shortlist_crypto::dkg::GroupPublic;
+use shortlist_crypto::transcript::ElectionContext;
+use shortlist_store::{EntryRow, Store};
+use tokio::sync::Notify;
+
+use crate::clock::Clock;
+use crate::error::AppError;
+use crate::keys::OrganiserKey;
+use crate::limits::RateLimits;
+use crate::metrics::Metrics;
+use crate::sequencer::{phase, Logs, Sequencer};
+
+/// What the sequencer and the handlers share.
+pub struct Shared {
+    /// The database.
+    pub store: Store,
+    /// The checkpoint-signing key.
+    pub server_key: CredentialSecret,
+    /// The organiser's bearer key.
+    pub organiser: OrganiserKey,
+    /// The clock the timetable is enforced against.
+    pub clock: Arc<dyn Clock>,
+    /// Cached Merkle logs.
+    pub logs: Logs,
+    /// Cached poll facts.
+    pub polls: RwLock<HashMap<String, Arc<PollCtx>>>,
+    /// Metrics.
+    pub metrics: Metrics,
+    /// Woken after every commit (live streams wait on it).
+    pub appended: Notify,
+    /// Rate limits.
+    pub limits: RateLimits,
+}
+
+/// The application state handed to handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// Shared parts.
+    pub shared: Arc<Shared>,
+    /// The append path.
+    pub sequencer: Sequencer,
+}
+
+/// A poll's facts that never change once set.
+#[derive(Debug)]
+pub struct PollCtx {
+    /// The poll id.
+    pub id: String,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Its hash (the poll's identity).
+    pub manifest_hash: Hash,
+    /// The phase when this was loaded.
+    pub phase: String,
+    /// The definition and its hash, once posted.
+    pub definition: Option<(BallotDefinition, Hash)>,
+    /// Contest shapes, in manifest order, once defined.
+    pub shapes: Vec<ContestShape>,
+    /// The ceremony's outcome, once voting opened.
+    pub group: Option<GroupPublic>,
+}
+
+impl PollCtx {
+    /// The crypto context, once the definition and joint key are known.
+    pub fn context(&self) -> Option<ElectionContext> {
+        let (_, dh) = self.definition.as_ref()?;
+        let g = self.group.as_ref()?;
+        Some(ElectionContext {
+            manifest_hash: self.manifest_hash,
+            definition_hash: *dh,
+            joint_key: g.joint_key,
+        })
+    }
+}
+
+/// Turns a stored row into an entry, given the previous entry's hash.
+pub fn entry_of(row: EntryRow, prev: Hash) -> Result<Entry, AppError> {
+    Ok(Entry {
+        index: row.index,
+        prev,
+        kind: EntryKind::from_code(row.kind)?,
+        time: row.time,
+        payload: row.payload,
+    })
+}
+
+/// Turns a stored row into an entry, reading the previous entry's hash.
+pub async fn with_prev(store: &Store, poll: &str, row: EntryRow) -> Result<Entry, AppError> {
+    let prev = match row.index {
+        0 => [0u8; 32],
+        i => store
+            .entry(poll, i - 1)
+            .await?
+            .map(|e| e.hash)
+            .ok_or_else(|| AppError::internal("missing entry"))?,
+    };
+    entry_of(row, prev)
+}
+
+impl AppState {
+    /// The poll's facts; reloaded from the store when `need` is not met by
+    /// the cached copy (another instance, or this one, moved the poll on).
+    pub async fn poll(&self, id: &str, need: Need) -> Result<Arc<PollCtx>, AppError> {
+        if let Some(p) = self.cached(id) {
+            if need.met(&p) {
+                return Ok(p);
+            }
+        }
+        let fresh = Arc::new(self.load(id).await?);
+        if let Ok(mut map) = self.shared.polls.write() {
+            map.insert(id.to_string(), fresh.clone());
+        }
+        Ok(fresh)
+    }
+
+    fn cached(&self, id: &str) -> Option<Arc<PollCtx>> {
+        self.shared.polls.read().ok().and_then(|m| m.get(id).cloned())
+    }
+
+    /// Forgets the cached facts of a poll.
+    pub fn forget(&self, id: &str) {
+        if let Ok(mut map) = self.shared.polls.write() {
+            map.remove(id);
+        }
+    }
+
+    async fn load(&self, id: &str) -> Result<PollCtx, AppError> {
+        let store = &self.shared.store;
+        let row = store
+            .poll(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("no_such_poll", format!("no poll `{id}`")))?;
+        let manifest = Manifest::from_bytes(&row.manifest)?;
+        let mut ctx = PollCtx {
+            id: id.to_string(),
+            manifest,
+            manifest_hash: row.manifest_hash,
+            phase: row.phase.clone(),
+            definition: None,
+            shapes: Vec::new(),
+            group: None,
+        };
+        if let Some(dh) = row.definition_hash {
+            let e = store.entries_of_kind(id, EntryKind::Definition.code(), 0, 1).await?;
+            let e = e.first().ok_or_else(|| AppError::internal("definition hash without a definition"))?;
+            let def = BallotDefinition::from_bytes(&e.payload)?;
+            ctx.shapes = ctx
+                .manifest
+                .contests
+                .iter()
+                .map(|c| def.shape(&ctx.manifest, c.contest_id))
+                .collect::<Result<_, _>>()?;
+            ctx.definition = Some((def, dh));
+        }
+        if row.joint_key.is_some() {
+            let (group, _) = ceremony(self, id).await?;
+            ctx.group = group;
+        }
+        Ok(ctx)
+    }
+}
+
+/// What a handler needs of a poll's facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// The manifest only.
+    Manifest,
+    /// The definition.
+    Definition,
+    /// The definition and the joint key.
+    Context,
+}
+
+impl Need {
+    fn met(self, p: &PollCtx) -> bool {
+        match self {
+            Need::Manifest => true,
+            Need::Definition => p.definition.is_some(),
+            Need::Context => p.definition.is_some() && p.group.is_some(),
+        }
+    }
+}
+
+/// Runs the verifier over the board up to its first ballot (or all of it)
+/// and returns the ceremony's outcome and the steps that failed.
+pub async fn ceremony(
+    state: &AppState,
+    id: &str,
+) -> Result<(Option<GroupPublic>, Vec<&'static str>), AppError> {
+    let store = &state.shared.store;
+    let size = store.board_size(id).await?;
+    let mut v = Verifier::new();
+    let mut prev = [0u8; 32];
+    let mut from = 0;
+    'read: while from < size {
+        let rows = store.entries(id, from, from.saturating_add(1000).min(size)).await?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            if row.kind == EntryKind::Ballot.code() || row.kind == EntryKind::SpoiledBallot.code() {
+                break 'read;
+            }
+            let hash = row.hash;
+            from = row.index + 1;
+            v.feed(&Frame::Entry(entry_of(row, prev)?), 0);
+            prev = hash;
+        }
+    }
+    let group = v.ceremony_group();
+    let failed = v.report().failed_steps();
+    Ok((group, failed))
+}
+
+/// Whether trustees may still post ceremony messages in this phase.
+pub const CEREMONY_PHASES: &[&str] = &[phase::SETUP, phase::NOMINATIONS, phase::DEFINED];
