@@ -62,6 +62,7 @@ pub struct App {
     /// The state (for tests).
     pub state: AppState,
     sequencer: tokio::task::JoinHandle<()>,
+    close: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -77,18 +78,26 @@ impl App {
             metrics: Metrics::new().map_err(AppError::internal)?,
             appended: tokio::sync::Notify::new(),
             limits: RateLimits::new(&parts.limits),
+            stopping: tokio::sync::watch::channel(false).0,
         });
-        let (sequencer, handle) = Sequencer::start(shared.clone());
+        let (close, closed) = tokio::sync::watch::channel(false);
+        let (sequencer, handle) = Sequencer::start(shared.clone(), closed);
         let state = AppState { shared, sequencer };
         let router = router(state.clone(), &parts.limits);
-        Ok(Self { router, state, sequencer: handle })
+        Ok(Self { router, state, sequencer: handle, close })
     }
 
-    /// Stops taking work and waits until every queued append is committed.
+    /// Ends live streams (the first step of a graceful stop).
+    pub fn stop_streams(&self) {
+        self.state.shared.stopping.send_replace(true);
+    }
+
+    /// Stops the sequencer once every queued append is committed (later
+    /// appends get 503), then closes the database.
     pub async fn finish(self) {
+        self.stop_streams();
         let store = self.state.shared.store.clone();
-        drop(self.router);
-        drop(self.state);
+        self.close.send_replace(true);
         let _ = self.sequencer.await;
         store.close().await;
     }
@@ -101,6 +110,14 @@ fn router(state: AppState, limits: &Limits) -> Router {
     api.route("/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .fallback(|| async { AppError::not_found("no_route", "no such route; see /v1/openapi.json") })
+        .method_not_allowed_fallback(|| async {
+            AppError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take that method",
+            )
+        })
         .layer(middleware::from_fn_with_state(state.clone(), limits::per_client))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(middleware::from_fn(move |req: Request, next: Next| with_timeout(timeout, req, next)))

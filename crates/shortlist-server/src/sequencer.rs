@@ -51,8 +51,9 @@ pub enum Op {
     /// A candidate registration, given the next candidate id (1, 2, …) here;
     /// from an approved nomination, if `nomination`.
     Candidate { registration: CandidateRegistration, nomination: Option<[u8; 32]>, nominations_close: u64 },
-    /// The ballot definition (closes nominations).
-    Definition { payload: Vec<u8>, hash: Hash, nominations_close: u64 },
+    /// The ballot definition (closes nominations), built from `candidates`
+    /// candidate entries: refused if more were appended since.
+    Definition { payload: Vec<u8>, hash: Hash, nominations_close: u64, candidates: u64 },
     /// A trustee message: one per `(kind, trustee, recipient)`.
     Trustee {
         kind: EntryKind,
@@ -73,8 +74,9 @@ pub enum Op {
     },
     /// An audited ballot.
     Spoiled { payload: Vec<u8>, credential: [u8; 32], fingerprints: Vec<[u8; 32]> },
-    /// Opens voting: no entry, a phase change and the joint key.
-    OpenVoting { joint_key: [u8; 32], voting_open: u64 },
+    /// Opens voting: no entry, a phase change and the joint key, derived
+    /// from `ceremony` ceremony entries: refused if more were appended since.
+    OpenVoting { joint_key: [u8; 32], voting_open: u64, ceremony: u64 },
     /// Voting closed.
     VotingClosed { voting_close: u64 },
     /// The aggregate.
@@ -109,9 +111,12 @@ pub struct Sequencer {
 impl Sequencer {
     /// Starts the sequencer task. It ends when every `Sequencer` is dropped
     /// and the queue is drained.
-    pub fn start(shared: Arc<Shared>) -> (Self, tokio::task::JoinHandle<()>) {
+    pub fn start(
+        shared: Arc<Shared>,
+        closed: tokio::sync::watch::Receiver<bool>,
+    ) -> (Self, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(4096);
-        let handle = tokio::spawn(run(shared, rx));
+        let handle = tokio::spawn(run(shared, rx, closed));
         (Self { tx }, handle)
     }
 
@@ -156,9 +161,35 @@ fn push(cache: &mut LogCache, entry_hash: &Hash) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Request>) {
+/// Takes groups until told to close, then commits what is queued and ends.
+async fn run(
+    shared: Arc<Shared>,
+    mut rx: mpsc::Receiver<Request>,
+    mut closed: tokio::sync::watch::Receiver<bool>,
+) {
     let mut batch = Vec::with_capacity(GROUP);
-    while rx.recv_many(&mut batch, GROUP).await > 0 {
+    loop {
+        tokio::select! {
+            biased;
+            n = rx.recv_many(&mut batch, GROUP) => {
+                if n == 0 {
+                    break;
+                }
+                process(&shared, &mut batch).await;
+            }
+            _ = closed.changed() => {
+                rx.close();
+                while rx.recv_many(&mut batch, GROUP).await > 0 {
+                    process(&shared, &mut batch).await;
+                }
+                break;
+            }
+        }
+    }
+}
+
+async fn process(shared: &Shared, batch: &mut Vec<Request>) {
+    {
         let mut by_poll: Vec<(String, Vec<Request>)> = Vec::new();
         for r in batch.drain(..) {
             match by_poll.iter_mut().find(|(p, _)| *p == r.poll) {
@@ -167,7 +198,7 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Request>) {
             }
         }
         for (poll, reqs) in by_poll {
-            commit_group(&shared, &poll, reqs).await;
+            commit_group(shared, &poll, reqs).await;
         }
     }
 }
@@ -202,9 +233,11 @@ async fn commit_group(shared: &Shared, poll: &str, reqs: Vec<Request>) {
             for (r, outcome) in reqs.into_iter().zip(outcomes) {
                 let answer = match outcome {
                     Outcome::Appended(entry) => {
-                        let receipt = checkpoint
-                            .as_ref()
-                            .and_then(|c| Receipt::issue(&entry, &cache.log, c.clone()).ok());
+                        let receipt = checkpoint.as_ref().and_then(|c| {
+                            Receipt::issue(&entry, &cache.log, c.clone())
+                                .map_err(|e| tracing::error!(error = %e, index = entry.index, "receipt not issued"))
+                                .ok()
+                        });
                         shared.metrics.appended(entry.kind.name());
                         Ok(Appended { entry: Some(entry), receipt, repeat: false })
                     }
@@ -318,6 +351,9 @@ async fn manifest_hash(shared: &Shared, poll: &str, outcomes: &[Outcome]) -> Res
         .manifest_hash)
 }
 
+/// The kind codes of key-ceremony entries.
+pub const CEREMONY_KINDS: [u8; 3] = [4, 5, 6];
+
 fn wrong_phase(phase: &str, what: &str) -> Outcome {
     Outcome::Refused(AppError::conflict(
         "wrong_phase",
@@ -371,7 +407,7 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             if time >= *nominations_close {
                 return Ok(too_late("entering a candidate", *nominations_close));
             }
-            let next = tx.count_kind(EntryKind::Candidate.code()).await?.saturating_add(1);
+            let next = tx.count_kinds(&[EntryKind::Candidate.code()]).await?.saturating_add(1);
             let id = u32::try_from(next).map_err(AppError::internal)?;
             if let Some(n) = nomination {
                 if !tx.approve_nomination(n, id).await? {
@@ -385,12 +421,18 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             registration.candidate.candidate_id = id;
             (EntryKind::Candidate, registration.to_bytes())
         }
-        Op::Definition { payload, hash, nominations_close } => {
+        Op::Definition { payload, hash, nominations_close, candidates } => {
             if phase != SETUP && phase != NOMINATIONS {
                 return Ok(wrong_phase(&phase, "closing nominations"));
             }
             if time < *nominations_close {
                 return Ok(too_early("closing nominations", *nominations_close));
+            }
+            if tx.count_kinds(&[EntryKind::Candidate.code()]).await? != *candidates {
+                return Ok(Outcome::Refused(AppError::conflict(
+                    "changed",
+                    "a candidate was added meanwhile; try again",
+                )));
             }
             tx.set_phase(DEFINED).await?;
             tx.set_definition_hash(hash).await?;
@@ -463,7 +505,7 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             (EntryKind::Ballot, payload.clone())
         }
         Op::Spoiled { payload, credential, fingerprints } => {
-            if phase != VOTING && phase != DEFINED {
+            if phase != VOTING {
                 return Ok(wrong_phase(&phase, "auditing a ballot"));
             }
             if tx.credential(credential).await?.is_none() {
@@ -480,9 +522,15 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             }
             (EntryKind::SpoiledBallot, payload.clone())
         }
-        Op::OpenVoting { joint_key, voting_open } => {
+        Op::OpenVoting { joint_key, voting_open, ceremony } => {
             if phase != DEFINED {
                 return Ok(wrong_phase(&phase, "opening voting"));
+            }
+            if tx.count_kinds(&CEREMONY_KINDS).await? != *ceremony {
+                return Ok(Outcome::Refused(AppError::conflict(
+                    "changed",
+                    "a ceremony message arrived meanwhile; try again",
+                )));
             }
             if time < *voting_open {
                 return Ok(too_early("opening voting", *voting_open));

@@ -42,6 +42,12 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
             key
         }
     };
+    if organiser_key.trim().len() < 16 {
+        anyhow::bail!(
+            "the organiser key must be at least 16 characters ({})",
+            config.organiser_key_file.display()
+        );
+    }
     let store = shortlist_store::Store::open(&config.database_url).await?;
     let app = App::new(ServerParts {
         store,
@@ -93,6 +99,7 @@ pub async fn run(
         }
     }
     drop(listener);
+    app.stop_streams();
     tracing::info!("stopping: finishing requests in flight");
     if tokio::time::timeout(DRAIN, graceful.shutdown()).await.is_err() {
         tracing::warn!("some connections did not finish in time");

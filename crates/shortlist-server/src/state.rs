@@ -44,6 +44,8 @@ pub struct Shared {
     pub appended: Notify,
     /// Rate limits.
     pub limits: RateLimits,
+    /// Set when the server is stopping: live streams end.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 /// The application state handed to handlers.
@@ -167,7 +169,7 @@ impl AppState {
             ctx.definition = Some((def, dh));
         }
         if row.joint_key.is_some() {
-            let (group, _) = ceremony(self, id).await?;
+            let (group, _, _) = ceremony(self, id).await?;
             ctx.group = group;
         }
         Ok(ctx)
@@ -197,15 +199,17 @@ impl Need {
 
 /// Runs the verifier over the board up to its first ballot (or all of it)
 /// and returns the ceremony's outcome and the steps that failed.
+/// Also returns how many ceremony entries it read.
 pub async fn ceremony(
     state: &AppState,
     id: &str,
-) -> Result<(Option<GroupPublic>, Vec<&'static str>), AppError> {
+) -> Result<(Option<GroupPublic>, Vec<&'static str>, u64), AppError> {
     let store = &state.shared.store;
     let size = store.board_size(id).await?;
     let mut v = Verifier::new();
     let mut prev = [0u8; 32];
     let mut from = 0;
+    let mut messages = 0u64;
     'read: while from < size {
         let rows = store.entries(id, from, from.saturating_add(1000).min(size)).await?;
         if rows.is_empty() {
@@ -217,13 +221,16 @@ pub async fn ceremony(
             }
             let hash = row.hash;
             from = row.index + 1;
+            if crate::sequencer::CEREMONY_KINDS.contains(&row.kind) {
+                messages += 1;
+            }
             v.feed(&Frame::Entry(entry_of(row, prev)?), 0);
             prev = hash;
         }
     }
     let group = v.ceremony_group();
     let failed = v.report().failed_steps();
-    Ok((group, failed))
+    Ok((group, failed, messages))
 }
 
 /// Whether trustees may still post ceremony messages in this phase.

@@ -52,13 +52,10 @@ impl Store {
         now: u64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let exists =
-            sqlx::query("SELECT 1 FROM polls WHERE poll_id = $1").bind(poll).fetch_optional(&mut *tx).await?;
-        if exists.is_some() {
-            return Ok(false);
-        }
-        sqlx::query(
-            "INSERT INTO polls (poll_id, manifest, manifest_hash, phase, created_at) VALUES ($1, $2, $3, 'setup', $4)",
+        // Write first: the insert takes the write lock (SQLite) before any read.
+        let inserted = sqlx::query(
+            "INSERT INTO polls (poll_id, manifest, manifest_hash, phase, created_at) \
+             VALUES ($1, $2, $3, 'setup', $4) ON CONFLICT (poll_id) DO NOTHING",
         )
         .bind(poll)
         .bind(manifest)
@@ -66,6 +63,9 @@ impl Store {
         .bind(to_i64(now)?)
         .execute(&mut *tx)
         .await?;
+        if inserted.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query("INSERT INTO heads (poll_id, size, head, time) VALUES ($1, 0, $2, 0)")
             .bind(poll)
             .bind([0u8; 32].as_slice())
@@ -228,14 +228,18 @@ impl AppendTx {
         }
     }
 
-    /// The number of entries of one kind.
-    pub async fn count_kind(&mut self, kind: u8) -> Result<u64> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM entries WHERE poll_id = $1 AND kind = $2")
-            .bind(&self.poll)
-            .bind(i64::from(kind))
-            .fetch_one(&mut *self.tx)
-            .await?;
-        to_u64(row.try_get("n")?)
+    /// The number of entries of the given kinds.
+    pub async fn count_kinds(&mut self, kinds: &[u8]) -> Result<u64> {
+        let mut total = 0u64;
+        for kind in kinds {
+            let row = sqlx::query("SELECT COUNT(*) AS n FROM entries WHERE poll_id = $1 AND kind = $2")
+                .bind(&self.poll)
+                .bind(i64::from(*kind))
+                .fetch_one(&mut *self.tx)
+                .await?;
+            total = total.saturating_add(to_u64(row.try_get("n")?)?);
+        }
+        Ok(total)
     }
 
     /// Registers a credential at entry `index`; `false` if it already is.
@@ -275,6 +279,10 @@ impl AppendTx {
     /// Records ciphertext hashes (cast or audited) at entry `index`; `false`,
     /// recording nothing, if any of them is on the board already.
     pub async fn add_ciphertexts(&mut self, hashes: &[[u8; 32]], index: u64) -> Result<bool> {
+        let distinct: std::collections::HashSet<&[u8; 32]> = hashes.iter().collect();
+        if distinct.len() != hashes.len() {
+            return Ok(false);
+        }
         for h in hashes {
             let seen = sqlx::query("SELECT 1 FROM ciphertexts WHERE poll_id = $1 AND hash = $2")
                 .bind(&self.poll)

@@ -1,11 +1,11 @@
 //! The candidate's route (spec: api §7.2): an expression of interest, sent
 //! with an organiser-issued candidate token before nominations close.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, CANDIDATE};
 use crate::model::CandidateSpec;
 use crate::sequencer::phase;

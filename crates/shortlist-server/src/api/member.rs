@@ -2,7 +2,7 @@
 //! credential, cast, audit, and fetch a receipt. Every proof and signature
 //! is checked before the sequencer sees the request.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
@@ -15,7 +15,7 @@ use shortlist_crypto::credential::CredentialPublicKey;
 use utoipa::ToSchema;
 
 use super::{unhex, unhex32, AppendedInfo};
-use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, ELIGIBILITY};
 use crate::sequencer::{catch_up, Op};
 use crate::state::{with_prev, AppState, Need, PollCtx};

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use curve25519_dalek::ristretto::RistrettoPoint;
@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 use zeroize::Zeroize;
 
 use super::{unhex32, AppendedInfo, Organiser};
-use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
 use crate::sequencer::{phase, Op};
@@ -267,6 +267,7 @@ pub async fn close_nominations(
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
     let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Candidate.code(), 0, 100_000).await?;
+    let candidates = u64::try_from(rows.len()).map_err(AppError::internal)?;
     let mut contests: Vec<DefinedContest> = p
         .manifest
         .contests
@@ -286,7 +287,12 @@ pub async fn close_nominations(
     let payload = definition.to_bytes();
     let hash: [u8; 32] =
         sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&payload)).into();
-    let op = Op::Definition { payload, hash, nominations_close: p.manifest.timetable.nominations_close };
+    let op = Op::Definition {
+        payload,
+        hash,
+        nominations_close: p.manifest.timetable.nominations_close,
+        candidates,
+    };
     let out = state.sequencer.submit(&poll, op).await?;
     state.forget(&poll);
     Ok(Json(out.into()))
@@ -308,10 +314,12 @@ pub async fn import_roll(
     _: Organiser,
     State(state): State<AppState>,
     Path(poll): Path<String>,
-    body: String,
+    body: Result<String, axum::extract::rejection::StringRejection>,
 ) -> ApiResult<Json<Imported>> {
-    let p = state.poll(&poll, Need::Manifest).await?;
-    if matches!(p.phase.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
+    let body = body?;
+    state.poll(&poll, Need::Manifest).await?;
+    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
+    if matches!(current.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
         return Err(AppError::conflict("wrong_phase", "voting has closed"));
     }
     let members = parse_roll(&body)?;
@@ -420,7 +428,7 @@ pub async fn open_voting(
             "close nominations (post the ballot definition) first",
         ));
     }
-    let (group, failed) = ceremony(&state, &poll).await?;
+    let (group, failed, messages) = ceremony(&state, &poll).await?;
     if !failed.is_empty() {
         return Err(AppError::conflict(
             "board_invalid",
@@ -433,7 +441,10 @@ pub async fn open_voting(
     let joint_key = group.joint_key.to_bytes();
     state
         .sequencer
-        .submit(&poll, Op::OpenVoting { joint_key, voting_open: p.manifest.timetable.voting_open })
+        .submit(
+            &poll,
+            Op::OpenVoting { joint_key, voting_open: p.manifest.timetable.voting_open, ceremony: messages },
+        )
         .await?;
     state.forget(&poll);
     Ok(Json(VotingOpened { phase: phase::VOTING.into(), joint_key: hex::encode(joint_key) }))

@@ -6,7 +6,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::IntoResponse;
@@ -21,7 +21,7 @@ use shortlist_board::record::RecordWriter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::EntryInfo;
-use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::model::CandidateSpec;
 use crate::sequencer::catch_up;
 use crate::state::{entry_of, with_prev, AppState, Need};
@@ -240,6 +240,9 @@ pub async fn stream(
                 }
             };
             if rows.is_empty() {
+                if *state.shared.stopping.borrow() {
+                    return None;
+                }
                 let _ = tokio::time::timeout(Duration::from_secs(1), state.shared.appended.notified()).await;
                 continue;
             }

@@ -3,7 +3,7 @@
 //! hash, the entry kind and the trustee's index, so the body is the request
 //! and the signature is its authentication. The server never sees a secret.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::{decode_list, Aggregate, ContestResult, PollResult, TrusteeMessage};
@@ -15,7 +15,7 @@ use shortlist_crypto::threshold::{combine, DecryptionShare};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{unhex, AppendedInfo, EntryInfo};
-use crate::error::{ApiResult, AppError, ErrorBody, Json};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::sequencer::{phase, Op};
 use crate::state::{with_prev, AppState, Need, PollCtx, CEREMONY_PHASES};
 

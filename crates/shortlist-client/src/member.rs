@@ -1,0 +1,148 @@
+//! A member's software (spec: protocol §8, board §4.5–4.7): the credential
+//! key made on the member's device, ballots encrypted and proven here, the
+//! optional audit (Benaloh challenge) and the receipt check.
+
+use rand::rngs::OsRng;
+use shortlist_board::checkpoint::Checkpoint;
+use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
+use shortlist_board::receipt::Receipt;
+use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
+use shortlist_crypto::credential::CredentialSecret;
+use shortlist_crypto::elgamal::Encrypter;
+
+use crate::api::{hex_field, Api, Transport};
+use crate::board::PollView;
+use crate::{ClientError, Result};
+
+/// A member with a credential.
+pub struct Member {
+    credential: CredentialSecret,
+}
+
+impl std::fmt::Debug for Member {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Member(<redacted>)")
+    }
+}
+
+/// A ballot ready to cast or audit.
+pub struct Prepared {
+    /// The encrypted contests.
+    pub contests: Vec<EncryptedContest>,
+    openings: Vec<shortlist_crypto::ballot::ContestOpening>,
+}
+
+impl Member {
+    /// A member with a fresh credential key.
+    pub fn new() -> Self {
+        Self { credential: CredentialSecret::generate(&mut OsRng) }
+    }
+
+    /// A member with an existing credential key.
+    pub fn with_credential(credential: CredentialSecret) -> Self {
+        Self { credential }
+    }
+
+    /// The credential's public key.
+    pub fn public_key(&self) -> [u8; 32] {
+        self.credential.public_key().to_bytes()
+    }
+
+    /// The credential secret (for storing it on the device).
+    pub fn credential(&self) -> &CredentialSecret {
+        &self.credential
+    }
+
+    /// Redeems an eligibility token for this credential.
+    pub async fn register<T: Transport>(&self, api: &Api<T>, token: &str) -> Result<()> {
+        api.register(token, &self.public_key()).await.map(|_| ())
+    }
+
+    /// Encrypts and proves selections (one vector per contest).
+    pub fn prepare(&self, view: &PollView, enc: &Encrypter, selections: &[Vec<bool>]) -> Result<Prepared> {
+        let ctx =
+            view.context().ok_or_else(|| ClientError::protocol("voting has not opened (no joint key)"))?;
+        let cred = self.public_key();
+        let bctx = BallotContext { election: &ctx, credential: &cred };
+        let shapes = view.shapes()?;
+        if shapes.len() != selections.len() {
+            return Err(ClientError::protocol("one selection vector per contest is needed"));
+        }
+        let mut contests = Vec::new();
+        let mut openings = Vec::new();
+        for (shape, sel) in shapes.iter().zip(selections) {
+            let (c, secrets) = EncryptedContest::encrypt(enc, &bctx, shape, sel, &mut OsRng)?;
+            openings.push(secrets.open());
+            contests.push(c);
+        }
+        Ok(Prepared { contests, openings })
+    }
+
+    /// The ballot payload, signed for casting.
+    pub fn cast_payload(&self, view: &PollView, p: &Prepared) -> Result<Vec<u8>> {
+        let (_, dh) = view.definition.as_ref().ok_or_else(|| ClientError::protocol("no definition"))?;
+        Ok(Ballot::sign(Purpose::Cast, &self.credential, &view.manifest_hash, dh, p.contests.clone())
+            .to_bytes())
+    }
+
+    /// Casts a prepared ballot; checks and returns its receipt.
+    pub async fn cast<T: Transport>(&self, api: &Api<T>, view: &PollView, p: &Prepared) -> Result<Receipt> {
+        let payload = self.cast_payload(view, p)?;
+        let reply = api.cast(&payload).await?;
+        let receipt = Receipt::from_bytes(&hex_field(&reply, &["receipt"])?)?;
+        receipt.verify(&payload, &view.manifest.server_key, &view.manifest_hash)?;
+        Ok(receipt)
+    }
+
+    /// Audits a prepared ballot: posts it signed for audit with its openings.
+    /// The ballot can never be cast afterwards; prepare a new one.
+    pub async fn audit<T: Transport>(&self, api: &Api<T>, view: &PollView, p: Prepared) -> Result<Vec<u8>> {
+        let (_, dh) = view.definition.as_ref().ok_or_else(|| ClientError::protocol("no definition"))?;
+        let ballot = Ballot::sign(Purpose::Audit, &self.credential, &view.manifest_hash, dh, p.contests);
+        let payload = SpoiledBallot { ballot, openings: p.openings }.to_bytes();
+        api.audit(&payload).await?;
+        Ok(payload)
+    }
+}
+
+impl Default for Member {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Checks a receipt against the board now: fetches the receipt for the
+/// tracking code under the latest checkpoint and checks the checkpoint is
+/// signed, covers the entry and (when the receipt's checkpoint is older)
+/// that the board only grew since. Returns the latest checkpoint's size.
+pub async fn check_receipt<T: Transport>(
+    api: &Api<T>,
+    view: &PollView,
+    receipt: &Receipt,
+    payload: &[u8],
+) -> Result<u64> {
+    receipt.verify(payload, &view.manifest.server_key, &view.manifest_hash)?;
+    let fresh = api.get(&format!("/receipts/{}", hex::encode(receipt.tracking_code))).await?;
+    let fresh = Receipt::from_bytes(&hex_field(&fresh, &["receipt"])?)?;
+    fresh.verify(payload, &view.manifest.server_key, &view.manifest_hash)?;
+    if fresh.index != receipt.index {
+        return Err(ClientError::protocol("the ballot moved on the board"));
+    }
+    let (old, new) = (&receipt.checkpoint, &fresh.checkpoint);
+    if new.size > old.size {
+        let proof = api.get(&format!("/consistency?from={}&to={}", old.size, new.size)).await?;
+        let proof = shortlist_board::merkle::ConsistencyProof::from_bytes(&hex_field(&proof, &["proof"])?)
+            .map_err(|e| ClientError::protocol(e.to_string()))?;
+        shortlist_board::checkpoint::check_consistency(
+            old,
+            new,
+            &proof,
+            &view.manifest.server_key,
+            &view.manifest_hash,
+        )?;
+    } else if new.size == old.size && (new.root != old.root || new.head != old.head) {
+        return Err(ClientError::protocol("equivocation: two checkpoints of one size disagree"));
+    }
+    let _: &Checkpoint = new;
+    Ok(new.size)
+}
