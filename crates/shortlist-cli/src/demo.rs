@@ -1,19 +1,31 @@
-//! `shortlist demo`: a poll run in memory through `shortlist-crypto`.
+//! `shortlist demo`: a whole poll through a real server on loopback HTTP.
+//! An embedded server runs on SQLite in a temporary directory; organiser,
+//! candidates, trustees and members are clients of it over HTTP, using the
+//! same client library as the role commands. The server's clock is
+//! simulated so that the timetable's days pass in seconds; everything else
+//! is as in production. At the end the election record is downloaded and
+//! the verifier checks every step.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
+use futures_util::stream::{self, StreamExt};
+use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
-use rand::seq::index::sample;
 use rand::Rng;
-use shortlist_crypto::ballot::{aggregate, BallotContext, ContestShape, EncryptedContest};
-use shortlist_crypto::batch::BatchVerifier;
+use serde_json::{json, Value};
+use shortlist_client::board::PollView;
+use shortlist_client::member::Member;
+use shortlist_client::trustee::Trustee;
+use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
-use shortlist_crypto::dkg::{CeremonyParams, GroupPublic};
-use shortlist_crypto::dlog::DiscreteLog;
 use shortlist_crypto::elgamal::Encrypter;
-use shortlist_crypto::threshold::{combine, DecryptionShare, KeyShare};
-use shortlist_crypto::transcript::ElectionContext;
+use shortlist_server::clock::ManualClock;
+use shortlist_server::limits::Limits;
+use shortlist_server::{App, ServerParts};
+
+use crate::http::Http;
 
 /// Options of `shortlist demo`.
 #[derive(clap::Args)]
@@ -21,161 +33,336 @@ pub struct DemoArgs {
     /// How many members vote.
     #[arg(long, default_value_t = 1000)]
     members: usize,
+    /// How many members' clients run at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
 }
 
-const CANDIDATES: u16 = 30;
-const SEATS: u16 = 9;
-const TRUSTEES: u16 = 5;
-const THRESHOLD: u16 = 3;
+const POLL: &str = "demo-shortlist";
+const DAY: u64 = 86_400;
+const NAMES: [&str; 32] = [
+    "Amara Okafor",
+    "Ben Hughes",
+    "Chloe Martin",
+    "Dev Patel",
+    "Elena Rossi",
+    "Finn O'Brien",
+    "Grace Lin",
+    "Hamza Khan",
+    "Isla Campbell",
+    "Jonas Weber",
+    "Kemi Adeyemi",
+    "Liam Walsh",
+    "Maya Cohen",
+    "Noah Fischer",
+    "Olivia Brown",
+    "Pavel Novak",
+    "Qi Zhang",
+    "Rhys Evans",
+    "Sofia Garcia",
+    "Tom Baker",
+    "Uma Iyer",
+    "Victor Dubois",
+    "Wen Li",
+    "Xavier Silva",
+    "Yara Haddad",
+    "Zane Cooper",
+    "Aoife Byrne",
+    "Bilal Aziz",
+    "Carmen Diaz",
+    "Dmitri Petrov",
+    "Ewa Nowak",
+    "Felix Moreau",
+];
 
-/// Runs the demo and prints the result table and a timing summary.
+fn bar(len: usize, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(u64::try_from(len).unwrap_or(0));
+    pb.set_style(
+        ProgressStyle::with_template("  {msg:<28} [{bar:36}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+struct Timings(Vec<(&'static str, Duration)>);
+
+impl Timings {
+    fn lap(&mut self, what: &'static str, since: Instant) {
+        self.0.push((what, since.elapsed()));
+    }
+}
+
+/// Runs the demo.
 pub fn run(args: &DemoArgs) -> Result<()> {
     if args.members == 0 {
         bail!("--members must be at least 1");
     }
-    let mut rng = OsRng;
-    let manifest_hash = [0x5au8; 32];
-    let definition_hash = [0xa5u8; 32];
-    println!("shortlist demo: {} members choose up to {SEATS} of {CANDIDATES} candidates", args.members);
+    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(demo(args))
+}
 
-    let t0 = Instant::now();
-    let (public, keys) = ceremony(manifest_hash)?;
-    let t_ceremony = t0.elapsed();
+async fn demo(args: &DemoArgs) -> Result<()> {
+    let started = Instant::now();
+    let mut t = Timings(Vec::new());
     println!(
-        "✓ key ceremony: {THRESHOLD}-of-{TRUSTEES} trustees, joint key {}",
-        short(&public.joint_key.to_bytes())
+        "shortlist demo: {} members choose up to 9 of 30 candidates; 3 of 5 trustees decrypt\n",
+        args.members
     );
 
-    let ctx = ElectionContext { manifest_hash, definition_hash, joint_key: public.joint_key };
-    let shape = ContestShape { contest_id: 1, candidates: CANDIDATES, min: 0, max: SEATS };
-    let enc = Encrypter::new(&public.joint_key);
-    // Popularity weights make the result interesting: earlier candidates are likelier.
-    let weights: Vec<f64> = (0..CANDIDATES).map(|i| 1.0 / (1.0 + f64::from(i) / 6.0)).collect();
+    // The embedded server.
+    let dir = tempfile::tempdir()?;
+    let url = shortlist_server::config::sqlite_url(dir.path());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
+    let clock = ManualClock::new(now);
+    let organiser_key = hex::encode(rand::random::<[u8; 32]>());
+    let app = App::new(ServerParts {
+        store: shortlist_store::Store::open(&url).await?,
+        server_key: CredentialSecret::generate(&mut OsRng),
+        organiser_key: organiser_key.clone(),
+        clock: Arc::new(clock.clone()),
+        // One process plays every member from one address: no per-client limit.
+        limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(10), async {
+        let _ = stopped.await;
+    }));
+    println!("server: {base} on SQLite in {} (simulated clock)", dir.path().display());
+    let http = Http::new(&base)?;
+    let api = Api::new(http.clone(), POLL).with_organiser_key(organiser_key);
 
-    let t1 = Instant::now();
-    let mut cast: Vec<(CredentialSecret, EncryptedContest)> = Vec::with_capacity(args.members);
-    let mut audited = 0usize;
-    let mut truth = vec![0u64; usize::from(CANDIDATES)];
-    for _ in 0..args.members {
-        let cred = CredentialSecret::generate(&mut rng);
-        let cred_pk = cred.public_key().to_bytes();
-        let bctx = BallotContext { election: &ctx, credential: &cred_pk };
-        // One member in 20 audits a prepared ballot first (Benaloh challenge).
-        if rng.gen_ratio(1, 20) {
-            let sel = choose(&weights, &mut rng);
-            let (spoiled, secrets) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
-            let opening = secrets.open();
-            spoiled.check_opening(&ctx.joint_key, &opening).context("audit failed")?;
-            if opening.selections.iter().map(|s| *s == 1).collect::<Vec<_>>() != sel {
-                bail!("audited ballot opened to other selections");
-            }
-            audited += 1;
+    // The organiser creates the poll.
+    let s = Instant::now();
+    let trustee_keys: Vec<CredentialSecret> =
+        (0..5).map(|_| CredentialSecret::generate(&mut OsRng)).collect();
+    let manifest = json!({
+        "poll_id": POLL,
+        "title": "Members' shortlist for the 9-seat slate",
+        "timetable": { "nominations_close": now + 7 * DAY, "voting_open": now + 8 * DAY, "voting_close": now + 15 * DAY },
+        "contests": [{
+            "contest_id": 1, "title": "Shortlist for the 9-seat slate", "seats": 9, "min_selections": 0,
+            "max_selections": 9, "slate_rules": [{ "attribute": "gender", "value": "woman", "min_seats": 5 }]
+        }],
+        "trustees": trustee_keys.iter().enumerate()
+            .map(|(i, k)| json!({ "name": format!("Trustee {}", i + 1), "key": hex::encode(k.public_key().to_bytes()) }))
+            .collect::<Vec<_>>(),
+        "threshold": 3,
+        "revote": "last"
+    });
+    let created = api.create_poll(&manifest).await?;
+    println!("✓ poll created: manifest hash {}", short(created["manifest_hash"].as_str().unwrap_or("")));
+
+    // Nominations: 32 expressions of interest, 30 approved.
+    api.action("/nominations/open").await?;
+    let labels: Vec<String> =
+        NAMES.iter().map(|n| n.to_lowercase().replace([' ', '\''], ".") + "@example.org").collect();
+    let tokens = api.post("/candidate-tokens", true, json!({ "labels": labels })).await?;
+    let tokens = tokens.as_array().context("candidate tokens")?;
+    for (i, (name, tok)) in NAMES.iter().zip(tokens).enumerate() {
+        let gender = if i % 2 == 0 { "woman" } else { "man" };
+        let eoi = json!({
+            "token": tok["token"],
+            "candidate": { "contest_id": 1, "name": name, "statement": format!("{name}: experience, energy and ideas."),
+                           "attributes": { "gender": gender } }
+        });
+        api.post("/expressions-of-interest", false, eoi).await?;
+    }
+    let nominations = api.get_org("/nominations").await?;
+    let mut approved = 0;
+    for (i, n) in nominations.as_array().context("nominations")?.iter().enumerate() {
+        let id = n["id"].as_str().context("nomination id")?;
+        // Two withdraw: the organiser rejects them; the rest are approved.
+        if i == 5 || i == 12 {
+            api.action(&format!("/nominations/{id}/reject")).await?;
+        } else {
+            api.action(&format!("/nominations/{id}/approve")).await?;
+            approved += 1;
         }
-        let sel = choose(&weights, &mut rng);
-        for (t, s) in truth.iter_mut().zip(&sel) {
-            *t += u64::from(*s);
+    }
+    println!("✓ nominations: {} expressions of interest, {approved} candidates approved", NAMES.len());
+    t.lap("setup and nominations", s);
+
+    // The key ceremony: five trustees, each on "their own machine".
+    let s = Instant::now();
+    let view = PollView::fetch(&api).await?;
+    let mut trustees: Vec<Trustee> = trustee_keys
+        .iter()
+        .zip(1u16..)
+        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
+        .collect();
+    for tr in &mut trustees {
+        tr.commit(&api, &view).await?;
+    }
+    for tr in &mut trustees {
+        tr.send_shares(&api, &view).await?;
+    }
+    for tr in &mut trustees {
+        let complaints = tr.receive_shares(&api, &view).await?;
+        if complaints > 0 {
+            bail!("trustee {} complained", tr.index);
         }
-        let (contest, _secrets) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
-        cast.push((cred, contest));
     }
-    let t_vote = t1.elapsed();
-    println!("✓ {} ballots cast, {audited} audited ballots opened correctly", cast.len());
+    t.lap("key ceremony", s);
+    println!("✓ key ceremony: 5 trustees, threshold 3, every share checked");
 
-    let t2 = Instant::now();
-    let mut batch = BatchVerifier::new(rng);
-    let key_base = batch.shared_base(&ctx.joint_key);
-    let creds: Vec<[u8; 32]> = cast.iter().map(|(c, _)| c.public_key().to_bytes()).collect();
-    for (i, ((_, contest), cred)) in cast.iter().zip(&creds).enumerate() {
-        let bctx = BallotContext { election: &ctx, credential: cred };
-        batch.set_tag(u64::try_from(i)?);
-        contest.add_to_batch(&bctx, &shape, key_base, &mut batch)?;
+    // Nominations close; the roll and the tokens.
+    let s = Instant::now();
+    clock.set(now + 7 * DAY);
+    api.action("/nominations/close").await?;
+    let mut roll = String::from("member_id,name,email\n");
+    for i in 0..args.members {
+        roll.push_str(&format!("M{i:06},Member {i},member{i}@example.org\n"));
     }
-    batch.verify().context("ballot verification")?;
-    let t_verify = t2.elapsed();
-    println!("✓ every ballot's {} proofs verified in one batch", usize::from(CANDIDATES) + 1);
-
-    let t3 = Instant::now();
-    let totals = aggregate(cast.iter().map(|(_, c)| c), usize::from(CANDIDATES));
-    let chosen = sample(&mut rng, usize::from(TRUSTEES), usize::from(THRESHOLD));
-    let mut shares: Vec<DecryptionShare> = Vec::new();
-    for i in chosen.iter() {
-        let key = keys.get(i).context("trustee key")?;
-        let share = key.decrypt(&ctx, &totals, &mut rng)?;
-        share.verify(&ctx, &public.verification_key(key.index()), &totals, &mut rng)?;
-        shares.push(share);
+    api.import_roll(&roll).await?;
+    let csv = api.issue_tokens().await?;
+    let member_tokens: Vec<String> =
+        csv.lines().skip(1).filter_map(|l| l.rsplit(',').next().map(str::to_string)).collect();
+    if member_tokens.len() != args.members {
+        bail!("{} tokens issued for {} members", member_tokens.len(), args.members);
     }
-    let points = combine(THRESHOLD, &totals, &shares)?;
-    let dlog = DiscreteLog::new(u64::try_from(args.members)?, points.len());
-    let counts: Vec<u64> = points.iter().map(|p| dlog.solve(p)).collect::<Result<_, _>>()?;
-    let t_tally = t3.elapsed();
-    let mut trustees: Vec<u16> = shares.iter().map(|s| s.trustee).collect();
-    trustees.sort_unstable();
-    println!("✓ trustees {trustees:?} decrypted the tally; every partial decryption proof verified");
-    if counts != truth {
-        bail!("the decrypted tally differs from the votes cast");
+    println!("✓ roll: {} members, one eligibility token each (stored only as hashes)", args.members);
+    clock.set(now + 8 * DAY);
+    let opened = api.action("/voting/open").await?;
+    let view = Arc::new(PollView::fetch(&api).await?);
+    let ctx = view.context().context("no joint key")?;
+    if opened["joint_key"].as_str() != Some(hex::encode(ctx.joint_key.to_bytes()).as_str()) {
+        bail!("the server's joint key is not the one the board gives");
     }
-    println!("✓ decrypted counts equal the votes cast\n");
-
-    print_result(&counts);
-    let per = |d: std::time::Duration| d.as_secs_f64() * 1000.0 / cast.len() as f64;
-    println!("\ntimings (one thread):");
-    println!("  key ceremony        {:>9.1} ms", t_ceremony.as_secs_f64() * 1000.0);
     println!(
-        "  encrypt + prove     {:>9.1} ms  ({:.2} ms per ballot, incl. audits)",
-        t_vote.as_secs_f64() * 1000.0,
-        per(t_vote)
+        "✓ voting open: joint key {} (recomputed from the board)",
+        short(&hex::encode(ctx.joint_key.to_bytes()))
     );
+    t.lap("roll, tokens, opening", s);
+
+    // Members vote, concurrently, over HTTP.
+    let s = Instant::now();
+    let enc = Arc::new(Encrypter::new(&ctx.joint_key));
+    let pb = bar(args.members, "members voting");
+    let weights: Arc<Vec<f64>> = Arc::new((0..30).map(|i| 1.0 / (1.0 + f64::from(i) / 6.0)).collect());
+    let outcomes: Vec<Result<(bool, bool)>> = stream::iter(member_tokens.into_iter().enumerate())
+        .map(|(i, token)| {
+            let (api, view, enc, weights, pb) =
+                (Api::new(http.clone(), POLL), view.clone(), enc.clone(), weights.clone(), pb.clone());
+            tokio::spawn(async move {
+                let r = member(&api, &view, &enc, &weights, &token, i).await;
+                pb.inc(1);
+                r
+            })
+        })
+        .buffer_unordered(args.concurrency.max(1))
+        .map(|r| r.map_err(anyhow::Error::from).and_then(|x| x))
+        .collect()
+        .await;
+    pb.finish_and_clear();
+    let (mut audited, mut revoted) = (0, 0);
+    for o in outcomes {
+        let (a, r) = o?;
+        audited += usize::from(a);
+        revoted += usize::from(r);
+    }
+    let voting = s.elapsed();
+    t.lap("voting (register, encrypt, prove, cast)", s);
     println!(
-        "  batch verification  {:>9.1} ms  ({:.2} ms per ballot)",
-        t_verify.as_secs_f64() * 1000.0,
-        per(t_verify)
+        "✓ voting: {} members cast ballots ({audited} audited one first, {revoted} changed their vote) in {:.1} s",
+        args.members,
+        voting.as_secs_f64()
     );
-    println!("  tally + decryption  {:>9.1} ms", t_tally.as_secs_f64() * 1000.0);
+
+    // Close, tally, decrypt.
+    let s = Instant::now();
+    clock.set(now + 15 * DAY);
+    api.action("/voting/close").await?;
+    api.action("/tally").await?;
+    for tr in trustees.iter().take(3) {
+        tr.decrypt(&api).await?;
+    }
+    t.lap("tally (aggregate, 3 decryptions)", s);
+    let result = api.get("/result").await?;
+    print_result(&result);
+
+    // The record, checked by the verifier.
+    let s = Instant::now();
+    let record = api.record().await?;
+    let path = dir.path().join("poll.record");
+    std::fs::write(&path, &record)?;
+    t.lap("record download", s);
+    let s = Instant::now();
+    let size = record.len();
+    let pb = bar(size, "verifying the record");
+    let report = tokio::task::spawn_blocking(move || {
+        shortlist_board::verify::verify_path(&path, Vec::new(), None, |pos| pb.set_position(pos))
+    })
+    .await??;
+    t.lap("verification of the record", s);
+    println!("\nthe verifier on the record ({:.1} MB):", mb(size));
+    print!("{report}");
+
+    let _ = stop.send(());
+    server.await??;
+    println!("\ntimings:");
+    for (what, d) in &t.0 {
+        println!("  {what:<42} {:>8.2} s", d.as_secs_f64());
+    }
+    println!("  {:<42} {:>8.2} s", "total", started.elapsed().as_secs_f64());
+    if !report.passed() {
+        bail!("the verifier failed: {}", report.failed_steps().join(", "));
+    }
     Ok(())
 }
 
-/// Runs an honest 3-of-5 ceremony, checking every message and share.
-fn ceremony(manifest_hash: [u8; 32]) -> Result<(GroupPublic, Vec<KeyShare>)> {
-    let run = crate::ceremony::run(&CeremonyParams { manifest_hash, n: TRUSTEES, t: THRESHOLD })?;
-    Ok((run.public, run.keys))
-}
-
-/// A random selection of 0 to 9 candidates, weighted by popularity.
-pub fn choose(weights: &[f64], rng: &mut OsRng) -> Vec<bool> {
-    let k = rng.gen_range(1..=usize::from(SEATS));
-    let mut sel = vec![false; weights.len()];
-    let mut picked = 0;
-    while picked < k {
-        let i = sample(rng, weights.len(), 1).index(0);
-        let w = weights.get(i).copied().unwrap_or(0.0);
-        if let Some(slot) = sel.get_mut(i) {
-            if !*slot && rng.gen_bool(w.clamp(0.0, 1.0)) {
-                *slot = true;
-                picked += 1;
-            }
-        }
+/// One member: register, maybe audit a ballot first, cast, maybe change
+/// their mind. Returns (audited, revoted).
+async fn member(
+    api: &Api<Http>,
+    view: &PollView,
+    enc: &Encrypter,
+    weights: &[f64],
+    token: &str,
+    i: usize,
+) -> Result<(bool, bool)> {
+    let m = Member::new();
+    m.register(api, token).await?;
+    let audit = i % 20 == 7;
+    if audit {
+        let sel = crate::choices::choose(weights, &mut OsRng);
+        let p = m.prepare(view, enc, &[sel])?;
+        m.audit(api, view, p).await?;
     }
-    sel
+    let sel = crate::choices::choose(weights, &mut OsRng);
+    let p = m.prepare(view, enc, &[sel])?;
+    m.cast(api, view, &p).await?;
+    let revote = OsRng.gen_ratio(1, 30);
+    if revote {
+        let sel = crate::choices::choose(weights, &mut OsRng);
+        let p = m.prepare(view, enc, &[sel])?;
+        m.cast(api, view, &p).await?;
+    }
+    Ok((audit, revote))
 }
 
-fn print_result(counts: &[u64]) {
-    let mut order: Vec<usize> = (0..counts.len()).collect();
-    order.sort_by_key(|i| (std::cmp::Reverse(counts.get(*i).copied().unwrap_or(0)), *i));
-    println!("  rank  candidate       votes");
-    for (rank, i) in order.iter().enumerate() {
-        let mark = if rank < usize::from(SEATS) { "*" } else { " " };
+fn print_result(result: &Value) {
+    println!("\nresult (from the server; the verifier recomputes it below):");
+    println!("  rank  {:<24} {:>8}  slate", "candidate", "votes");
+    for row in result["contests"][0]["rows"].as_array().into_iter().flatten() {
         println!(
-            "  {:>4}{mark} Candidate {:02}  {:>7}",
-            rank + 1,
-            i + 1,
-            counts.get(*i).copied().unwrap_or(0)
+            "  {:>4}  {:<24} {:>8}  {}",
+            row["rank"].as_u64().unwrap_or(0),
+            row["name"].as_str().unwrap_or(""),
+            row["count"].as_u64().unwrap_or(0),
+            if row["elected"].as_bool() == Some(true) { "✓" } else { "" }
         );
     }
-    println!(
-        "  (* the top {SEATS} by votes; `shortlist simulate` and `shortlist-verify` apply the slate rules)"
-    );
 }
 
-fn short(bytes: &[u8]) -> String {
-    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+fn short(hex: &str) -> String {
+    hex.get(..16).map(|h| format!("{h}…")).unwrap_or_else(|| hex.to_string())
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn mb(bytes: usize) -> f64 {
+    bytes as f64 / 1e6
 }

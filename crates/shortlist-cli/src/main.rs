@@ -5,7 +5,9 @@
 //! the HTTP server.
 
 mod ceremony;
+mod choices;
 mod demo;
+mod http;
 mod simulate;
 
 use clap::{Parser, Subcommand};
@@ -20,9 +22,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a whole poll in memory: a 3-of-5 key ceremony, members voting for
-    /// up to 9 of 30 candidates (some audit their ballot first), verification
-    /// of every ballot, and the threshold-decrypted, verified tally.
+    /// Run a whole poll through an embedded server over loopback HTTP:
+    /// expressions of interest, a 3-of-5 key ceremony, members voting for up
+    /// to 9 of 30 candidates (some audit a ballot first, some change their
+    /// vote), the threshold-decrypted tally, and the verifier on the record.
     Demo(demo::DemoArgs),
     /// Simulate a whole poll in memory (key ceremony, registrations, ballots,
     /// audits, revotes, tally) and write its election record.

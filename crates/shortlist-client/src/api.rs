@@ -97,6 +97,11 @@ impl<T: Transport> Api<T> {
         self.json(Method::Get, &self.path(tail), false, None).await
     }
 
+    /// `GET` an organiser path of this poll (with the organiser key).
+    pub async fn get_org(&self, tail: &str) -> Result<Value> {
+        self.json(Method::Get, &self.path(tail), true, None).await
+    }
+
     /// `POST` JSON to a path of this poll (`org`: with the organiser key).
     pub async fn post(&self, tail: &str, org: bool, body: Value) -> Result<Value> {
         self.json(Method::Post, &self.path(tail), org, Some(body)).await

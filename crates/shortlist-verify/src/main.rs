@@ -98,29 +98,5 @@ fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, String> {
 }
 
 fn print_text(report: &Report) {
-    println!("{} entries, {} ballots", report.entries, report.ballots);
-    for s in &report.steps {
-        let mark = if s.passed() { "✓" } else { "✗" };
-        println!("{mark} {:<5} {:<44} {:>8} checked", s.id, s.title, s.checked);
-        for d in &s.details {
-            println!("        {d}");
-        }
-        if s.failed > u64::try_from(s.details.len()).unwrap_or(u64::MAX) {
-            println!("        … {} failures in all", s.failed);
-        }
-    }
-    for table in &report.result {
-        println!("\n{}", table.title);
-        println!("  rank  {:<28} {:>8}", "candidate", "votes");
-        for (rank, (name, votes, elected)) in table.rows.iter().enumerate() {
-            let mark = if *elected { "*" } else { " " };
-            println!("  {:>4}{mark} {:<28} {:>8}", rank + 1, name, votes);
-        }
-        println!("  (* on the slate)");
-    }
-    if report.passed() {
-        println!("\nevery step passed");
-    } else {
-        println!("\nFAILED: {}", report.failed_steps().join(", "));
-    }
+    print!("{report}");
 }

@@ -74,6 +74,38 @@ pub struct ContestTable {
     pub rows: Vec<(String, u64, bool)>,
 }
 
+impl std::fmt::Display for Report {
+    /// The text report: every step with its mark and count, failures, the
+    /// verified result table, and the verdict.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "{} entries, {} ballots", self.entries, self.ballots)?;
+        for s in &self.steps {
+            let mark = if s.passed() { "✓" } else { "✗" };
+            writeln!(f, "{mark} {:<5} {:<44} {:>8} checked", s.id, s.title, s.checked)?;
+            for d in &s.details {
+                writeln!(f, "        {d}")?;
+            }
+            if s.failed > u64::try_from(s.details.len()).unwrap_or(u64::MAX) {
+                writeln!(f, "        … {} failures in all", s.failed)?;
+            }
+        }
+        for table in &self.result {
+            writeln!(f, "\n{}", table.title)?;
+            writeln!(f, "  rank  {:<28} {:>8}", "candidate", "votes")?;
+            for (rank, (name, votes, elected)) in table.rows.iter().enumerate() {
+                let mark = if *elected { "*" } else { " " };
+                writeln!(f, "  {:>4}{mark} {:<28} {:>8}", rank + 1, name, votes)?;
+            }
+            writeln!(f, "  (* on the slate)")?;
+        }
+        if self.passed() {
+            writeln!(f, "\nevery step passed")
+        } else {
+            writeln!(f, "\nFAILED: {}", self.failed_steps().join(", "))
+        }
+    }
+}
+
 impl Report {
     pub(crate) fn new() -> Self {
         let steps = STEPS

@@ -190,7 +190,7 @@ pub fn simulate(
         }
         let mut audited_contest = None;
         if i % 20 == 7 {
-            let sel = crate::demo::choose(&weights, &mut rng);
+            let sel = crate::choices::choose(&weights, &mut rng);
             let (c, secrets) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
             audited_contest = Some(c.clone());
             let spoiled = SpoiledBallot {
@@ -200,7 +200,7 @@ pub fn simulate(
             board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
             audited += 1;
         }
-        let sel = crate::demo::choose(&weights, &mut rng);
+        let sel = crate::choices::choose(&weights, &mut rng);
         let (mut contest, _) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
         match tamper {
             Some(Tamper::TamperedProof) if i == 1 => contest = tamper_proof(&contest)?,
@@ -227,7 +227,7 @@ pub fn simulate(
         }
         if i % 30 == 11 {
             // A revote: the last ballot counts.
-            let sel = crate::demo::choose(&weights, &mut rng);
+            let sel = crate::choices::choose(&weights, &mut rng);
             let (again, _) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
             board.put(
                 EntryKind::Ballot,
