@@ -14,7 +14,7 @@ use futures_util::stream::{self, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use rand::Rng;
-use serde_json::{json, Value};
+use serde_json::json;
 use shortlist_client::board::PollView;
 use shortlist_client::member::Member;
 use shortlist_client::trustee::Trustee;
@@ -99,7 +99,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     if args.members == 0 {
         bail!("--members must be at least 1");
     }
-    tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(demo(args))
+    crate::block_on(demo(args))
 }
 
 async fn demo(args: &DemoArgs) -> Result<()> {
@@ -282,7 +282,8 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     }
     t.lap("tally (aggregate, 3 decryptions)", s);
     let result = api.get("/result").await?;
-    print_result(&result);
+    println!("\nthe server's result (the verifier recomputes it below):");
+    crate::print_result(&result);
 
     // The record, checked by the verifier.
     let s = Instant::now();
@@ -342,20 +343,6 @@ async fn member(
         m.cast(api, view, &p).await?;
     }
     Ok((audit, revote))
-}
-
-fn print_result(result: &Value) {
-    println!("\nresult (from the server; the verifier recomputes it below):");
-    println!("  rank  {:<24} {:>8}  slate", "candidate", "votes");
-    for row in result["contests"][0]["rows"].as_array().into_iter().flatten() {
-        println!(
-            "  {:>4}  {:<24} {:>8}  {}",
-            row["rank"].as_u64().unwrap_or(0),
-            row["name"].as_str().unwrap_or(""),
-            row["count"].as_u64().unwrap_or(0),
-            if row["elected"].as_bool() == Some(true) { "✓" } else { "" }
-        );
-    }
 }
 
 fn short(hex: &str) -> String {

@@ -64,6 +64,22 @@ impl Trustee {
         Self { index, key, secrets: None, share: None }
     }
 
+    /// A trustee restored from its key file: ceremony secrets and key share
+    /// as far as the ceremony got.
+    pub fn restore(
+        index: u16,
+        key: CredentialSecret,
+        secrets: Option<TrusteeSecrets>,
+        share: Option<KeyShare>,
+    ) -> Self {
+        Self { index, key, secrets, share }
+    }
+
+    /// The ceremony secrets, between round one and the key share.
+    pub fn secrets(&self) -> Option<&TrusteeSecrets> {
+        self.secrets.as_ref()
+    }
+
     /// Round one: makes the polynomial and posts the commitment message.
     pub async fn commit<T: Transport>(&mut self, api: &Api<T>, view: &PollView) -> Result<()> {
         let p = params(view)?;

@@ -249,6 +249,44 @@ impl CommitmentMessage {
 hex_serde!(CommitmentMessage);
 
 impl TrusteeSecrets {
+    /// The secrets as bytes, for the trustee's own encrypted key file:
+    /// `u16 index ‖ u16 t ‖ t × scalar ‖ scalar`.
+    ///
+    /// # Security
+    /// The bytes are the trustee's ceremony secrets: store them only
+    /// encrypted, on the trustee's machine. They are wiped when dropped.
+    pub fn expose_to_bytes(&self) -> zeroize::Zeroizing<Vec<u8>> {
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(4 + 32 * (self.coefficients.len() + 1)));
+        out.extend_from_slice(&self.index.to_be_bytes());
+        let t = u16::try_from(self.coefficients.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&t.to_be_bytes());
+        for c in &self.coefficients {
+            out.extend_from_slice(c.expose_secret().as_bytes());
+        }
+        out.extend_from_slice(self.encryption_secret.expose_secret().as_bytes());
+        out
+    }
+
+    /// Reads what [`Self::expose_to_bytes`] wrote; canonical scalars only.
+    pub fn from_secret_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = crate::wire::Reader::new("trustee secrets", bytes);
+        let index = r.u16()?;
+        let t = r.u16()?;
+        if index == 0 || t == 0 {
+            return Err(CryptoError::Malformed {
+                what: "trustee secrets",
+                reason: "index and t must be at least 1",
+            });
+        }
+        let mut coefficients = Vec::with_capacity(usize::from(t));
+        for _ in 0..t {
+            coefficients.push(SecretScalar::new(r.scalar()?));
+        }
+        let encryption_secret = SecretScalar::new(r.scalar()?);
+        r.finish()?;
+        Ok(Self { index, coefficients, encryption_secret })
+    }
+
     /// The trustee's index.
     pub fn index(&self) -> u16 {
         self.index

@@ -1,0 +1,121 @@
+//! `shortlist-cli` owns the `shortlist` command: one subcommand per role
+//! (`organiser`, `trustee`, `vote`, `verify`), the server (`serve`), the
+//! one-command `demo` over HTTP and `simulate` for the verifier's tests.
+//! Every role talks to a server through `shortlist-client`.
+
+mod ceremony;
+mod choices;
+mod demo;
+mod http;
+mod keyfile;
+mod organiser;
+mod simulate;
+pub mod trustee;
+mod verify;
+mod vote;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// shortlist — verifiable members' shortlisting polls.
+#[derive(Parser)]
+#[command(version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a whole poll through an embedded server over loopback HTTP:
+    /// expressions of interest, a 3-of-5 key ceremony, members voting for up
+    /// to 9 of 30 candidates (some audit a ballot first, some change their
+    /// vote), the threshold-decrypted tally, and the verifier on the record.
+    Demo(demo::DemoArgs),
+    /// Run the shortlist server. With no flags: SQLite under ./shortlist-data,
+    /// listening on 127.0.0.1:8080; on first start it makes the server's
+    /// signing key and an organiser key there and prints where they are.
+    Serve(shortlist_server::config::ServeArgs),
+    /// The organiser: create a poll, run nominations, import the roll, issue
+    /// tokens, open and close voting, start the tally.
+    Organiser(organiser::OrganiserArgs),
+    /// A trustee: make a key, take part in the key ceremony, decrypt at tally time.
+    Trustee(trustee::TrusteeArgs),
+    /// A member: register with a token, see the ballot, cast (optionally
+    /// auditing first), check a receipt.
+    Vote(vote::VoteArgs),
+    /// Check a poll's election record, from a file or a server.
+    Verify(verify::VerifyArgs),
+    /// Simulate a whole poll in memory (key ceremony, registrations, ballots,
+    /// audits, revotes, tally) and write its election record.
+    Simulate(simulate::SimulateArgs),
+}
+
+/// Runs the command line `args` (the first item is the program name).
+/// Exit code 0 on success, 1 when a check failed, 2 on an error.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    let outcome = match cli.command {
+        Command::Demo(args) => demo::run(&args).map(|()| true),
+        Command::Serve(args) => serve(&args).map(|()| true),
+        Command::Organiser(args) => organiser::run(&args).map(|()| true),
+        Command::Trustee(args) => trustee::run(&args).map(|()| true),
+        Command::Vote(args) => vote::run(&args).map(|()| true),
+        Command::Verify(args) => verify::run(&args),
+        Command::Simulate(args) => simulate::run(&args).map(|()| true),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("shortlist: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn serve(args: &shortlist_server::config::ServeArgs) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .try_init();
+    let config = shortlist_server::config::Config::resolve(args)?;
+    block_on(shortlist_server::serve::serve(config))
+}
+
+/// Runs a future on a fresh runtime (or on the current one's blocking pool
+/// when called from inside a runtime, as the end-to-end tests do).
+pub(crate) fn block_on<F: std::future::Future<Output = anyhow::Result<T>>, T>(f: F) -> anyhow::Result<T> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) => tokio::task::block_in_place(|| h.block_on(f)),
+        Err(_) => tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(f),
+    }
+}
+
+/// Prints a result table from `/result`.
+pub(crate) fn print_result(result: &serde_json::Value) {
+    println!("\nresult:");
+    println!("  rank  {:<24} {:>8}  slate", "candidate", "votes");
+    for row in result["contests"][0]["rows"].as_array().into_iter().flatten() {
+        println!(
+            "  {:>4}  {:<24} {:>8}  {}",
+            row["rank"].as_u64().unwrap_or(0),
+            row["name"].as_str().unwrap_or(""),
+            row["count"].as_u64().unwrap_or(0),
+            if row["elected"].as_bool() == Some(true) { "✓" } else { "" }
+        );
+    }
+}

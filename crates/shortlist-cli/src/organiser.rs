@@ -1,0 +1,196 @@
+//! `shortlist organiser`: the organiser's commands against a server (spec:
+//! api §7.1), with the organiser key from a file or the environment.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+use shortlist_client::Api;
+
+use crate::http::Http;
+
+/// Which server and poll.
+#[derive(clap::Args, Clone)]
+pub struct ServerArgs {
+    /// The server's base URL.
+    #[arg(long, env = "SHORTLIST_SERVER", default_value = "http://127.0.0.1:8080")]
+    pub server: String,
+    /// The poll id.
+    #[arg(long, env = "SHORTLIST_POLL")]
+    pub poll: String,
+}
+
+/// `shortlist organiser`.
+#[derive(clap::Args)]
+pub struct OrganiserArgs {
+    /// The server's base URL.
+    #[arg(long, env = "SHORTLIST_SERVER", default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// File holding the organiser key (else SHORTLIST_ORGANISER_KEY).
+    #[arg(long, default_value = "shortlist-data/organiser.key")]
+    key_file: PathBuf,
+    #[command(subcommand)]
+    command: OrganiserCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum OrganiserCommand {
+    /// Create a poll from a manifest file (TOML or JSON; see spec/examples/manifest.toml).
+    Create { manifest: PathBuf },
+    /// Show where a poll stands.
+    Status { poll: String },
+    /// Open nominations, so that would-be candidates can send expressions of interest.
+    OpenNominations { poll: String },
+    /// Issue candidate tokens, one per label (e.g. an e-mail address); printed once.
+    CandidateTokens { poll: String, labels: Vec<String> },
+    /// List expressions of interest.
+    Nominations { poll: String },
+    /// Approve an expression of interest by its id: the candidate goes on the board.
+    Approve { poll: String, id: String },
+    /// Reject an expression of interest by its id.
+    Reject { poll: String, id: String },
+    /// Enter a candidate directly, e.g. `--attr gender=woman`.
+    AddCandidate {
+        poll: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value_t = 1)]
+        contest: u32,
+        #[arg(long, default_value = "")]
+        statement: String,
+        #[arg(long = "attr")]
+        attributes: Vec<String>,
+    },
+    /// Close nominations: post the ballot definition (not before the timetable allows).
+    CloseNominations { poll: String },
+    /// Import the member roll from a CSV with columns member_id,name,email.
+    Roll { poll: String, csv: PathBuf },
+    /// Issue eligibility tokens to every member without one, written to a CSV
+    /// for a mail merge (readable by you only; the server keeps only hashes).
+    Tokens {
+        poll: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Open voting (the key ceremony must be done).
+    OpenVoting { poll: String },
+    /// Close voting (not before the timetable's close).
+    CloseVoting { poll: String },
+    /// Start the tally: post the aggregate; trustees then decrypt.
+    Tally { poll: String },
+    /// Show the result.
+    Result { poll: String },
+}
+
+fn organiser_key(path: &Path) -> Result<String> {
+    if let Ok(k) = std::env::var("SHORTLIST_ORGANISER_KEY") {
+        return Ok(k);
+    }
+    let k = std::fs::read_to_string(path).with_context(|| {
+        format!("reading the organiser key {} (or set SHORTLIST_ORGANISER_KEY)", path.display())
+    })?;
+    Ok(k.trim().to_string())
+}
+
+/// Reads a manifest file (TOML, or JSON if it ends in .json) as JSON.
+pub fn read_manifest(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    if path.extension().is_some_and(|e| e == "json") {
+        return serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()));
+    }
+    let v: toml::Value = toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
+    Ok(serde_json::to_value(v)?)
+}
+
+/// Runs an organiser command.
+pub fn run(args: &OrganiserArgs) -> Result<()> {
+    crate::block_on(organise(args))
+}
+
+async fn organise(args: &OrganiserArgs) -> Result<()> {
+    use OrganiserCommand as C;
+    let key = organiser_key(&args.key_file)?;
+    let http = Http::new(&args.server)?;
+    let api = |poll: &str| Api::new(http.clone(), poll).with_organiser_key(key.clone());
+    match &args.command {
+        C::Create { manifest } => {
+            let m = read_manifest(manifest)?;
+            let poll = m["poll_id"].as_str().context("the manifest has no poll_id")?.to_string();
+            let out = api(&poll).create_poll(&m).await?;
+            println!("created poll {poll}");
+            println!("manifest hash {}", out["manifest_hash"].as_str().unwrap_or(""));
+            println!("server key    {}", out["server_key"].as_str().unwrap_or(""));
+        }
+        C::Status { poll } => print_json(&api(poll).get("/status").await?),
+        C::OpenNominations { poll } => print_json(&api(poll).action("/nominations/open").await?),
+        C::CandidateTokens { poll, labels } => {
+            let out = api(poll).post("/candidate-tokens", true, json!({ "labels": labels })).await?;
+            for t in out.as_array().into_iter().flatten() {
+                println!("{}\t{}", t["label"].as_str().unwrap_or(""), t["token"].as_str().unwrap_or(""));
+            }
+        }
+        C::Nominations { poll } => {
+            for n in api(poll).get_org("/nominations").await?.as_array().into_iter().flatten() {
+                println!(
+                    "{}  {:<9} {}  {}",
+                    n["id"].as_str().unwrap_or(""),
+                    n["status"].as_str().unwrap_or(""),
+                    n["candidate"]["name"].as_str().unwrap_or(""),
+                    n["candidate"]["attributes"]
+                );
+            }
+        }
+        C::Approve { poll, id } => summary(&api(poll).action(&format!("/nominations/{id}/approve")).await?),
+        C::Reject { poll, id } => {
+            api(poll).action(&format!("/nominations/{id}/reject")).await?;
+            println!("rejected");
+        }
+        C::AddCandidate { poll, name, contest, statement, attributes } => {
+            let mut pairs = Vec::new();
+            for a in attributes {
+                let (k, v) = a.split_once('=').with_context(|| format!("--attr {a}: use key=value"))?;
+                pairs.push((k, v));
+            }
+            summary(&api(poll).enter_candidate(*contest, name, statement, &pairs).await?);
+        }
+        C::CloseNominations { poll } => summary(&api(poll).action("/nominations/close").await?),
+        C::Roll { poll, csv } => {
+            let text = std::fs::read_to_string(csv).with_context(|| format!("reading {}", csv.display()))?;
+            let out = api(poll).import_roll(&text).await?;
+            println!("imported {} members", out["imported"]);
+        }
+        C::Tokens { poll, out } => {
+            let csv = api(poll).issue_tokens().await?;
+            let n = csv.lines().count().saturating_sub(1);
+            crate::keyfile::write_private(out, csv.as_bytes())?;
+            println!(
+                "issued {n} tokens to {} (readable by you only; they are not stored anywhere else)",
+                out.display()
+            );
+        }
+        C::OpenVoting { poll } => {
+            let out = api(poll).action("/voting/open").await?;
+            println!("voting open; joint key {}", out["joint_key"].as_str().unwrap_or(""));
+        }
+        C::CloseVoting { poll } => summary(&api(poll).action("/voting/close").await?),
+        C::Tally { poll } => summary(&api(poll).action("/tally").await?),
+        C::Result { poll } => crate::print_result(&api(poll).get("/result").await?),
+    }
+    Ok(())
+}
+
+fn summary(v: &Value) {
+    match v.get("entry").filter(|e| !e.is_null()) {
+        Some(e) => println!(
+            "appended entry {} ({}){}",
+            e["index"],
+            e["kind"].as_str().unwrap_or(""),
+            if v["repeat"] == true { " (already on the board)" } else { "" }
+        ),
+        None => println!("done"),
+    }
+}
+
+fn print_json(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}

@@ -1,0 +1,245 @@
+//! End to end through the command line (issue 6): a real server on a
+//! loopback port; the organiser, three trustees and five members each use
+//! their `shortlist` subcommand; then `shortlist verify` checks the record.
+//! Negative paths: a wrong passphrase, a receipt checked against another
+//! poll, a tampered record.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shortlist_crypto::credential::CredentialSecret;
+use shortlist_server::clock::ManualClock;
+use shortlist_server::limits::Limits;
+use shortlist_server::{App, ServerParts};
+
+const T0: u64 = 1_900_000_000;
+const ORGANISER_KEY: &str = "e2e-organiser-key-0123456789abcdef";
+
+fn shortlist(args: &[&str]) -> ExitCode {
+    let mut argv = vec!["shortlist"];
+    argv.extend_from_slice(args);
+    shortlist_cli::run(argv)
+}
+
+fn ok(args: &[&str]) {
+    assert_eq!(shortlist(args), ExitCode::SUCCESS, "shortlist {}", args.join(" "));
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn manifest(dir: &Path, poll: &str, keys: &[String]) -> PathBuf {
+    let trustees: String = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("[[trustees]]\nname = \"Trustee {}\"\nkey = \"{k}\"\n\n", i + 1))
+        .collect();
+    let text = format!(
+        "poll_id = \"{poll}\"\ntitle = \"Small shortlist\"\nthreshold = 2\nrevote = \"last\"\n\n\
+         [timetable]\nnominations_close = {}\nvoting_open = {}\nvoting_close = {}\n\n\
+         [[contests]]\ncontest_id = 1\ntitle = \"Two seats\"\nseats = 2\nmin_selections = 1\nmax_selections = 2\n\n\
+         [[contests.slate_rules]]\nattribute = \"gender\"\nvalue = \"woman\"\nmin_seats = 1\n\n{trustees}",
+        T0 + 100,
+        T0 + 200,
+        T0 + 300
+    );
+    let path = dir.join(format!("{poll}.toml"));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_role_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A real server on a loopback port, with a clock the test moves.
+    let clock = ManualClock::new(T0);
+    let app = App::new(ServerParts {
+        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(d)).await.unwrap(),
+        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
+        organiser_key: ORGANISER_KEY.into(),
+        clock: Arc::new(clock.clone()),
+        limits: Limits::default(),
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
+        let _ = stopped.await;
+    }));
+    let key_file = d.join("organiser.key");
+    std::fs::write(&key_file, ORGANISER_KEY).unwrap();
+    let pass = d.join("pass");
+    std::fs::write(&pass, "correct horse battery").unwrap();
+    let wrong = d.join("wrong");
+    std::fs::write(&wrong, "not the passphrase").unwrap();
+    let org = |args: &[&str]| {
+        let mut a = vec!["organiser", "--server", &url, "--key-file", s(&key_file)];
+        a.extend_from_slice(args);
+        ok(&a);
+    };
+
+    // Trustees make their keys.
+    let tkeys: Vec<PathBuf> = (1..=3).map(|i| d.join(format!("trustee{i}.key"))).collect();
+    let mut pubs = Vec::new();
+    for k in &tkeys {
+        ok(&["trustee", "--key", s(k), "--passphrase-file", s(&pass), "keygen"]);
+        pubs.push(shortlist_cli::trustee::public_key(k, &pass).unwrap());
+    }
+    assert_ne!(
+        shortlist(&["trustee", "--key", s(&tkeys[0]), "--passphrase-file", s(&wrong), "pubkey"]),
+        ExitCode::SUCCESS,
+        "a wrong passphrase opens nothing"
+    );
+
+    // The organiser creates the poll and enters candidates.
+    org(&["create", s(&manifest(d, "e2e", &pubs))]);
+    for (name, gender) in [("Ada", "woman"), ("Bea", "woman"), ("Cal", "man"), ("Dan", "man")] {
+        org(&["add-candidate", "e2e", "--name", name, "--attr", &format!("gender={gender}")]);
+    }
+
+    // The key ceremony, each trustee stepping until done.
+    for _round in 0..3 {
+        for k in &tkeys {
+            ok(&[
+                "trustee",
+                "--key",
+                s(k),
+                "--passphrase-file",
+                s(&pass),
+                "ceremony",
+                "--server",
+                &url,
+                "--poll",
+                "e2e",
+            ]);
+        }
+    }
+    clock.set(T0 + 100);
+    org(&["close-nominations", "e2e"]);
+
+    // The roll and the tokens.
+    let roll = d.join("roll.csv");
+    std::fs::write(&roll, "member_id,name,email\nm1,A,a@x\nm2,B,b@x\nm3,C,c@x\nm4,D,d@x\nm5,E,e@x\n")
+        .unwrap();
+    org(&["roll", "e2e", s(&roll)]);
+    let tokens = d.join("tokens.csv");
+    org(&["tokens", "e2e", "--out", s(&tokens)]);
+    let tokens: Vec<String> = std::fs::read_to_string(&tokens)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap().into())
+        .collect();
+    assert_eq!(tokens.len(), 5);
+    clock.set(T0 + 200);
+    org(&["open-voting", "e2e"]);
+
+    // Members: register, look at the ballot, cast (one audits first).
+    let choices = ["1,3", "1", "2,4", "1,2", "3"];
+    let mut receipts = Vec::new();
+    for (i, (token, choice)) in tokens.iter().zip(choices).enumerate() {
+        let wallet = d.join(format!("wallet{i}.json"));
+        let receipt = d.join(format!("receipt{i}.json"));
+        ok(&[
+            "vote",
+            "--wallet",
+            s(&wallet),
+            "register",
+            "--server",
+            &url,
+            "--poll",
+            "e2e",
+            "--token",
+            token,
+        ]);
+        ok(&["vote", "--wallet", s(&wallet), "ballot"]);
+        let mut cast =
+            vec!["vote", "--wallet", s(&wallet), "cast", "--choose", choice, "--receipt", s(&receipt)];
+        if i == 0 {
+            cast.push("--audit-first");
+        }
+        ok(&cast);
+        receipts.push(receipt);
+    }
+    // A token works once.
+    let again = d.join("wallet-again.json");
+    assert_ne!(
+        shortlist(&[
+            "vote",
+            "--wallet",
+            s(&again),
+            "register",
+            "--server",
+            &url,
+            "--poll",
+            "e2e",
+            "--token",
+            &tokens[0]
+        ]),
+        ExitCode::SUCCESS
+    );
+    for r in &receipts {
+        ok(&["vote", "check", s(r)]);
+    }
+    // A receipt checked against another poll fails.
+    org(&["create", s(&manifest(d, "other", &pubs))]);
+    assert_ne!(shortlist(&["vote", "check", s(&receipts[0]), "--poll", "other"]), ExitCode::SUCCESS);
+
+    // Close, tally, two trustees decrypt (a wrong passphrase cannot).
+    clock.set(T0 + 300);
+    org(&["close-voting", "e2e"]);
+    org(&["tally", "e2e"]);
+    let decrypt = |k: &Path, p: &Path| {
+        shortlist(&[
+            "trustee",
+            "--key",
+            s(k),
+            "--passphrase-file",
+            s(p),
+            "decrypt",
+            "--server",
+            &url,
+            "--poll",
+            "e2e",
+        ])
+    };
+    assert_ne!(decrypt(&tkeys[0], &wrong), ExitCode::SUCCESS);
+    assert_eq!(decrypt(&tkeys[0], &pass), ExitCode::SUCCESS);
+    assert_eq!(decrypt(&tkeys[2], &pass), ExitCode::SUCCESS);
+    org(&["result", "e2e"]);
+
+    // The result: Ada 3, Bea 2, Cal 2, Dan 1 (the members' choices).
+    let body = reqwest::get(format!("{url}/v1/polls/e2e/result")).await.unwrap().bytes().await.unwrap();
+    let result: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let mut counts: Vec<(String, u64)> = result["contests"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["name"].as_str().unwrap().to_string(), r["count"].as_u64().unwrap()))
+        .collect();
+    counts.sort();
+    assert_eq!(counts, vec![("Ada".into(), 3), ("Bea".into(), 2), ("Cal".into(), 2), ("Dan".into(), 1)]);
+
+    // The verifier: on the server's record it passes; on a tampered copy it fails.
+    ok(&["verify", "--server", &url, "--poll", "e2e"]);
+    let record =
+        reqwest::get(format!("{url}/v1/polls/e2e/record")).await.unwrap().bytes().await.unwrap().to_vec();
+    let good = d.join("good.record");
+    std::fs::write(&good, &record).unwrap();
+    ok(&["verify", s(&good)]);
+    let mut bad = record.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 1;
+    let bad_path = d.join("bad.record");
+    std::fs::write(&bad_path, &bad).unwrap();
+    assert_eq!(shortlist(&["verify", s(&bad_path)]), ExitCode::from(1), "a tampered record fails a step");
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
