@@ -624,6 +624,49 @@ async fn rate_limit_per_credential_is_429() {
     p.finish().await;
 }
 
+// 11b. Junk sent in a member's name cannot spend the member's allowance:
+// the credential's limit is charged only once the signature holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_ballots_do_not_spend_a_members_allowance() {
+    let limits = Limits { per_credential_per_min: 1, per_credential_burst: 1, ..test_limits() };
+    let p = voting(limits, 1).await;
+    let api = &p.api;
+    let m = p.member(0).await;
+    let good = p.ballot(&m);
+    for _ in 0..3 {
+        let mut forged = good.clone();
+        let last = forged.len() - 1;
+        forged[last] ^= 0x01;
+        refused(api, "a forged ballot naming the member", api.cast(&forged), 422, "bad_signature").await;
+    }
+    appends_one(api, "the member's own ballot", api.cast(&good)).await;
+    p.finish().await;
+}
+
+// 12b. Repeating organiser actions: creating the same poll again and
+// starting the tally again answer with what is on the board.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn organiser_repeats_are_idempotent() {
+    let p = voting(test_limits(), 1).await;
+    let api = &p.api;
+    let m = p.member(0).await;
+    appends_one(api, "a ballot", m.cast(api, &p.view, &p.prepare(&m))).await;
+    let before = board(api).await;
+    let again = api.create_poll(&manifest(api.poll(), &p.people)).await.unwrap();
+    assert_eq!(again["appended"]["repeat"], true);
+    assert_eq!(again["appended"]["entry"]["index"], 0);
+    assert_eq!(board(api).await, before);
+    p.clock.set(T0 + 300);
+    api.action("/voting/close").await.unwrap();
+    let first = api.action("/tally").await.unwrap();
+    let size = board(api).await;
+    let repeat = api.action("/tally").await.unwrap();
+    assert_eq!(repeat["repeat"], true);
+    assert_eq!(repeat["entry"]["hash"], first["entry"]["hash"]);
+    assert_eq!(board(api).await, size);
+    p.finish().await;
+}
+
 // 12. The same ballot twice: the same receipt, nothing appended.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_cast_returns_the_same_receipt() {

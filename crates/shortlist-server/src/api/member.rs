@@ -71,12 +71,14 @@ pub async fn cast(
     let payload = unhex("ballot", &req.ballot)?;
     let ballot = Ballot::from_bytes(&payload)?;
     let credential = ballot.credential.to_bytes();
-    state.shared.limits.credential(&credential)?;
     let (_, dh) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
     // spec: board V4.2
     ballot
         .verify_signature(Purpose::Cast, &p.manifest_hash, dh)
         .map_err(|e| AppError::invalid("bad_signature", e.to_string()))?;
+    // Charged only after the signature holds: no one else can spend a
+    // member's allowance by sending junk in the member's name.
+    state.shared.limits.credential(&credential)?;
     let ballot = check_proofs(p.clone(), ballot, None).await?;
     let fingerprints = ballot.contests.iter().map(ciphertexts_hash).collect();
     let t = p.manifest.timetable;
@@ -113,13 +115,13 @@ pub async fn audit(
     let payload = unhex("spoiled", &req.spoiled)?;
     let spoiled = SpoiledBallot::from_bytes(&payload)?;
     let credential = spoiled.ballot.credential.to_bytes();
-    state.shared.limits.credential(&credential)?;
     let (_, dh) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
     // spec: board V4.8
     spoiled
         .ballot
         .verify_signature(Purpose::Audit, &p.manifest_hash, dh)
         .map_err(|e| AppError::invalid("bad_signature", e.to_string()))?;
+    state.shared.limits.credential(&credential)?;
     let ballot = check_proofs(p.clone(), spoiled.ballot, Some(spoiled.openings)).await?;
     let fingerprints = ballot.contests.iter().map(ciphertexts_hash).collect();
     let op = Op::Spoiled { payload, credential, fingerprints };

@@ -20,7 +20,7 @@ use shortlist_store::MemberRow;
 use utoipa::ToSchema;
 use zeroize::Zeroize;
 
-use super::{unhex32, AppendedInfo, Organiser};
+use super::{unhex32, AppendedInfo, EntryInfo, Organiser};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
@@ -59,9 +59,29 @@ pub async fn create_poll(
     if !store.create_poll(&manifest.poll_id, &payload, &hash, now).await? {
         // Taken, unless an earlier attempt made the row but not entry 0.
         let row = store.poll(&manifest.poll_id).await?;
-        let resumable =
-            row.is_some_and(|r| r.manifest == payload) && store.board_size(&manifest.poll_id).await? == 0;
-        if !resumable {
+        let same = row.is_some_and(|r| r.manifest == payload);
+        if same && store.board_size(&manifest.poll_id).await? > 0 {
+            // A repeat of the same creation: the same answer, nothing new.
+            let entry0 =
+                store.entry(&manifest.poll_id, 0).await?.ok_or_else(|| AppError::internal("no entry 0"))?;
+            let entry = crate::state::entry_of(entry0, [0u8; 32])?;
+            let appended = AppendedInfo {
+                entry: Some(EntryInfo::of(&entry)),
+                receipt: None,
+                checkpoint: None,
+                repeat: true,
+            };
+            return Ok((
+                StatusCode::OK,
+                Json(CreatedPoll {
+                    poll_id: manifest.poll_id.clone(),
+                    manifest_hash: hex::encode(hash),
+                    server_key: hex::encode(server_key.to_bytes()),
+                    appended,
+                }),
+            ));
+        }
+        if !same {
             return Err(AppError::conflict(
                 "poll_exists",
                 format!("poll `{}` exists already", manifest.poll_id),
@@ -135,7 +155,7 @@ pub async fn candidate_tokens(
     State(state): State<AppState>,
     Path(poll): Path<String>,
     Json(req): Json<CandidateTokensRequest>,
-) -> ApiResult<Json<Vec<IssuedToken>>> {
+) -> ApiResult<impl IntoResponse> {
     state.poll(&poll, Need::Manifest).await?;
     if req.labels.is_empty() || req.labels.len() > 10_000 {
         return Err(AppError::invalid("invalid_request", "give 1–10,000 labels"));
@@ -148,7 +168,7 @@ pub async fn candidate_tokens(
         out.push(IssuedToken { label, token: token.to_string() });
     }
     state.shared.store.add_candidate_tokens(&poll, &hashes).await?;
-    Ok(Json(out))
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(out)))
 }
 
 /// An expression of interest, as the organiser sees it.
@@ -475,6 +495,19 @@ pub async fn tally(
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Context).await?;
     let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
+    if current == phase::TALLYING || current == phase::DONE {
+        // A repeat: the aggregate is on the board already.
+        let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
+        if let Some(row) = rows.into_iter().next() {
+            let entry = crate::state::with_prev(&state.shared.store, &poll, row).await?;
+            return Ok(Json(AppendedInfo {
+                entry: Some(EntryInfo::of(&entry)),
+                receipt: None,
+                checkpoint: None,
+                repeat: true,
+            }));
+        }
+    }
     if current != phase::CLOSED {
         return Err(AppError::conflict(
             "wrong_phase",

@@ -320,8 +320,10 @@ pub async fn checkpoints(
     Path(poll): Path<String>,
     Query(r): Query<Range>,
 ) -> ApiResult<Json<Vec<CheckpointInfo>>> {
-    let rows =
-        state.shared.store.checkpoints(&poll, r.from.unwrap_or(0), r.to.unwrap_or(u64::MAX >> 2)).await?;
+    state.shared.store.board_size(&poll).await?;
+    let cap = u64::MAX >> 2;
+    let (from, to) = (r.from.unwrap_or(0).min(cap), r.to.unwrap_or(cap).min(cap));
+    let rows = state.shared.store.checkpoints(&poll, from, to).await?;
     Ok(Json(rows.iter().take(1000).map(|(_, b)| checkpoint_info(b)).collect::<ApiResult<_>>()?))
 }
 

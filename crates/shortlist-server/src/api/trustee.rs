@@ -101,8 +101,12 @@ pub async fn post_message(
     };
     let out =
         state.sequencer.submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases }).await?;
-    if kind == EntryKind::DecryptionShare && !out.repeat {
-        finish_tally(&state, &p).await?;
+    if kind == EntryKind::DecryptionShare {
+        // The share is committed whatever happens next; a failure to post the
+        // result is logged, and any share's repeat tries again.
+        if let Err(e) = finish_tally(&state, &p).await {
+            tracing::error!(poll = %poll, error = %e, "posting the result failed");
+        }
     }
     Ok(Json(out.into()))
 }
