@@ -167,8 +167,14 @@ impl Entry {
     /// SHA-256 of the payload alone: the manifest hash, the definition hash,
     /// a ballot's tracking code.
     pub fn payload_hash(&self) -> Hash {
-        Sha256::digest(&self.payload).into()
+        payload_hash(&self.payload)
     }
+}
+
+/// SHA-256 of a payload (spec: board §5.4): a ballot's tracking code, the
+/// manifest and definition hashes, the tie-break seed.
+pub fn payload_hash(payload: &[u8]) -> Hash {
+    Sha256::digest(payload).into()
 }
 
 /// Builds a hash chain: each new entry gets the next index and the previous hash.

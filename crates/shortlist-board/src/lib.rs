@@ -29,6 +29,7 @@ pub mod merkle;
 pub mod payload;
 pub mod receipt;
 pub mod record;
+pub mod sums;
 pub mod tally;
 pub mod verify;
 

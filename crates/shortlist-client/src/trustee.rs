@@ -9,7 +9,6 @@ use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::transport::{EncryptedShare, ShareCheck};
 use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, GroupPublic, TrusteeSecrets};
 use shortlist_crypto::threshold::KeyShare;
-use shortlist_crypto::Point;
 
 use crate::api::{Api, Transport};
 use crate::board::{entries, PollView};
@@ -215,8 +214,6 @@ impl Trustee {
 
 /// The aggregate of the ballots that count, from the board (spec: protocol §7.2).
 pub fn recompute(view: &PollView, board: &[Entry]) -> Result<Aggregate> {
-    use curve25519_dalek::ristretto::RistrettoPoint;
-    use curve25519_dalek::traits::Identity;
     let last = view.manifest.revote == shortlist_board::manifest::RevotePolicy::LastCounts;
     let mut counted: std::collections::HashMap<[u8; 32], &Entry> = std::collections::HashMap::new();
     for e in board.iter().filter(|e| e.kind == EntryKind::Ballot) {
@@ -229,40 +226,12 @@ pub fn recompute(view: &PollView, board: &[Entry]) -> Result<Aggregate> {
             counted.insert(cred, e);
         }
     }
-    let shapes = view.shapes()?;
-    let mut sums: Vec<Vec<(RistrettoPoint, RistrettoPoint)>> = shapes
-        .iter()
-        .map(|s| vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)])
-        .collect();
+    let mut sums = shortlist_board::sums::BallotSums::new(&view.shapes()?);
     let mut order: Vec<&&Entry> = counted.values().collect();
     order.sort_by_key(|e| e.index);
     for e in order {
-        let b = Ballot::from_bytes(&e.payload)?;
-        for (sum, c) in sums.iter_mut().zip(&b.contests) {
-            for (s, ct) in sum.iter_mut().zip(&c.ciphertexts) {
-                s.0 += ct.a.point();
-                s.1 += ct.b.point();
-            }
-        }
+        sums.add(&Ballot::from_bytes(&e.payload)?);
     }
     let ballots = u64::try_from(counted.len()).map_err(|_| ClientError::protocol("count"))?;
-    Ok(Aggregate {
-        contests: view
-            .manifest
-            .contests
-            .iter()
-            .zip(sums)
-            .map(|(c, s)| shortlist_board::payload::ContestAggregate {
-                contest_id: c.contest_id,
-                ballots,
-                totals: s
-                    .into_iter()
-                    .map(|(a, b)| shortlist_crypto::elgamal::Ciphertext {
-                        a: Point::from_point(a),
-                        b: Point::from_point(b),
-                    })
-                    .collect(),
-            })
-            .collect(),
-    })
+    Ok(sums.to_aggregate(ballots))
 }

@@ -263,13 +263,7 @@ async fn repeat_receipt(
 ) -> Result<Appended, AppError> {
     let row =
         shared.store.entry(poll, index).await?.ok_or_else(|| AppError::internal("repeat entry vanished"))?;
-    let prev = if index == 0 {
-        [0u8; 32]
-    } else {
-        shared.store.entry(poll, index - 1).await?.map(|e| e.hash).unwrap_or_default()
-    };
-    let entry =
-        Entry { index, prev, kind: EntryKind::from_code(row.kind)?, time: row.time, payload: row.payload };
+    let entry = crate::state::with_prev(&shared.store, poll, row).await?;
     let receipt = match shared.store.checkpoint_covering(poll, index).await? {
         Some((_, bytes)) => Receipt::issue(&entry, log, Checkpoint::from_bytes(&bytes)?).ok(),
         None => None,
@@ -384,8 +378,7 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
     // Idempotency: the same payload twice is the same entry (never for the
     // empty voting-closed payload, which has no repeat).
     if let Some(payload) = payload_of(op) {
-        let ph: Hash =
-            sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(payload)).into();
+        let ph: Hash = shortlist_board::entry::payload_hash(payload);
         if let Some(existing) = tx.find_payload(&ph).await? {
             return Ok(Outcome::Repeat(existing));
         }

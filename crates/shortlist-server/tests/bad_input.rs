@@ -11,7 +11,6 @@ use std::fmt::Debug;
 use std::future::Future;
 
 use common::*;
-use curve25519_dalek::scalar::Scalar;
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use shortlist_board::entry::{EntryKind, Hash};
@@ -23,6 +22,7 @@ use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::{self, CeremonyParams};
 use shortlist_crypto::elgamal::Encrypter;
+use shortlist_crypto::Scalar;
 use shortlist_server::clock::ManualClock;
 use shortlist_server::limits::Limits;
 

@@ -2,16 +2,12 @@
 
 use std::collections::{HashMap, HashSet};
 
-use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::traits::Identity;
 use sha2::{Digest, Sha256};
 use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::batch::BatchVerifier;
 use shortlist_crypto::credential::CredentialPublicKey;
 use shortlist_crypto::dlog::DiscreteLog;
-use shortlist_crypto::elgamal::Ciphertext;
 use shortlist_crypto::threshold::{combine, DecryptionShare};
-use shortlist_crypto::Point;
 
 use super::ceremony::{signed, Ceremony};
 use super::report::{ContestTable, Report};
@@ -21,6 +17,7 @@ use crate::error::Result;
 use crate::manifest::RevotePolicy;
 use crate::payload::{decode_list, Aggregate, Ballot, PollResult, Purpose, SpoiledBallot, TrusteeMessage};
 use crate::record::Frame;
+use crate::sums::BallotSums;
 use crate::tally;
 
 /// Ballots whose proofs are checked in one multiscalar multiplication.
@@ -104,8 +101,6 @@ fn check_slice(
     checked
 }
 
-type Sums = Vec<Vec<(RistrettoPoint, RistrettoPoint)>>;
-
 /// What the verifier has learned of the voting and the tally.
 #[derive(Default)]
 pub(crate) struct Voting {
@@ -118,7 +113,7 @@ pub(crate) struct Voting {
     // Credential → (entry index, record offset) of the ballot that counts now.
     counted: HashMap<[u8; 32], (u64, u64)>,
     superseded: Vec<u64>,
-    sums: Sums,
+    sums: Option<BallotSums>,
     // Hash of each cast contest's ciphertexts → the entry that cast it.
     seen: HashMap<[u8; 32], u64>,
     // The same hashes for audited ballots: an audited encryption is public
@@ -135,15 +130,6 @@ pub(crate) struct Voting {
     result: Option<(u64, PollResult)>,
 }
 
-/// One zero sum per candidate of every contest.
-fn empty_sums(poll: &Poll) -> Sums {
-    poll.shapes()
-        .iter()
-        .map(|s| vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)])
-        .collect()
-}
-
-/// SHA-256 over a contest's ciphertexts: what V4.7 compares.
 /// The V4.7 fingerprint of a contest's ciphertexts:
 /// `SHA-256(A₀‖B₀‖…‖A_{n−1}‖B_{n−1})` (spec: board §8.4).
 pub fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) -> [u8; 32] {
@@ -152,20 +138,6 @@ pub fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) ->
         h.update(ct.to_bytes());
     }
     h.finalize().into()
-}
-
-fn add(sums: &mut Sums, ballot: &Ballot, sign: bool) {
-    for (slots, contest) in sums.iter_mut().zip(&ballot.contests) {
-        for (slot, ct) in slots.iter_mut().zip(&contest.ciphertexts) {
-            if sign {
-                slot.0 += ct.a.point();
-                slot.1 += ct.b.point();
-            } else {
-                slot.0 -= ct.a.point();
-                slot.1 -= ct.b.point();
-            }
-        }
-    }
 }
 
 impl Voting {
@@ -321,9 +293,6 @@ impl Voting {
                 self.duplicates.push(index);
             }
         }
-        if self.sums.is_empty() {
-            self.sums = empty_sums(poll);
-        }
         // Count the ballot as the board's revote policy says (spec: V4.6).
         match (self.counted.get(&cred).copied(), poll.manifest.revote) {
             (Some(_), RevotePolicy::FirstCounts) => {
@@ -334,7 +303,7 @@ impl Voting {
                     self.superseded.push(old);
                 }
                 self.counted.insert(cred, (index, c.offset));
-                add(&mut self.sums, &ballot, true);
+                self.sums.get_or_insert_with(|| BallotSums::new(&poll.shapes())).add(&ballot);
             }
         }
     }
@@ -409,7 +378,11 @@ impl Voting {
         for offset in std::mem::take(&mut self.superseded) {
             match reread(offset) {
                 Ok(Frame::Entry(e)) => match Ballot::from_bytes(&e.payload) {
-                    Ok(b) => add(&mut self.sums, &b, false),
+                    Ok(b) => {
+                        if let Some(sums) = self.sums.as_mut() {
+                            sums.subtract(&b);
+                        }
+                    }
                     Err(err) => report.fail("V4.6", err.to_string()),
                 },
                 _ => report.fail("V4.6", format!("cannot re-read the superseded ballot at byte {offset}")),
@@ -437,19 +410,11 @@ impl Voting {
         }
         let ballots = u64::try_from(self.counted.len()).unwrap_or(u64::MAX);
         let shapes = poll.shapes();
-        let sums = if self.sums.is_empty() { empty_sums(poll) } else { self.sums.clone() };
-        let expected: Vec<Vec<Ciphertext>> = sums
-            .iter()
-            .map(|c| {
-                c.iter()
-                    .map(|(a, b)| Ciphertext { a: Point::from_point(*a), b: Point::from_point(*b) })
-                    .collect()
-            })
-            .collect();
-        let matches = aggregate.contests.len() == expected.len()
-            && aggregate.contests.iter().zip(&expected).zip(&shapes).all(|((posted, exp), shape)| {
-                posted.contest_id == shape.contest_id && posted.ballots == ballots && &posted.totals == exp
-            });
+        let expected = match &self.sums {
+            Some(sums) => sums.to_aggregate(ballots),
+            None => BallotSums::new(&shapes).to_aggregate(ballots),
+        };
+        let matches = *aggregate == expected;
         if !matches {
             report.fail(
                 "V6.1",

@@ -72,6 +72,13 @@ pub struct AppendedInfo {
     pub repeat: bool,
 }
 
+impl AppendedInfo {
+    /// The answer to a repeated request: the entry already on the board.
+    pub fn repeat_of(entry: &Entry) -> Self {
+        Self { entry: Some(EntryInfo::of(entry)), receipt: None, checkpoint: None, repeat: true }
+    }
+}
+
 impl From<Appended> for AppendedInfo {
     fn from(a: Appended) -> Self {
         Self {

@@ -7,20 +7,17 @@ use std::collections::HashSet;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::traits::Identity;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
 use shortlist_board::manifest::RevotePolicy;
-use shortlist_board::payload::{Aggregate, Ballot, ContestAggregate};
-use shortlist_crypto::elgamal::Ciphertext;
-use shortlist_crypto::Point;
+use shortlist_board::payload::{Aggregate, Ballot};
+use shortlist_board::sums::BallotSums;
 use shortlist_store::MemberRow;
 use utoipa::ToSchema;
 use zeroize::Zeroize;
 
-use super::{unhex32, AppendedInfo, EntryInfo, Organiser};
+use super::{unhex32, AppendedInfo, Organiser};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
@@ -52,8 +49,7 @@ pub async fn create_poll(
     let server_key = state.shared.server_key.public_key();
     let manifest = spec.to_manifest(server_key)?;
     let payload = manifest.to_bytes();
-    let hash: [u8; 32] =
-        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&payload)).into();
+    let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
     let store = &state.shared.store;
     let now = state.shared.clock.now();
     if !store.create_poll(&manifest.poll_id, &payload, &hash, now).await? {
@@ -65,12 +61,7 @@ pub async fn create_poll(
             let entry0 =
                 store.entry(&manifest.poll_id, 0).await?.ok_or_else(|| AppError::internal("no entry 0"))?;
             let entry = crate::state::entry_of(entry0, [0u8; 32])?;
-            let appended = AppendedInfo {
-                entry: Some(EntryInfo::of(&entry)),
-                receipt: None,
-                checkpoint: None,
-                repeat: true,
-            };
+            let appended = AppendedInfo::repeat_of(&entry);
             return Ok((
                 StatusCode::OK,
                 Json(CreatedPoll {
@@ -305,8 +296,7 @@ pub async fn close_nominations(
         .validate(&p.manifest)
         .map_err(|e| AppError::conflict("invalid_definition", format!("cannot close nominations: {e}")))?;
     let payload = definition.to_bytes();
-    let hash: [u8; 32] =
-        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&payload)).into();
+    let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
     let op = Op::Definition {
         payload,
         hash,
@@ -500,12 +490,7 @@ pub async fn tally(
         let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
         if let Some(row) = rows.into_iter().next() {
             let entry = crate::state::with_prev(&state.shared.store, &poll, row).await?;
-            return Ok(Json(AppendedInfo {
-                entry: Some(EntryInfo::of(&entry)),
-                receipt: None,
-                checkpoint: None,
-                repeat: true,
-            }));
+            return Ok(Json(AppendedInfo::repeat_of(&entry)));
         }
     }
     if current != phase::CLOSED {
@@ -546,41 +531,16 @@ async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Agg
     }
     let wanted: HashSet<u64> = counted.values().copied().collect();
     // Pass 2: sum them.
-    let mut sums: Vec<Vec<(RistrettoPoint, RistrettoPoint)>> = p
-        .shapes
-        .iter()
-        .map(|s| vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); usize::from(s.candidates)])
-        .collect();
+    let mut sums = BallotSums::new(&p.shapes);
     from = 0;
     loop {
         let rows = store.entries_of_kind(&p.id, kind, from, 500).await?;
         let Some(end) = rows.last().map(|r| r.index + 1) else { break };
         for row in rows.into_iter().filter(|r| wanted.contains(&r.index)) {
-            let ballot = Ballot::from_bytes(&row.payload)?;
-            for (sum, contest) in sums.iter_mut().zip(&ballot.contests) {
-                for (s, ct) in sum.iter_mut().zip(&contest.ciphertexts) {
-                    s.0 += ct.a.point();
-                    s.1 += ct.b.point();
-                }
-            }
+            sums.add(&Ballot::from_bytes(&row.payload)?);
         }
         from = end;
     }
     let ballots = u64::try_from(counted.len()).map_err(AppError::internal)?;
-    Ok(Aggregate {
-        contests: p
-            .manifest
-            .contests
-            .iter()
-            .zip(sums)
-            .map(|(c, s)| ContestAggregate {
-                contest_id: c.contest_id,
-                ballots,
-                totals: s
-                    .into_iter()
-                    .map(|(a, b)| Ciphertext { a: Point::from_point(a), b: Point::from_point(b) })
-                    .collect(),
-            })
-            .collect(),
-    })
+    Ok(sums.to_aggregate(ballots))
 }

@@ -166,8 +166,7 @@ pub async fn candidates(
         registered,
         definition: def.map(|d| hex::encode(&d.payload)),
         definition_hash: def.map(|d| {
-            let h: Hash =
-                sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&d.payload)).into();
+            let h: Hash = shortlist_board::entry::payload_hash(&d.payload);
             hex::encode(h)
         }),
     }))

@@ -114,8 +114,7 @@ pub async fn post_message(
 async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32])> {
     let rows = state.shared.store.entries_of_kind(poll, EntryKind::Aggregate.code(), 0, 1).await?;
     let row = rows.first().ok_or_else(|| AppError::conflict("wrong_phase", "no aggregate is posted yet"))?;
-    let seed: [u8; 32] =
-        sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(&row.payload)).into();
+    let seed: [u8; 32] = shortlist_board::entry::payload_hash(&row.payload);
     Ok((Aggregate::from_bytes(&row.payload)?, seed))
 }
 

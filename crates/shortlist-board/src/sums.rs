@@ -1,0 +1,69 @@
+//! The homomorphic per-candidate sums of the ballots that count (spec:
+//! protocol §7.2, board §4.8): kept by the verifier (V6.1), the server (to
+//! post the aggregate) and each trustee (to check it before decrypting).
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::traits::Identity;
+use shortlist_crypto::ballot::ContestShape;
+use shortlist_crypto::elgamal::Ciphertext;
+use shortlist_crypto::Point;
+
+use crate::payload::{Aggregate, Ballot, ContestAggregate};
+
+/// Running sums `(ΣA, ΣB)` per candidate of every contest.
+#[derive(Clone, Debug)]
+pub struct BallotSums {
+    contests: Vec<(u32, Vec<(RistrettoPoint, RistrettoPoint)>)>,
+}
+
+impl BallotSums {
+    /// Zero sums for these contest shapes (manifest order).
+    pub fn new(shapes: &[ContestShape]) -> Self {
+        let zero = (RistrettoPoint::identity(), RistrettoPoint::identity());
+        Self {
+            contests: shapes.iter().map(|s| (s.contest_id, vec![zero; usize::from(s.candidates)])).collect(),
+        }
+    }
+
+    /// Adds a ballot's ciphertexts.
+    pub fn add(&mut self, ballot: &Ballot) {
+        self.apply(ballot, true);
+    }
+
+    /// Takes a superseded ballot's ciphertexts back out.
+    pub fn subtract(&mut self, ballot: &Ballot) {
+        self.apply(ballot, false);
+    }
+
+    fn apply(&mut self, ballot: &Ballot, add: bool) {
+        for ((_, slots), contest) in self.contests.iter_mut().zip(&ballot.contests) {
+            for (slot, ct) in slots.iter_mut().zip(&contest.ciphertexts) {
+                if add {
+                    slot.0 += ct.a.point();
+                    slot.1 += ct.b.point();
+                } else {
+                    slot.0 -= ct.a.point();
+                    slot.1 -= ct.b.point();
+                }
+            }
+        }
+    }
+
+    /// The aggregate payload for `ballots` counted ballots.
+    pub fn to_aggregate(&self, ballots: u64) -> Aggregate {
+        Aggregate {
+            contests: self
+                .contests
+                .iter()
+                .map(|(contest_id, slots)| ContestAggregate {
+                    contest_id: *contest_id,
+                    ballots,
+                    totals: slots
+                        .iter()
+                        .map(|(a, b)| Ciphertext { a: Point::from_point(*a), b: Point::from_point(*b) })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
