@@ -17,6 +17,7 @@ pub mod model;
 pub mod sequencer;
 pub mod serve;
 pub mod state;
+pub mod web;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -110,6 +111,7 @@ fn router(state: AppState, limits: &Limits) -> Router {
     api.route("/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .merge(web::routes())
         .fallback(|| async { AppError::not_found("no_route", "no such route; see /v1/openapi.json") })
         .method_not_allowed_fallback(|| async {
             AppError::new(

@@ -1,0 +1,146 @@
+//! The pages, one module each. Handlers read through the same functions as
+//! the `/v1` routes, so a page never shows what the API would not.
+
+pub mod board;
+pub mod booth;
+pub mod candidate;
+pub mod poll;
+pub mod results;
+pub mod verify;
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use axum::extract::{RawQuery, State};
+use axum::http::header::{self, HeaderMap};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::html::{esc, poll_base, Current, Page};
+use super::i18n::Lang;
+use super::time;
+use crate::error::AppError;
+use crate::state::{AppState, Need, PollCtx};
+
+/// The language of a request (`?lang=`, else `Accept-Language`).
+pub fn lang_of(query: &RawQuery, headers: &HeaderMap) -> Lang {
+    let chosen = query.0.as_deref().and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")));
+    Lang::choose(chosen, headers)
+}
+
+/// An HTML response; `no-store` for pages that must not be kept (the booth).
+pub fn html(status: StatusCode, body: String, store: bool) -> Response {
+    let cache = if store { "no-cache" } else { "no-store" };
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, cache)], body)
+        .into_response()
+}
+
+/// The poll's facts, or a page saying why not.
+pub async fn load(state: &AppState, poll: &str, lang: Lang) -> Result<Arc<PollCtx>, Response> {
+    state.poll(poll, Need::Manifest).await.map_err(|e| error_page(lang, Some(poll), &e))
+}
+
+/// A page for an error: "no such poll" (404) or "try again later".
+pub fn error_page(lang: Lang, poll: Option<&str>, e: &AppError) -> Response {
+    let (status, title, text) = if e.status() == StatusCode::NOT_FOUND {
+        (StatusCode::NOT_FOUND, lang.t("error.no_poll.title"), lang.t("error.no_poll.text"))
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, lang.t("error.unavailable.title"), lang.t("error.unavailable.text"))
+    };
+    let body = format!("<h1>{}</h1>\n<p>{}</p>", esc(title), esc(text));
+    let page = Page {
+        lang,
+        poll: poll.filter(|_| status != StatusCode::NOT_FOUND),
+        current: Current::Other,
+        title,
+        body,
+        script: None,
+        data: None,
+    };
+    html(status, page.render(), false)
+}
+
+/// The phase's name for people.
+pub fn phase_name(lang: &Lang, phase: &str) -> &'static str {
+    match phase {
+        "setup" => lang.t("phase.setup"),
+        "nominations" => lang.t("phase.nominations"),
+        "defined" => lang.t("phase.defined"),
+        "voting" => lang.t("phase.voting"),
+        "closed" => lang.t("phase.closed"),
+        "tallying" => lang.t("phase.tallying"),
+        "done" => lang.t("phase.done"),
+        _ => lang.t("phase.unknown"),
+    }
+}
+
+/// The next deadline and what happens then, as a countdown paragraph the
+/// script keeps current, or nothing when no deadline is ahead.
+pub fn countdown(lang: &Lang, p: &PollCtx, phase: &str, now: u64) -> String {
+    let t = p.manifest.timetable;
+    let (key, target) = match phase {
+        "setup" | "nominations" if now < t.nominations_close => {
+            ("countdown.nominations_close", t.nominations_close)
+        }
+        "setup" | "nominations" | "defined" if now < t.voting_open => {
+            ("countdown.voting_open", t.voting_open)
+        }
+        "voting" if now < t.voting_close => ("countdown.voting_close", t.voting_close),
+        _ => return String::new(),
+    };
+    let text = lang.f(key, &[("span", &time::span(lang, target.saturating_sub(now)))]);
+    format!(
+        "<p class=\"countdown\" data-countdown=\"{key}\" data-target=\"{target}\" data-now=\"{now}\">{}</p>",
+        esc(&text)
+    )
+}
+
+/// `GET /`: the polls on this server.
+pub async fn home(State(state): State<AppState>, query: RawQuery, headers: HeaderMap) -> Response {
+    let lang = lang_of(&query, &headers);
+    let ids = match state.shared.store.poll_ids().await {
+        Ok(ids) => ids,
+        Err(e) => return error_page(lang, None, &AppError::from(e)),
+    };
+    let mut body = format!("<h1>{}</h1>\n<p>{}</p>\n", esc(lang.t("home.title")), esc(lang.t("home.intro")));
+    if ids.is_empty() {
+        let _ = writeln!(body, "<p>{}</p>", esc(lang.t("home.none")));
+    } else {
+        body.push_str("<ul class=\"plain-list\">\n");
+        for id in &ids {
+            let title = state
+                .poll(id, Need::Manifest)
+                .await
+                .map(|p| p.manifest.title.clone())
+                .unwrap_or_else(|_| id.clone());
+            let _ = writeln!(
+                body,
+                "<li><a href=\"{}{}\">{}</a></li>",
+                esc(&poll_base(id)),
+                lang.query(),
+                esc(&title)
+            );
+        }
+        body.push_str("</ul>\n");
+    }
+    let page = Page {
+        lang,
+        poll: None,
+        current: Current::Other,
+        title: lang.t("home.title"),
+        body,
+        script: None,
+        data: None,
+    };
+    html(StatusCode::OK, page.render(), true)
+}
+
+/// Text with blank-line-separated paragraphs as `<p>` elements.
+pub fn paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
