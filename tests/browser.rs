@@ -1,0 +1,331 @@
+//! The web pages in a real browser (issue 13): a real poll on an embedded
+//! server (SQLite in a temporary directory, loopback HTTP), driven through
+//! its phases by the client library, while Debian's Chromium, through
+//! playwright-core (`tests/browser/run.mjs`), plays candidates, members and
+//! anyone else at a phone and a desktop viewport, scans every page with
+//! axe-core and keeps screenshots under `target/browser-screenshots/`.
+//! Then the record is downloaded and verified here, with the browser's
+//! ballots in it.
+//!
+//! Skips, saying why, when node, the npm packages (`npm ci` in
+//! `tests/browser`), Chromium or the WebAssembly build are missing; with
+//! `SHORTLIST_BROWSER_TESTS=1` (CI) a missing piece is a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use shortlist_client::board::PollView;
+use shortlist_client::trustee::Trustee;
+use shortlist_client::{Api, ClientError, Method, Reply, Transport};
+use shortlist_crypto::credential::CredentialSecret;
+use shortlist_server::clock::ManualClock;
+use shortlist_server::limits::Limits;
+use shortlist_server::{App, ServerParts};
+
+const POLL: &str = "members-shortlist";
+const ORGANISER_KEY: &str = "browser-organiser-key-0123456789abcdef";
+const DAY: u64 = 86_400;
+/// Members on the roll: the browser scenarios use them in order.
+const MEMBERS: usize = 16;
+
+/// The client library over loopback HTTP.
+#[derive(Clone)]
+struct Http {
+    base: String,
+    client: reqwest::Client,
+}
+
+impl Transport for Http {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        bearer: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> shortlist_client::Result<Reply> {
+        let url = format!("{}{path}", self.base);
+        let mut req = match method {
+            Method::Get => self.client.get(&url),
+            Method::Post => self.client.post(&url).header("content-type", content_type).body(body),
+        };
+        if let Some(b) = bearer {
+            req = req.bearer_auth(b);
+        }
+        let res = req.send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
+        let status = res.status().as_u16();
+        let body = res.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?.to_vec();
+        Ok(Reply { status, body })
+    }
+}
+
+/// What the browser run needs.
+struct Env {
+    node: PathBuf,
+    chromium: PathBuf,
+    dir: PathBuf,
+    shots: PathBuf,
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The browser toolchain, or `None` (skip) with the reason printed; under
+/// `SHORTLIST_BROWSER_TESTS=1` a missing piece fails the test.
+fn env() -> Option<Env> {
+    let mandatory = std::env::var("SHORTLIST_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    let root = workspace();
+    let dir = root.join("tests/browser");
+    let node = PathBuf::from(std::env::var("SHORTLIST_NODE").unwrap_or_else(|_| "node".into()));
+    let chromium =
+        PathBuf::from(std::env::var("SHORTLIST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()));
+    let mut missing = Vec::new();
+    if !Command::new(&node).arg("--version").output().is_ok_and(|o| o.status.success()) {
+        missing.push(format!("node ({})", node.display()));
+    }
+    for package in ["playwright-core", "axe-core"] {
+        if !dir.join("node_modules").join(package).join("package.json").exists() {
+            missing.push(format!("the npm package {package} (run `npm ci` in tests/browser)"));
+        }
+    }
+    if !chromium.exists() {
+        missing.push(format!("Chromium at {} (apt-get install chromium)", chromium.display()));
+    }
+    if !root.join("web/pkg/shortlist_wasm.js").exists() {
+        missing.push("the WebAssembly build in web/pkg".into());
+    }
+    if missing.is_empty() {
+        let shots = root.join("target/browser-screenshots");
+        return Some(Env { node, chromium, dir, shots });
+    }
+    let why = format!("browser tests need {}", missing.join(", "));
+    assert!(!mandatory, "SHORTLIST_BROWSER_TESTS=1 but {why} (.ci/browser-setup installs them)");
+    eprintln!("skipping: {why}; .ci/browser-setup installs them");
+    None
+}
+
+/// Runs one phase of the browser scenarios; returns what the script wrote.
+async fn browser(env: &Env, phase: &str, config: Value) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config.json");
+    let out = dir.path().join("out.json");
+    let mut config = config;
+    config["phase"] = phase.into();
+    config["chromium"] = env.chromium.to_string_lossy().into();
+    config["screenshots"] = env.shots.to_string_lossy().into();
+    config["out"] = out.to_string_lossy().into();
+    std::fs::write(&cfg, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    let (node, script) = (env.node.clone(), env.dir.join("run.mjs"));
+    let status = tokio::task::spawn_blocking(move || Command::new(node).arg(script).arg(cfg).status())
+        .await
+        .unwrap()
+        .expect("run node");
+    assert!(status.success(), "browser phase {phase} failed (see its output above)");
+    serde_json::from_slice(&std::fs::read(&out).unwrap_or_else(|_| b"{}".to_vec())).unwrap()
+}
+
+fn manifest(now: u64, trustees: &[CredentialSecret]) -> Value {
+    json!({
+        "poll_id": POLL,
+        "title": "Members' shortlist for the council slate",
+        "timetable": { "nominations_close": now + 3 * DAY, "voting_open": now + 4 * DAY, "voting_close": now + 11 * DAY },
+        "contests": [{
+            "contest_id": 1, "title": "Council slate", "seats": 3, "min_selections": 1, "max_selections": 3,
+            "slate_rules": [{ "attribute": "gender", "value": "woman", "min_seats": 2 }]
+        }],
+        "trustees": trustees.iter().enumerate()
+            .map(|(i, k)| json!({ "name": format!("Trustee {}", i + 1), "key": hex::encode(k.public_key().to_bytes()) }))
+            .collect::<Vec<_>>(),
+        "threshold": 2,
+        "revote": "last"
+    })
+}
+
+/// Candidates the organiser enters directly, beside the two the browser sends.
+const ENTERED: [(&str, &str, &str); 6] = [
+    ("Amara Okafor", "woman", "Twelve years on the housing committee.\n\nI will publish every decision."),
+    ("Ben Hughes", "man", "Transport campaigner."),
+    ("Chloe Martin", "woman", "Treasurer of the branch since 2021."),
+    ("Dev Patel", "man", "Youth organiser."),
+    ("Elena Rossi", "woman", "Union representative."),
+    ("Finn O'Brien", "man", "Runs the food bank."),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pages_in_chromium_at_phone_and_desktop_sizes() {
+    let Some(env) = env() else { return };
+
+    // The embedded server, with a clock the test moves.
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let clock = ManualClock::new(now);
+    let app = App::new(ServerParts {
+        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(dir.path())).await.unwrap(),
+        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
+        organiser_key: ORGANISER_KEY.into(),
+        clock: Arc::new(clock.clone()),
+        // One browser, one address: no per-client limit.
+        limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
+        let _ = stopped.await;
+    }));
+    let http = Http { base: base.clone(), client: reqwest::Client::new() };
+    let api = Arc::new(Api::new(http, POLL).with_organiser_key(ORGANISER_KEY));
+
+    // Setup and nominations.
+    let keys: Vec<CredentialSecret> =
+        (0..3).map(|_| CredentialSecret::generate(&mut rand::rngs::OsRng)).collect();
+    let created = api.create_poll(&manifest(now, &keys)).await.unwrap();
+    let manifest_hash = created["manifest_hash"].as_str().unwrap().to_string();
+    api.action("/nominations/open").await.unwrap();
+    let tokens =
+        api.post("/candidate-tokens", true, json!({ "labels": ["phone", "desktop"] })).await.unwrap();
+    let candidate_tokens: Vec<String> =
+        tokens.as_array().unwrap().iter().map(|t| t["token"].as_str().unwrap().to_string()).collect();
+    let common = json!({ "base": base, "poll": POLL, "manifest_hash": manifest_hash });
+    let mut cfg = common.clone();
+    cfg["candidate_tokens"] = json!(candidate_tokens);
+    browser(&env, "nominations", cfg).await;
+
+    // The browser's expressions of interest arrived; the organiser approves them.
+    let nominations = api.get_org("/nominations").await.unwrap();
+    let nominations = nominations.as_array().unwrap();
+    assert_eq!(nominations.len(), 2, "one expression of interest per viewport: {nominations:?}");
+    for n in nominations {
+        assert_eq!(n["status"], "pending");
+        assert_eq!(n["candidate"]["attributes"]["gender"], "woman");
+        api.action(&format!("/nominations/{}/approve", n["id"].as_str().unwrap())).await.unwrap();
+    }
+    for (name, gender, statement) in ENTERED {
+        api.enter_candidate(1, name, statement, &[("gender", gender)]).await.unwrap();
+    }
+
+    // The key ceremony, the roll, the tokens; voting opens.
+    let view = PollView::fetch(api.as_ref()).await.unwrap();
+    let mut trustees: Vec<Trustee> = keys
+        .iter()
+        .zip(1u16..)
+        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
+        .collect();
+    for t in &mut trustees {
+        t.commit(api.as_ref(), &view).await.unwrap();
+    }
+    for t in &mut trustees {
+        t.send_shares(api.as_ref(), &view).await.unwrap();
+    }
+    for t in &mut trustees {
+        assert_eq!(t.receive_shares(api.as_ref(), &view).await.unwrap(), 0);
+    }
+    clock.set(now + 3 * DAY);
+    api.action("/nominations/close").await.unwrap();
+    let mut roll = String::from("member_id,name,email\n");
+    for i in 0..MEMBERS {
+        roll.push_str(&format!("M{i:03},Member {i},m{i}@example.org\n"));
+    }
+    api.import_roll(&roll).await.unwrap();
+    let csv = api.issue_tokens().await.unwrap();
+    let member_tokens: Vec<String> =
+        csv.lines().skip(1).filter_map(|l| l.rsplit(',').next().map(str::to_string)).collect();
+    assert_eq!(member_tokens.len(), MEMBERS);
+    clock.set(now + 4 * DAY + 3600);
+    api.action("/voting/open").await.unwrap();
+
+    // Voting, in the browser. The script asks this control server to close
+    // voting in the middle of its last scenario (a cast after the close).
+    let control = control_server(api.clone(), clock.clone(), now + 11 * DAY).await;
+    let mut cfg = common.clone();
+    cfg["member_tokens"] = json!(member_tokens);
+    cfg["control"] = control.into();
+    let voted = browser(&env, "voting", cfg).await;
+    let status = api.get("/status").await.unwrap();
+    assert_eq!(status["phase"], "closed", "the browser's last scenario closed voting");
+
+    // Every ballot the browser cast is on the board, with its receipt.
+    let codes: Vec<String> = voted["tracking_codes"]
+        .as_array()
+        .expect("tracking codes from the browser")
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert!(codes.len() >= 8, "the browser cast at least 8 ballots: {codes:?}");
+    for code in &codes {
+        let r = api.get(&format!("/receipts/{code}")).await.unwrap();
+        assert!(r["index"].as_u64().is_some(), "{code}");
+    }
+    let ballots = status["by_kind"]["ballot"].as_u64().unwrap();
+    let audits = status["by_kind"]["spoiled-ballot"].as_u64().unwrap_or(0);
+    assert_eq!(
+        ballots,
+        u64::try_from(codes.len()).unwrap(),
+        "one ballot per cast the browser saw (retries repeat)"
+    );
+    assert_eq!(audits, voted["audits"].as_u64().unwrap(), "the audited ballots");
+
+    // The tally.
+    api.action("/tally").await.unwrap();
+    for t in trustees.iter().take(2) {
+        t.decrypt(api.as_ref()).await.unwrap();
+    }
+    let result = api.get("/result").await.unwrap();
+    let total: u64 =
+        result["contests"][0]["rows"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert!(total > 0, "{result}");
+
+    // The record verifies here; a tampered copy fails, at steps the page must name too.
+    let record = api.record().await.unwrap();
+    let good = dir.path().join("good.record");
+    std::fs::write(&good, &record).unwrap();
+    let report = shortlist_board::verify::verify_path(&good, Vec::new(), None, |_| {}).unwrap();
+    assert!(report.passed(), "{report}");
+    let mut bad = record.clone();
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0x01;
+    let bad_path = dir.path().join("tampered.record");
+    std::fs::write(&bad_path, &bad).unwrap();
+    let tampered = shortlist_board::verify::verify_path(&bad_path, Vec::new(), None, |_| {}).unwrap();
+    assert!(!tampered.passed());
+    let steps: Vec<&str> = report.steps.iter().map(|s| s.id).collect();
+    let mut cfg = common.clone();
+    cfg["steps"] = json!(steps);
+    cfg["tampered_record"] = bad_path.to_string_lossy().into();
+    cfg["tampered_failed"] = json!(tampered.failed_steps());
+    cfg["counts"] = json!(result["contests"][0]["rows"]);
+    cfg["fresh_token"] = json!(member_tokens.last());
+    browser(&env, "done", cfg).await;
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// A loopback server the browser script calls to move the poll on:
+/// `POST /close-voting` sets the clock to the close and closes voting.
+async fn control_server(api: Arc<Api<Http>>, clock: ManualClock, close: u64) -> String {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/close-voting",
+        post(move || {
+            let (api, clock) = (api.clone(), clock.clone());
+            async move {
+                clock.set(close);
+                match api.action("/voting/close").await {
+                    Ok(_) => "closed".to_string(),
+                    Err(e) => format!("error: {e}"),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
