@@ -334,7 +334,7 @@ function choices({ fresh = false, revote = false } = {}) {
     const set = el(
       'fieldset',
       { class: 'choices field', id: `contest-${ci}-field`, 'aria-describedby': `contest-${ci}-hint` },
-      el('legend', { text: booth.contests.length > 1 ? c.title : t('booth.choose_legend') }),
+      el('legend', { text: c.title }),
       el('p', { class: 'hint', id: `contest-${ci}-hint`, text: hint(c) }),
       el('p', { class: 'error-message', id: `contest-${ci}-error`, hidden: true }),
     );
