@@ -191,6 +191,31 @@ async function nominations(vp, i) {
     await page.close();
   });
 
+  await test(`${vp.name}: pages without JavaScript`, async () => {
+    const plain = await browser.newContext({ ...vp.options, javaScriptEnabled: false });
+    const page = await open(plain, P);
+    check((await text(page, '.phase')).includes('Nominations are open'), 'the poll page is whole without a script');
+    await page.goto(`${cfg.base}${P}/candidate#t=${token}`);
+    check((await text(page, 'main')).includes('not running JavaScript'), 'says why the token must be pasted');
+    await page.fill('#token', token);
+    await page.fill('#name', '');
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    check((await text(page, '#error-summary')).includes('Enter your name'), 'server-side error summary');
+    check((await page.inputValue('#token')) === token, 'answers kept');
+    // (No axe here: it needs script in the page; the same markup is scanned with the script on.)
+    await screenshot(page, vp, 'candidate-noscript-errors');
+    await page.fill('#name', `Grace Lin (${vp.name})`);
+    await page.fill('#statement', 'Ten years organising tenants.');
+    await page.fill('[data-attribute="gender"]', 'woman');
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    check((await text(page, '#sent')).includes('We have your expression of interest'), 'sent without a script');
+    await screenshot(page, vp, 'candidate-noscript-sent');
+    await page.goto(`${cfg.base}${P}/booth`);
+    check((await text(page, 'main')).includes('The booth needs JavaScript'), 'the booth says why it needs a script');
+    await screenshot(page, vp, 'booth-noscript');
+    await plain.close();
+  });
+
   await test(`${vp.name}: board and results before the vote`, async () => {
     const page = await open(ctx, `${P}/board`);
     check((await page.locator('#entries tbody tr').count()) >= 1, 'entries shown');

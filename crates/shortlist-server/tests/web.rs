@@ -126,5 +126,43 @@ async fn pages_and_assets_are_served_safely_in_each_language() {
     let v1 = get(r, "/v1/polls/web-test", &[]).await;
     assert!(v1.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
     assert_eq!(shortlist_server::web::assets::content_type("x/shortlist_wasm_bg.wasm"), "application/wasm");
+    // The candidate form without the script: posted as a plain form.
+    let tokens = api.post("/candidate-tokens", true, serde_json::json!({ "labels": ["x"] })).await.unwrap();
+    let token = tokens[0]["token"].as_str().unwrap().to_string();
+    let bad = post_form(r, "/p/web-test/candidate", "token=123&name=&statement=").await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_secure(&bad, "POST /p/web-test/candidate");
+    assert!(bad.body.contains("<title>There is a problem: Stand as a candidate"));
+    assert!(bad.body.contains("<li><a href=\"#token\">Your candidate token should be 32 letters"));
+    assert!(bad.body.contains("<li><a href=\"#name\">Enter your name</a></li>"));
+    assert!(bad.body.contains("id=\"token\" name=\"token\" value=\"123\""), "answers kept");
+    let unknown =
+        post_form(r, "/p/web-test/candidate", &format!("token={}&name=Ada&contest=1", "f".repeat(32))).await;
+    assert!(unknown.body.contains("We do not recognise this candidate token"));
+    let good = post_form(
+        r,
+        "/p/web-test/candidate",
+        &format!("token={token}&contest=1&name=Ada+Okafor&statement=Housing.&attr-0=woman"),
+    )
+    .await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+    assert!(good.body.contains("We have your expression of interest"));
+    let noms = api.get_org("/nominations").await.unwrap();
+    assert_eq!(noms[0]["candidate"]["name"], "Ada Okafor");
+    assert_eq!(noms[0]["candidate"]["attributes"]["gender"], "woman");
     server.app.finish().await;
+}
+
+async fn post_form(router: &Router, path: &str, body: &str) -> Got {
+    let req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Got { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }

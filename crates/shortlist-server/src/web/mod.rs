@@ -37,7 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{poll}", get(pages::poll::page))
         .route("/p/{poll}/board", get(pages::board::page))
         .route("/p/{poll}/results", get(pages::results::page))
-        .route("/p/{poll}/candidate", get(pages::candidate::page))
+        .route("/p/{poll}/candidate", get(pages::candidate::page).post(pages::candidate::post))
         .route("/p/{poll}/booth", get(pages::booth::page))
         .route("/p/{poll}/verify", get(pages::verify::page))
         .route("/assets/{*path}", get(assets::serve))

@@ -37,7 +37,7 @@ pub async fn page(
         esc(title)
     );
     let _ = writeln!(b, "<noscript><p class=\"notice\">{}</p></noscript>", esc(lang.t("booth.noscript")));
-    b.push_str(&error_summary(&lang));
+    b.push_str(&error_summary(&lang, &[]));
     let _ = writeln!(
         b,
         "<div id=\"booth\" aria-live=\"polite\"><p id=\"booth-loading\" class=\"js-only\">{}</p></div>",

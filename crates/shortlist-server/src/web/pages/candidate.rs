@@ -2,21 +2,52 @@
 //! expression of interest. The token stays in the fragment, which never
 //! reaches the server's log; the page's script reads it and sends it in
 //! the JSON body of `POST /v1/polls/{poll}/expressions-of-interest`.
-//! Errors follow the error-summary pattern: a summary at the top linking
-//! to each field's own message, answers kept.
+//! Without the script the same form posts here (`POST /p/{poll}/candidate`,
+//! the token pasted into its field, so in the body too) and the page comes
+//! back with the outcome. Errors follow the error-summary pattern: a
+//! summary at the top linking to each field's own message, answers kept.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use axum::Form;
+use serde::Deserialize;
 
 use super::{html, lang_of, load, phase_name};
-use crate::error::Path;
-use crate::state::AppState;
+use crate::api::candidate::{self as api, ExpressionOfInterest};
+use crate::error::{Json, Path};
+use crate::model::CandidateSpec;
+use crate::state::{AppState, PollCtx};
 use crate::web::html::{esc, poll_base, Current, Page};
 use crate::web::i18n::Lang;
 use crate::web::time;
+
+/// The form as posted without the script (field names as in the page).
+#[derive(Debug, Default, Deserialize)]
+pub struct CandidateForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    contest: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    statement: String,
+    /// `attr-0`, `attr-1`, …: the slate rules' attributes, in page order.
+    #[serde(flatten)]
+    attributes: BTreeMap<String, String>,
+}
+
+/// What the form shows: the answers, the errors (field id or none, text), whether it was sent.
+#[derive(Default)]
+struct Outcome {
+    form: CandidateForm,
+    errors: Vec<(Option<&'static str>, String)>,
+    sent: bool,
+}
 
 /// `GET /p/{poll}/candidate`.
 pub async fn page(
@@ -26,32 +57,140 @@ pub async fn page(
     headers: HeaderMap,
 ) -> Response {
     let lang = lang_of(&query, &headers);
+    render(&state, &poll, lang, &Outcome::default()).await
+}
+
+/// `POST /p/{poll}/candidate`: the form without the script.
+pub async fn post(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    query: RawQuery,
+    headers: HeaderMap,
+    form: Result<Form<CandidateForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    // A body that is not a form shows as an empty form, with its errors.
+    let form = form.map(|Form(f)| f).unwrap_or_default();
+    let lang = lang_of(&query, &headers);
     let p = match load(&state, &poll, lang).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let phase = state.shared.store.poll(&poll).await.ok().flatten().map(|r| r.phase).unwrap_or_default();
+    let mut outcome = Outcome { errors: validate(&lang, &form), form, sent: false };
+    if outcome.errors.is_empty() {
+        let req = ExpressionOfInterest {
+            token: outcome.form.token.trim().to_ascii_lowercase(),
+            candidate: spec(&p, &outcome.form),
+        };
+        match api::submit(State(state.clone()), Path(poll.clone()), Json(req)).await {
+            Ok(_) => outcome.sent = true,
+            Err(e) => outcome.errors.push(server_error(&lang, e.code(), &e.to_string())),
+        }
+    }
+    render(&state, &poll, lang, &outcome).await
+}
+
+/// The attributes the slate rules name, sorted, each once.
+fn attributes(p: &PollCtx) -> Vec<String> {
+    let mut a: Vec<String> =
+        p.manifest.contests.iter().flat_map(|c| c.slate_rules.iter().map(|r| r.attribute.clone())).collect();
+    a.sort_unstable();
+    a.dedup();
+    a
+}
+
+fn spec(p: &PollCtx, form: &CandidateForm) -> CandidateSpec {
+    let contest_id = form
+        .contest
+        .trim()
+        .parse()
+        .ok()
+        .or_else(|| p.manifest.contests.first().map(|c| c.contest_id))
+        .unwrap_or(0);
+    let attributes = attributes(p)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, a)| {
+            let v = form.attributes.get(&format!("attr-{i}"))?.trim().to_string();
+            (!v.is_empty()).then_some((a, v))
+        })
+        .collect();
+    CandidateSpec {
+        contest_id,
+        name: form.name.trim().to_string(),
+        statement: form.statement.clone(),
+        attributes,
+    }
+}
+
+/// The checks the page's script makes too.
+fn validate(lang: &Lang, form: &CandidateForm) -> Vec<(Option<&'static str>, String)> {
+    let mut errors = Vec::new();
+    let token = form.token.trim();
+    if token.is_empty() {
+        errors.push((Some("token"), lang.t("candidate.err_token").to_string()));
+    } else if token.len() != 32 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        errors.push((Some("token"), lang.t("candidate.err_token_format").to_string()));
+    }
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push((Some("name"), lang.t("candidate.err_name").to_string()));
+    } else if name.len() > 200 {
+        errors.push((Some("name"), lang.t("candidate.err_name_long").to_string()));
+    }
+    if form.statement.len() > 10_000 {
+        errors.push((Some("statement"), lang.t("candidate.err_statement_long").to_string()));
+    }
+    errors
+}
+
+/// A refusal of the API in the candidate's words.
+fn server_error(lang: &Lang, code: &str, message: &str) -> (Option<&'static str>, String) {
+    match code {
+        "invalid_token" => (Some("token"), lang.t("candidate.err_token_unknown").into()),
+        "wrong_phase" | "timetable" => (None, lang.t("candidate.err_closed").into()),
+        "not_pending" => (None, lang.t("candidate.err_decided").into()),
+        "invalid_candidate" => (Some("name"), lang.f("candidate.err_invalid", &[("message", message)])),
+        "internal" | "unavailable" => (None, lang.t("err.server").into()),
+        _ => (None, message.to_string()),
+    }
+}
+
+async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Response {
+    let p = match load(state, poll, lang).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let phase = state.shared.store.poll(poll).await.ok().flatten().map(|r| r.phase).unwrap_or_default();
     let now = state.shared.clock.now();
     let m = &p.manifest;
-    let title = lang.t("candidate.title");
+    let title = if o.errors.is_empty() {
+        lang.t("candidate.title").to_string()
+    } else {
+        format!("{}: {}", lang.t("error.summary"), lang.t("candidate.title"))
+    };
     let mut b = String::new();
-    let _ = writeln!(b, "<span class=\"caption\">{}</span>\n<h1>{}</h1>", esc(&m.title), esc(title));
+    let _ = writeln!(
+        b,
+        "<span class=\"caption\">{}</span>\n<h1>{}</h1>",
+        esc(&m.title),
+        esc(lang.t("candidate.title"))
+    );
     let open = phase == "nominations" && now < m.timetable.nominations_close;
-    if !open {
+    if !open && !o.sent {
         let _ = writeln!(
             b,
             "<p>{}</p>\n<p>{}</p>\n<p><a href=\"{}{}\">{}</a></p>",
             esc(lang.t("candidate.closed")),
             esc(&lang.f("results.phase", &[("phase", phase_name(&lang, &phase))])),
-            esc(&poll_base(&poll)),
+            esc(&poll_base(poll)),
             lang.query(),
             esc(lang.t("candidate.back"))
         );
         let page = Page {
             lang,
-            poll: Some(&poll),
+            poll: Some(poll),
             current: Current::Other,
-            title,
+            title: &title,
             body: b,
             script: None,
             data: None,
@@ -65,64 +204,81 @@ pub async fn page(
         esc(lang.t("candidate.deadline")),
         time::element(m.timetable.nominations_close)
     );
-    b.push_str("<noscript><p class=\"notice\">");
-    b.push_str(&esc(lang.t("candidate.noscript")));
-    b.push_str("</p></noscript>\n");
-    b.push_str(&error_summary(&lang));
-    b.push_str("<div id=\"sent\" class=\"panel\" hidden tabindex=\"-1\"></div>\n");
-    b.push_str("<form id=\"eoi\" novalidate>\n");
-    b.push_str(&field(
-        &lang,
-        "token",
-        "input",
-        "candidate.token",
-        Some("candidate.token_hint"),
-        "autocomplete=\"off\" spellcheck=\"false\" autocapitalize=\"none\"",
-    ));
+    let _ = writeln!(b, "<noscript><p class=\"notice\">{}</p></noscript>", esc(lang.t("candidate.noscript")));
+    b.push_str(&error_summary(&lang, &o.errors));
+    if o.sent {
+        let _ = writeln!(
+            b,
+            "<div id=\"sent\" class=\"panel panel-ok\" tabindex=\"-1\"><h2>{}</h2><p>{}</p></div>",
+            esc(lang.t("candidate.sent_title")),
+            esc(lang.t("candidate.sent_text"))
+        );
+    } else {
+        b.push_str("<div id=\"sent\" class=\"panel\" hidden tabindex=\"-1\"></div>\n");
+    }
+    let _ = writeln!(
+        b,
+        "<form id=\"eoi\" method=\"post\" action=\"{}/candidate{}\" novalidate>",
+        esc(&poll_base(poll)),
+        lang.query()
+    );
+    let err = |id: &str| o.errors.iter().find(|(f, _)| *f == Some(id)).map(|(_, t)| t.as_str());
+    let token = Field {
+        id: "token",
+        label: lang.t("candidate.token"),
+        hint: Some(lang.t("candidate.token_hint")),
+        value: &o.form.token,
+        error: err("token"),
+        extra: "autocomplete=\"off\" spellcheck=\"false\" autocapitalize=\"none\"".into(),
+    };
+    b.push_str(&token.render(false));
     if m.contests.len() > 1 {
         let _ = write!(
             b,
-            "<div class=\"field\" id=\"contest-field\"><label for=\"contest\">{}</label><p class=\"error-message\" id=\"contest-error\" hidden></p><select id=\"contest\" name=\"contest\">",
+            "<div class=\"field\" id=\"contest-field\"><label for=\"contest\">{}</label><select id=\"contest\" name=\"contest\">",
             esc(lang.t("candidate.contest"))
         );
         for c in &m.contests {
-            let _ = write!(b, "<option value=\"{}\">{}</option>", c.contest_id, esc(&c.title));
+            let selected = if o.form.contest.trim() == c.contest_id.to_string() { " selected" } else { "" };
+            let _ = write!(b, "<option value=\"{}\"{selected}>{}</option>", c.contest_id, esc(&c.title));
         }
         b.push_str("</select></div>\n");
     } else if let Some(c) = m.contests.first() {
         let _ =
             writeln!(b, "<input type=\"hidden\" id=\"contest\" name=\"contest\" value=\"{}\">", c.contest_id);
     }
-    b.push_str(&field(
-        &lang,
-        "name",
-        "input",
-        "candidate.name",
-        Some("candidate.name_hint"),
-        "autocomplete=\"name\" maxlength=\"200\"",
-    ));
-    b.push_str(&field(
-        &lang,
-        "statement",
-        "textarea",
-        "candidate.statement",
-        Some("candidate.statement_hint"),
-        "rows=\"8\"",
-    ));
-    let mut attributes: Vec<&str> =
-        m.contests.iter().flat_map(|c| c.slate_rules.iter().map(|r| r.attribute.as_str())).collect();
-    attributes.sort_unstable();
-    attributes.dedup();
-    for (i, a) in attributes.iter().enumerate() {
+    let name = Field {
+        id: "name",
+        label: lang.t("candidate.name"),
+        hint: Some(lang.t("candidate.name_hint")),
+        value: &o.form.name,
+        error: err("name"),
+        extra: "autocomplete=\"name\" maxlength=\"200\"".into(),
+    };
+    b.push_str(&name.render(false));
+    let statement = Field {
+        id: "statement",
+        label: lang.t("candidate.statement"),
+        hint: Some(lang.t("candidate.statement_hint")),
+        value: &o.form.statement,
+        error: err("statement"),
+        extra: "rows=\"8\"".into(),
+    };
+    b.push_str(&statement.render(true));
+    for (i, a) in attributes(&p).iter().enumerate() {
         let id = format!("attr-{i}");
         let label = lang.f("candidate.attribute", &[("attribute", a)]);
-        let _ = writeln!(
-            b,
-            "<div class=\"field\" id=\"{id}-field\"><label for=\"{id}\">{}</label><p class=\"hint\" id=\"{id}-hint\">{}</p><p class=\"error-message\" id=\"{id}-error\" hidden></p><input class=\"input\" type=\"text\" id=\"{id}\" name=\"{id}\" data-attribute=\"{}\" aria-describedby=\"{id}-hint\" maxlength=\"200\"></div>",
-            esc(&label),
-            esc(lang.t("candidate.attribute_hint")),
-            esc(a)
-        );
+        let value = o.form.attributes.get(&id).map_or("", String::as_str);
+        let extra = format!("data-attribute=\"{}\" maxlength=\"200\"", esc(a));
+        let f = Field {
+            id: &id,
+            label: &label,
+            hint: Some(lang.t("candidate.attribute_hint")),
+            value,
+            error: None,
+            extra,
+        };
+        b.push_str(&f.render(false));
     }
     let _ = writeln!(
         b,
@@ -130,44 +286,95 @@ pub async fn page(
         esc(lang.t("candidate.submit"))
     );
     let data = serde_json::json!({ "poll": poll }).to_string();
+    let status = if o.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = Page {
         lang,
-        poll: Some(&poll),
+        poll: Some(poll),
         current: Current::Other,
-        title,
+        title: &title,
         body: b,
         script: Some("candidate"),
         data: Some(data),
     };
-    html(StatusCode::OK, page.render(), false)
+    html(status, page.render(), false)
 }
 
-/// The error summary, empty and hidden until the script fills it.
-pub fn error_summary(lang: &Lang) -> String {
+/// The error summary: hidden and empty unless there are errors (the
+/// script fills it too); each error links to its field.
+pub fn error_summary(lang: &Lang, errors: &[(Option<&'static str>, String)]) -> String {
+    let hidden = if errors.is_empty() { " hidden" } else { "" };
+    let mut items = String::new();
+    for (field, text) in errors {
+        match field {
+            Some(f) => {
+                let _ = write!(items, "<li><a href=\"#{f}\">{}</a></li>", esc(text));
+            }
+            None => {
+                let _ = write!(items, "<li>{}</li>", esc(text));
+            }
+        }
+    }
     format!(
-        "<div class=\"error-summary\" id=\"error-summary\" hidden tabindex=\"-1\" aria-labelledby=\"error-summary-title\">\
-         <h2 id=\"error-summary-title\">{}</h2><ul class=\"error-list\"></ul></div>\n",
+        "<div class=\"error-summary\" id=\"error-summary\"{hidden} tabindex=\"-1\" aria-labelledby=\"error-summary-title\">\
+         <h2 id=\"error-summary-title\">{}</h2><ul class=\"error-list\">{items}</ul></div>\n",
         esc(lang.t("error.summary"))
     )
 }
 
-/// A labelled field with a hint and a place for its error message.
-fn field(lang: &Lang, id: &str, kind: &str, label: &str, hint: Option<&str>, extra: &str) -> String {
-    let mut b =
-        format!("<div class=\"field\" id=\"{id}-field\"><label for=\"{id}\">{}</label>", esc(lang.t(label)));
-    let mut described = String::new();
-    if let Some(h) = hint {
-        let _ = write!(b, "<p class=\"hint\" id=\"{id}-hint\">{}</p>", esc(lang.t(h)));
-        described = format!(" aria-describedby=\"{id}-hint\"");
+/// A labelled field with a hint and its error message.
+struct Field<'a> {
+    id: &'a str,
+    label: &'a str,
+    hint: Option<&'a str>,
+    value: &'a str,
+    error: Option<&'a str>,
+    extra: String,
+}
+
+impl Field<'_> {
+    fn render(&self, textarea: bool) -> String {
+        let id = self.id;
+        let class = if self.error.is_some() { "field field-error" } else { "field" };
+        let mut b = format!(
+            "<div class=\"{class}\" id=\"{id}-field\"><label for=\"{id}\">{}</label>",
+            esc(self.label)
+        );
+        let mut described = Vec::new();
+        if let Some(h) = self.hint {
+            let _ = write!(b, "<p class=\"hint\" id=\"{id}-hint\">{}</p>", esc(h));
+            described.push(format!("{id}-hint"));
+        }
+        match self.error {
+            Some(e) => {
+                let _ = write!(b, "<p class=\"error-message\" id=\"{id}-error\">{}</p>", esc(e));
+                described.push(format!("{id}-error"));
+            }
+            None => {
+                let _ = write!(b, "<p class=\"error-message\" id=\"{id}-error\" hidden></p>");
+            }
+        }
+        let described = if described.is_empty() {
+            String::new()
+        } else {
+            format!(" aria-describedby=\"{}\"", described.join(" "))
+        };
+        let invalid = if self.error.is_some() { " aria-invalid=\"true\"" } else { "" };
+        if textarea {
+            let _ = write!(
+                b,
+                "<textarea class=\"input\" id=\"{id}\" name=\"{id}\"{described}{invalid} {}>{}</textarea>",
+                self.extra,
+                esc(self.value)
+            );
+        } else {
+            let _ = write!(
+                b,
+                "<input class=\"input\" type=\"text\" id=\"{id}\" name=\"{id}\" value=\"{}\"{described}{invalid} {}>",
+                esc(self.value),
+                self.extra
+            );
+        }
+        b.push_str("</div>\n");
+        b
     }
-    let _ = write!(b, "<p class=\"error-message\" id=\"{id}-error\" hidden></p>");
-    if kind == "textarea" {
-        let _ =
-            write!(b, "<textarea class=\"input\" id=\"{id}\" name=\"{id}\"{described} {extra}></textarea>");
-    } else {
-        let _ =
-            write!(b, "<input class=\"input\" type=\"text\" id=\"{id}\" name=\"{id}\"{described} {extra}>");
-    }
-    b.push_str("</div>\n");
-    b
 }

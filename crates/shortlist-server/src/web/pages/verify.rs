@@ -52,7 +52,7 @@ pub async fn page(
         "<button type=\"button\" class=\"button js-only\" id=\"verify-start\" hidden>{}</button>\n\
          <div id=\"verify-progress\" hidden><label for=\"verify-bar\" id=\"verify-label\">{}</label>\
          <progress id=\"verify-bar\" max=\"100\" value=\"0\"></progress><p id=\"verify-status\" role=\"status\"></p></div>\n\
-         <ol id=\"verify-steps\" class=\"steps\"></ol>\n<div id=\"verify-outcome\" tabindex=\"-1\"></div>",
+         <div id=\"verify-outcome\" tabindex=\"-1\"></div>\n<ol id=\"verify-steps\" class=\"steps\"></ol>",
         esc(lang.t("verify.start")),
         esc(lang.t("verify.progress"))
     );
