@@ -125,6 +125,12 @@ impl Verifier {
         }
     }
 
+    /// Records that the frame at byte `offset` cannot be read (spec: V1.1);
+    /// the caller stops reading there and calls [`Verifier::finish`].
+    pub fn unreadable(&mut self, offset: u64, err: &crate::BoardError) {
+        self.report.fail("V1.1", format!("unreadable record at byte {offset}: {err}"));
+    }
+
     fn entry(&mut self, e: &Entry, offset: u64) {
         self.report.entries += 1;
         self.report.checked("V1.1", 1);
@@ -325,7 +331,7 @@ pub fn verify_path(
             None => break,
             Some(Ok(frame)) => v.feed(&frame, offset),
             Some(Err(err)) => {
-                v.report.fail("V1.1", format!("unreadable record at byte {offset}: {err}"));
+                v.unreadable(offset, &err);
                 break;
             }
         }
