@@ -219,8 +219,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     }
     api.import_roll(&roll).await?;
     let csv = api.issue_tokens().await?;
-    let member_tokens: Vec<String> =
-        csv.lines().skip(1).filter_map(|l| l.rsplit(',').next().map(str::to_string)).collect();
+    let member_tokens = crate::organiser::column(&csv, "token")?;
     if member_tokens.len() != args.members {
         bail!("{} tokens issued for {} members", member_tokens.len(), args.members);
     }

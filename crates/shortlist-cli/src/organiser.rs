@@ -232,3 +232,13 @@ fn booth_links(csv_text: &str, server: &str) -> Result<String> {
     }
     Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
 }
+
+/// The values of the column named `name` of a CSV with a header row.
+pub(crate) fn column(csv_text: &str, name: &str) -> Result<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let at = reader.headers()?.iter().position(|h| h == name).with_context(|| format!("no {name} column"))?;
+    reader
+        .records()
+        .map(|r| Ok(r?.get(at).with_context(|| format!("a row without {name}"))?.to_string()))
+        .collect()
+}
