@@ -27,7 +27,7 @@ use shortlist_board::manifest::{
     ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
 use shortlist_board::merkle::{leaf_hash, MerkleLog, TreeSize};
-use shortlist_board::payload::{Ballot, Purpose, TrusteeMessage};
+use shortlist_board::payload::{fingerprint, Ballot, Purpose, SpoiledBallot, TrusteeMessage};
 use shortlist_board::receipt::Receipt;
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
@@ -57,9 +57,26 @@ fn native_ballot(ctx: &ElectionContext, definition: &BallotDefinition, manifest:
     let prepared = EncryptedContest::prepare(&enc, &shape, &mut rng).unwrap();
     let selections: Vec<bool> = (0..30).map(|i| CHOSEN.contains(&i)).collect();
     let bctx = BallotContext { election: ctx, credential: &cred };
-    let (contest, _) = prepared.finish(&bctx, &selections).unwrap();
+    let (contest, _) = prepared.choose(&selections).unwrap().prove(&bctx).unwrap();
     Ballot::sign(Purpose::Cast, &credential, &ctx.manifest_hash, &ctx.definition_hash, vec![contest])
         .to_bytes()
+}
+
+/// A board being written, with its Merkle log for receipts.
+#[derive(Default)]
+struct Board {
+    writer: BoardWriter,
+    log: MerkleLog,
+    entries: Vec<Entry>,
+}
+
+impl Board {
+    fn put(&mut self, kind: EntryKind, time: u64, payload: Vec<u8>) -> Entry {
+        let e = self.writer.append(kind, time, payload).unwrap();
+        self.log.push(leaf_hash(&e.hash())).unwrap();
+        self.entries.push(e.clone());
+        e
+    }
 }
 
 fn entry_json(e: &Entry) -> Value {
@@ -96,15 +113,8 @@ fn fixture() -> Fixture {
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
     };
-    let mut board = BoardWriter::new();
-    let mut log = MerkleLog::new();
-    let mut entries = Vec::new();
-    let mut put = |kind, time, payload: Vec<u8>| {
-        let e = board.append(kind, time, payload).unwrap();
-        log.push(leaf_hash(&e.hash())).unwrap();
-        entries.push(e.clone());
-        e
-    };
+    let mut board = Board::default();
+    let mut put = |kind, time, payload| board.put(kind, time, payload);
     let mh = put(EntryKind::Manifest, 0, manifest.to_bytes()).payload_hash();
     let candidates: Vec<Candidate> = (0..30u32)
         .map(|i| Candidate {
@@ -145,11 +155,16 @@ fn fixture() -> Fixture {
     let cred = Ballot::from_bytes(&ballot).unwrap().credential.to_bytes();
     put(EntryKind::Credential, 1500, cred.to_vec());
     let ballot_entry = put(EntryKind::Ballot, 2100, ballot.clone());
-    let old = board.checkpoint(&server, 2101).unwrap();
-    put(EntryKind::Credential, 2200, CredentialSecret::generate(&mut rng).public_key().to_bytes().to_vec());
-    let new = board.checkpoint(&server, 2201).unwrap();
-    let receipt = Receipt::issue(&ballot_entry, &log, old.clone()).unwrap();
-    let consistency = log.consistency_proof(TreeSize::new(old.size), TreeSize::new(new.size)).unwrap();
+    let old = board.writer.checkpoint(&server, 2101).unwrap();
+    board.put(
+        EntryKind::Credential,
+        2200,
+        CredentialSecret::generate(&mut rng).public_key().to_bytes().to_vec(),
+    );
+    let new = board.writer.checkpoint(&server, 2201).unwrap();
+    let receipt = Receipt::issue(&ballot_entry, &board.log, old.clone()).unwrap();
+    let consistency = board.log.consistency_proof(TreeSize::new(old.size), TreeSize::new(new.size)).unwrap();
+    let entries = board.entries;
 
     let selections = serde_json::to_string(&[CHOSEN]).unwrap();
     let json = json!({
@@ -254,7 +269,15 @@ fn the_booth_calls_behave_under_node() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(chosen, ["Candidate 1", "Candidate 2"]);
-    assert!(v["audit_payload_bytes"].as_u64().unwrap() > 1000);
+    // The fingerprint shown before the decision is the posted ballot's.
+    let spoiled =
+        SpoiledBallot::from_bytes(&hex::decode(v["audit_payload"].as_str().unwrap()).unwrap()).unwrap();
+    assert_eq!(v["audit_fingerprint"], hex::encode(spoiled.fingerprint()).as_str());
+    let cast = Ballot::from_bytes(&hex::decode(v["cast_payload"].as_str().unwrap()).unwrap()).unwrap();
+    let cast_fingerprint = fingerprint(cast.contests.iter().map(|c| c.ciphertexts.as_slice()));
+    assert_eq!(v["cast_fingerprint"], hex::encode(cast_fingerprint).as_str());
+    assert!(v["cast_other_credential"].as_str().unwrap().contains("another credential"), "{v}");
+    assert!(v["audit_twice"].as_str().unwrap().contains("already audited"), "{v}");
     let code = hex::encode(shortlist_board::entry::payload_hash(&f.ballot));
     assert_eq!(v["tracking_code"], code.as_str());
     assert!(v["receipt_wrong_ballot"].as_str().unwrap().contains("tracking code"), "{v}");

@@ -75,15 +75,20 @@ function booth(m, fx) {
   out.unknown_candidate = throws(() => prepared.choose('[[999999]]'), 'choose unknown');
   const chosen = prepared.choose(JSON.stringify([ids.slice(0, 3)]));
   out.chosen_twice = throws(() => prepared.choose('[[]]'), 'choose twice');
+  out.cast_fingerprint = chosen.fingerprint();
   const payload = chosen.castPayload(cred);
+  out.cast_payload = hex(payload);
   out.cast_again_same = hex(chosen.castPayload(cred)) === hex(payload);
-  out.audit_after_cast = throws(() => chosen.auditPayload(cred), 'audit after cast');
+  out.cast_other_credential = throws(() => chosen.castPayload(m.Credential.generate()), 'cast by another');
+  out.audit_after_cast = throws(() => chosen.auditPayload(), 'audit after cast');
 
   const audited = poll.prepare().choose(JSON.stringify([ids.slice(1, 3)]));
-  const spoiled = audited.auditPayload(cred);
+  out.audit_fingerprint = audited.fingerprint();
+  const spoiled = audited.auditPayload();
   out.audit_summary = JSON.parse(spoiled.summaryJson());
-  out.audit_payload_bytes = spoiled.payload().length;
+  out.audit_payload = hex(spoiled.payload());
   out.cast_after_audit = throws(() => audited.castPayload(cred), 'cast after audit');
+  out.audit_twice = throws(() => audited.auditPayload(), 'audit twice');
 
   out.tracking_code = m.checkReceipt(poll, unhex(fx.receipt), unhex(fx.ballot));
   out.receipt_wrong_ballot = throws(() => m.checkReceipt(poll, unhex(fx.receipt), payload), 'receipt');

@@ -5,9 +5,9 @@
 use rand::rngs::OsRng;
 use rand::{CryptoRng, RngCore};
 use shortlist_board::entry::Hash;
-use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
+use shortlist_board::payload::{fingerprint, Ballot, Purpose, SpoiledBallot};
 use shortlist_crypto::ballot::{
-    BallotContext, ContestOpening, ContestShape, EncryptedContest, PreparedContest,
+    BallotContext, ChosenContest, ContestOpening, ContestShape, EncryptedContest, PreparedContest,
 };
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::elgamal::Encrypter;
@@ -52,18 +52,22 @@ pub struct PreparedBallot {
     contests: Option<Vec<PreparedContest>>,
 }
 
-/// A ballot whose selections are fixed: cast it or audit it, not both.
+/// A ballot whose ciphertexts are fixed (protocol §8.3 step 5), not yet
+/// bound to a credential: show its fingerprint, then cast it or audit it,
+/// never both.
 ///
 /// # Security
-/// Holds the selections and randomness until it is cast or audited.
+/// Holds the selections, randomness and proof nonces (zeroized on drop by
+/// the crypto core) until it is cast or audited.
 #[wasm_bindgen]
 pub struct ChosenBallot {
     context: Context,
+    fingerprint: Hash,
     state: State,
 }
 
 enum State {
-    Chosen(Vec<(PreparedContest, Vec<bool>)>),
+    Chosen(Vec<ChosenContest>),
     Cast(Vec<u8>),
     Audited,
 }
@@ -104,29 +108,39 @@ pub(crate) fn prepare_with(poll: &Poll, rng: &mut (impl RngCore + CryptoRng)) ->
 
 #[wasm_bindgen]
 impl PreparedBallot {
-    /// Fixes the member's choice. `selections` is JSON: one list of chosen
-    /// candidate ids per contest, in manifest order, e.g. `[[3, 7, 12]]`.
-    /// Throws (and stays usable) if the choice is not valid; once it
-    /// succeeds the prepared ballot is used up.
+    /// Fixes the member's choice (protocol §8.3 steps 4–5). `selections` is
+    /// JSON: one list of chosen candidate ids per contest, in manifest
+    /// order, e.g. `[[3, 7, 12]]`. Throws (and stays usable) if the choice
+    /// is not valid; once it succeeds the prepared ballot is used up.
     pub fn choose(&mut self, selections: &str) -> Result<ChosenBallot> {
         let chosen = parse_selections(&self.context, selections)?;
         let prepared = self
             .contests
             .take()
             .ok_or_else(|| Error::new("this prepared ballot was already chosen; prepare a new one"))?;
+        let contests =
+            prepared.into_iter().zip(&chosen).map(|(p, s)| p.choose(s)).collect::<Result<Vec<_>, _>>()?;
         Ok(ChosenBallot {
             context: self.context.clone(),
-            state: State::Chosen(prepared.into_iter().zip(chosen).collect()),
+            fingerprint: fingerprint(contests.iter().map(ChosenContest::ciphertexts)),
+            state: State::Chosen(contests),
         })
     }
 }
 
 #[wasm_bindgen]
 impl ChosenBallot {
-    /// The ballot signed for casting by `credential`: the bytes to post (hex)
-    /// as `{ballot}` to `POST …/ballots` (spec: board §4.6). The proofs bind
-    /// the credential. Calling it again gives the same bytes; after it the
-    /// ballot can no longer be audited.
+    /// The ballot fingerprint (hex, board §4.7): the page shows it before
+    /// the member decides to cast or audit; the cast or audited ballot on
+    /// the board carries the same.
+    pub fn fingerprint(&self) -> String {
+        hex::encode(self.fingerprint)
+    }
+
+    /// The ballot proven with `credential` bound and signed for casting:
+    /// the bytes to post (hex) as `{ballot}` to `POST …/ballots` (board
+    /// §4.6). Calling it again with the same credential gives the same
+    /// bytes; after it the ballot can no longer be audited.
     #[wasm_bindgen(js_name = castPayload)]
     pub fn cast_payload(&mut self, credential: &Credential) -> Result<Vec<u8>> {
         match std::mem::replace(&mut self.state, State::Audited) {
@@ -136,9 +150,8 @@ impl ChosenBallot {
                 Ok(payload)
             }
             State::Cast(payload) => {
-                let credential_key = credential.secret.public_key().to_bytes();
-                let same =
-                    Ballot::from_bytes(&payload).is_ok_and(|b| b.credential.to_bytes() == credential_key);
+                let key = credential.secret.public_key().to_bytes();
+                let same = Ballot::from_bytes(&payload).is_ok_and(|b| b.credential.to_bytes() == key);
                 self.state = State::Cast(payload.clone());
                 if same {
                     Ok(payload)
@@ -149,17 +162,13 @@ impl ChosenBallot {
             State::Audited => Err(Error::new("this ballot was audited: it can never be cast")),
         }
     }
-}
 
-#[wasm_bindgen]
-impl ChosenBallot {
-    /// Opens the ballot for a Benaloh audit (spec: protocol §8.4): the
-    /// spoiled-ballot payload and a summary of what it opens to. After it
-    /// the ballot can never be cast; prepare a new one.
-    // Interim: today's spoiled ballot is signed for audit by the credential;
-    // the commit-then-choose form (no credential, no signature) replaces it.
+    /// Opens the ballot for a Benaloh audit (protocol §8.4): the
+    /// spoiled-ballot payload, with no credential and no signature, to post
+    /// (hex) as `{spoiled}` to `POST …/audits`, and a summary of what it
+    /// opens to. After it the ballot can never be cast; prepare a new one.
     #[wasm_bindgen(js_name = auditPayload)]
-    pub fn audit_payload(&mut self, credential: &Credential) -> Result<AuditedBallot> {
+    pub fn audit_payload(&mut self) -> Result<AuditedBallot> {
         let contests = match std::mem::replace(&mut self.state, State::Audited) {
             State::Chosen(contests) => contests,
             State::Cast(payload) => {
@@ -168,25 +177,9 @@ impl ChosenBallot {
             }
             State::Audited => return Err(Error::new("this ballot was already audited")),
         };
-        let cred = credential.secret.public_key().to_bytes();
-        let bctx = BallotContext { election: &self.context.election, credential: &cred };
-        let mut encrypted = Vec::new();
-        let mut openings = Vec::new();
-        for (prepared, selections) in contests {
-            let (c, secrets) = prepared.finish(&bctx, &selections)?;
-            encrypted.push(c);
-            openings.push(secrets.open());
-        }
-        let summary = summary(&self.context, &openings)?;
-        let election = &self.context.election;
-        let ballot = Ballot::sign(
-            Purpose::Audit,
-            &credential.secret,
-            &election.manifest_hash,
-            &self.context.definition_hash(),
-            encrypted,
-        );
-        Ok(AuditedBallot { payload: SpoiledBallot { ballot, openings }.to_bytes(), summary })
+        let spoiled = SpoiledBallot::open(contests);
+        let summary = summary(&self.context, &spoiled.openings)?;
+        Ok(AuditedBallot { payload: spoiled.to_bytes(), summary })
     }
 }
 
@@ -209,21 +202,23 @@ fn summary(context: &Context, openings: &[ContestOpening]) -> Result<String> {
     crate::to_json(&contests)
 }
 
-/// Proves and signs every contest for casting.
-fn cast(
-    context: &Context,
-    credential: &CredentialSecret,
-    contests: Vec<(PreparedContest, Vec<bool>)>,
-) -> Result<Vec<u8>> {
+/// Binds every contest to the credential, proves it and signs for casting.
+fn cast(context: &Context, credential: &CredentialSecret, contests: Vec<ChosenContest>) -> Result<Vec<u8>> {
     let cred = credential.public_key().to_bytes();
-    let bctx = BallotContext { election: &context.election, credential: &cred };
+    let election = &context.election;
+    let bctx = BallotContext { election, credential: &cred };
     let contests = contests
         .into_iter()
-        .map(|(prepared, selections)| prepared.finish(&bctx, &selections).map(|(c, _secrets)| c))
+        .map(|c| c.prove(&bctx).map(|(contest, _secrets)| contest))
         .collect::<Result<Vec<_>, _>>()?;
-    let election = &context.election;
-    Ok(Ballot::sign(Purpose::Cast, credential, &election.manifest_hash, &context.definition_hash(), contests)
-        .to_bytes())
+    let ballot = Ballot::sign(
+        Purpose::Cast,
+        credential,
+        &election.manifest_hash,
+        &context.definition_hash(),
+        contests,
+    );
+    Ok(ballot.to_bytes())
 }
 
 #[wasm_bindgen]

@@ -6,13 +6,12 @@
 
 use serde::Serialize;
 use shortlist_board::checkpoint::Checkpoint;
-use shortlist_board::entry::{EntryKind, Hash};
 use shortlist_board::record::{self, Frame, RecordReader, MAGIC};
 use shortlist_board::verify::{Report, Verifier};
 use shortlist_board::BoardError;
 use wasm_bindgen::prelude::*;
 
-use crate::{to_json, Error, Result};
+use crate::{hex_array, to_json, Error, Result};
 
 /// Verifies a record fed in chunks.
 #[wasm_bindgen]
@@ -21,7 +20,6 @@ pub struct RecordVerifier {
     /// The byte offset of the next frame to read (0 until the magic is read).
     next: usize,
     verifier: Verifier,
-    manifest_hash: Option<Hash>,
     finished: bool,
 }
 
@@ -57,7 +55,8 @@ struct TableJson<'a> {
 #[derive(Serialize)]
 struct ReportJson<'a> {
     passed: bool,
-    manifest_hash: Option<String>,
+    poll_id: Option<&'a str>,
+    manifest_hash: Option<&'a str>,
     entries: u64,
     ballots: u64,
     steps: Vec<StepJson<'a>>,
@@ -76,13 +75,16 @@ impl RecordVerifier {
     /// A verifier that has read nothing.
     #[wasm_bindgen(constructor)]
     pub fn new() -> RecordVerifier {
-        RecordVerifier {
-            record: Vec::new(),
-            next: 0,
-            verifier: Verifier::new(),
-            manifest_hash: None,
-            finished: false,
-        }
+        RecordVerifier { record: Vec::new(), next: 0, verifier: Verifier::new(), finished: false }
+    }
+
+    /// Requires the record's manifest hash to be `expected` (hex, e.g. from
+    /// the link the organiser published): another fails V1.3. Call before
+    /// feeding.
+    #[wasm_bindgen(js_name = expectManifestHash)]
+    pub fn expect_manifest_hash(&mut self, expected: &str) -> Result<()> {
+        self.verifier.expect_manifest_hash(hex_array("the expected manifest hash", expected)?);
+        Ok(())
     }
 
     /// Adds a checkpoint saved earlier (its 144 bytes, e.g. from a receipt):
@@ -120,7 +122,7 @@ impl RecordVerifier {
     }
 
     /// Ends the record and runs the final steps. Returns the report, JSON:
-    /// `{passed, manifest_hash, entries, ballots, steps: [{id, title, mark,
+    /// `{passed, poll_id, manifest_hash, entries, ballots, steps: [{id, title, mark,
     /// passed, checked, failed, details}], result: [{title, rows: [{rank,
     /// name, votes, elected}]}], text}`, where `text` is the report as
     /// `shortlist-verify` prints it. Throws if the record is not a record.
@@ -151,7 +153,7 @@ impl RecordVerifier {
             record::read_frame(&mut rest)
         };
         let report = verifier.finish(&mut reread);
-        report_json(&report, self.manifest_hash.as_ref())
+        report_json(&report)
     }
 }
 
@@ -169,11 +171,6 @@ impl RecordVerifier {
             // what never decodes.
             let Ok(frame) = record::read_frame(&mut cursor) else { break };
             let used = rest.len() - cursor.len();
-            if let Frame::Entry(e) = &frame {
-                if e.index == 0 && e.kind == EntryKind::Manifest && self.manifest_hash.is_none() {
-                    self.manifest_hash = Some(e.payload_hash());
-                }
-            }
             self.verifier.feed(&frame, self.next as u64);
             self.next += used;
         }
@@ -181,7 +178,7 @@ impl RecordVerifier {
     }
 }
 
-fn report_json(report: &Report, manifest_hash: Option<&Hash>) -> Result<String> {
+fn report_json(report: &Report) -> Result<String> {
     let steps = report
         .steps
         .iter()
@@ -215,7 +212,8 @@ fn report_json(report: &Report, manifest_hash: Option<&Hash>) -> Result<String> 
         .collect();
     to_json(&ReportJson {
         passed: report.passed(),
-        manifest_hash: manifest_hash.map(hex::encode),
+        poll_id: report.poll.as_ref().map(|(id, _)| id.as_str()),
+        manifest_hash: report.poll.as_ref().map(|(_, h)| h.as_str()),
         entries: report.entries,
         ballots: report.ballots,
         steps,
