@@ -130,17 +130,33 @@ async fn every_role_through_the_cli() {
     org(&["roll", "e2e", s(&roll)]);
     let tokens = d.join("tokens.csv");
     org(&["tokens", "e2e", "--out", s(&tokens)]);
-    let tokens: Vec<String> = std::fs::read_to_string(&tokens)
+    // A file of secrets is never overwritten.
+    assert_ne!(shortlist(&["organiser", "tokens", "e2e", "--out", s(&tokens)]), ExitCode::SUCCESS);
+    // member_id,name,email,token,manifest_hash,booth_link
+    let rows: Vec<Vec<String>> = std::fs::read_to_string(&tokens)
         .unwrap()
         .lines()
         .skip(1)
-        .map(|l| l.rsplit(',').next().unwrap().into())
+        .map(|l| l.split(',').map(str::to_string).collect())
         .collect();
+    let tokens: Vec<String> = rows.iter().map(|r| r[3].clone()).collect();
+    let mh = rows[0][4].clone();
     assert_eq!(tokens.len(), 5);
+    assert_eq!(mh.len(), 64);
+    assert!(rows.iter().all(|r| r[4] == mh));
+    assert_eq!(rows[0][5], format!("{url}/p/e2e/booth#t={}&m={mh}", tokens[0]));
     clock.set(T0 + 200);
     org(&["open-voting", "e2e"]);
 
     // Members: register, look at the ballot, cast (one audits first).
+    // A manifest hash other than the published one: nothing is registered.
+    let stray = d.join("wallet-stray.json");
+    let other_hash = "ab".repeat(32);
+    let args = ["vote", "--wallet", s(&stray), "register", "--server", &url, "--poll", "e2e"];
+    let mut wrong_hash = args.to_vec();
+    wrong_hash.extend(["--token", &tokens[0], "--manifest-hash", &other_hash]);
+    assert_eq!(shortlist(&wrong_hash), ExitCode::from(2));
+    assert!(!stray.exists(), "no wallet is written for a poll with another manifest hash");
     let choices = ["1,3", "1", "2,4", "1,2", "3"];
     let mut receipts = Vec::new();
     for (i, (token, choice)) in tokens.iter().zip(choices).enumerate() {
@@ -157,6 +173,8 @@ async fn every_role_through_the_cli() {
             "e2e",
             "--token",
             token,
+            "--manifest-hash",
+            &mh,
         ]);
         ok(&["vote", "--wallet", s(&wallet), "ballot"]);
         let mut cast =
@@ -180,7 +198,9 @@ async fn every_role_through_the_cli() {
             "--poll",
             "e2e",
             "--token",
-            &tokens[0]
+            &tokens[0],
+            "--manifest-hash",
+            &mh,
         ]),
         ExitCode::SUCCESS
     );
@@ -233,6 +253,12 @@ async fn every_role_through_the_cli() {
     let good = d.join("good.record");
     std::fs::write(&good, &record).unwrap();
     ok(&["verify", s(&good)]);
+    ok(&["verify", s(&good), "--manifest-hash", &mh]);
+    assert_eq!(
+        shortlist(&["verify", s(&good), "--manifest-hash", &other_hash]),
+        ExitCode::from(1),
+        "a record about another manifest fails V1.3"
+    );
     let mut bad = record.clone();
     let mid = bad.len() / 2;
     bad[mid] ^= 1;

@@ -2,10 +2,11 @@
 //! board §4.4–§4.9): signed trustee messages, credential registrations,
 //! ballots, spoiled ballots, aggregates and the result.
 
-use shortlist_crypto::ballot::{ContestOpening, EncryptedContest};
+use shortlist_crypto::ballot::{AuditedContest, ChosenContest, ContestOpening, EncryptedContest};
 use shortlist_crypto::credential::{CredentialPublicKey, CredentialSecret, SIGNATURE_LEN};
 use shortlist_crypto::elgamal::Ciphertext;
 
+use crate::checkpoint::{Checkpoint, CHECKPOINT_LEN};
 use crate::codec::{Reader, Writer};
 use crate::entry::{EntryKind, Hash};
 use crate::error::{BoardError, Result};
@@ -15,17 +16,13 @@ use crate::manifest::MAX_CONTESTS;
 pub const TRUSTEE_DOMAIN: &[u8] = b"shortlist/v1/trustee\0";
 /// Domain separator of the signature on a cast ballot.
 pub const BALLOT_DOMAIN: &[u8] = b"shortlist/v1/ballot\0";
-/// Domain separator of the signature on an audited (spoiled) ballot: a
-/// different message, so an audited ballot can never pass as a cast one.
-pub const AUDIT_DOMAIN: &[u8] = b"shortlist/v1/audited-ballot\0";
-
-/// What a credential signs a ballot for (spec: board §4.6, §4.7).
+/// What a credential signs a ballot for (spec: board §4.6). Only casting:
+/// an audited ballot carries no credential and no signature (§4.7), so that
+/// no audit ties a choice to a member.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
     /// To cast it: it may count.
     Cast,
-    /// To audit it: it is opened and never counts.
-    Audit,
 }
 const MAX_BODY: usize = 8 * 1024 * 1024;
 
@@ -140,7 +137,6 @@ fn ballot_message(
     let mut w = Writer::new();
     w.fixed(match purpose {
         Purpose::Cast => BALLOT_DOMAIN,
-        Purpose::Audit => AUDIT_DOMAIN,
     })
     .fixed(manifest_hash)
     .fixed(definition_hash)
@@ -215,20 +211,29 @@ impl Ballot {
     }
 }
 
-/// An audited ballot: the ballot as prepared and its openings (spec: board §4.7).
+/// An audited (spoiled) ballot (spec: board §4.7): each contest's
+/// ciphertexts and their openings, with **no credential, no proof and no
+/// signature**, so nothing on the board ties the audited choice to a member.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpoiledBallot {
-    /// The ballot, signed like a cast one.
-    pub ballot: Ballot,
+    /// One audited contest per manifest contest, in order.
+    pub contests: Vec<AuditedContest>,
     /// One opening per contest.
     pub openings: Vec<ContestOpening>,
 }
 
 impl SpoiledBallot {
-    /// `ballot ‖ list of openings`.
+    /// Opens chosen contests for an audit (spec: protocol §8.4); they can
+    /// never be cast afterwards.
+    pub fn open(chosen: Vec<ChosenContest>) -> Self {
+        let (contests, openings) = chosen.into_iter().map(ChosenContest::open).unzip();
+        Self { contests, openings }
+    }
+
+    /// `list of audited contests ‖ list of openings`.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
-        w.fixed(&self.ballot.to_bytes());
+        w.fixed(&encode_list(&self.contests.iter().map(AuditedContest::to_bytes).collect::<Vec<_>>()));
         w.fixed(&encode_list(&self.openings.iter().map(ContestOpening::to_bytes).collect::<Vec<_>>()));
         w.finish()
     }
@@ -236,12 +241,80 @@ impl SpoiledBallot {
     /// Decodes a spoiled ballot.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new("spoiled ballot", bytes);
-        let ballot = Ballot::read(&mut r)?;
+        let n = r.count(MAX_CONTESTS)?;
+        let mut contests = Vec::with_capacity(n);
+        for _ in 0..n {
+            contests.push(AuditedContest::from_bytes(r.bytes(MAX_BODY)?)?);
+        }
         let openings = decode_list("spoiled ballot", r.rest())?
             .iter()
             .map(|b| ContestOpening::from_bytes(b).map_err(BoardError::from))
             .collect::<Result<Vec<_>>>()?;
-        Ok(Self { ballot, openings })
+        Ok(Self { contests, openings })
+    }
+
+    /// The fingerprint a member's device shows before the member decides to
+    /// cast or audit (spec: board §4.7).
+    pub fn fingerprint(&self) -> Hash {
+        fingerprint(self.contests.iter().map(|c| c.ciphertexts.as_slice()))
+    }
+}
+
+/// The ballot fingerprint (spec: board §4.7): the V4.7 hash of each contest's
+/// ciphertexts, hashed together in manifest order:
+/// `SHA-256("shortlist/v1/fingerprint" ‖ 0x00 ‖ h_0 ‖ … ‖ h_{k−1})` with
+/// `h_i = SHA-256(A₀‖B₀‖…)` of contest `i`. The same for the chosen
+/// contests, the audited ballot and the cast ballot with those ciphertexts.
+pub fn fingerprint<'a>(contests: impl IntoIterator<Item = &'a [Ciphertext]>) -> Hash {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(FINGERPRINT_DOMAIN);
+    for cts in contests {
+        h.update(ciphertexts_hash(cts));
+    }
+    h.finalize().into()
+}
+
+/// Domain separator of the ballot fingerprint.
+pub const FINGERPRINT_DOMAIN: &[u8] = b"shortlist/v1/fingerprint\0";
+
+/// The V4.7 hash of one contest's ciphertexts: `SHA-256(A₀‖B₀‖…‖A_{n−1}‖B_{n−1})`
+/// (spec: board §8.4).
+pub fn ciphertexts_hash(cts: &[Ciphertext]) -> Hash {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for ct in cts {
+        h.update(ct.to_bytes());
+    }
+    h.finalize().into()
+}
+
+/// The body of a decryption-share message (spec: board §4.10): the signed
+/// checkpoint of the board the trustee verified before decrypting, then one
+/// DecryptionShare encoding per contest. A share made on a forked board is
+/// thereby signed evidence of the server's equivocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecryptionShares {
+    /// The checkpoint the trustee verified (it covers the aggregate).
+    pub checkpoint: Checkpoint,
+    /// One DecryptionShare encoding per manifest contest, in order.
+    pub shares: Vec<Vec<u8>>,
+}
+
+impl DecryptionShares {
+    /// `checkpoint (144 bytes) ‖ list of shares`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.fixed(&self.checkpoint.to_bytes()).fixed(&encode_list(&self.shares));
+        w.finish()
+    }
+
+    /// Decodes the body.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new("decryption shares", bytes);
+        let checkpoint = Checkpoint::from_bytes(&r.fixed::<CHECKPOINT_LEN>()?)?;
+        let shares = decode_list("decryption shares", r.rest())?;
+        Ok(Self { checkpoint, shares })
     }
 }
 

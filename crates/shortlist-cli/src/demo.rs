@@ -16,7 +16,7 @@ use rand::rngs::OsRng;
 use rand::Rng;
 use serde_json::json;
 use shortlist_client::board::PollView;
-use shortlist_client::member::Member;
+use shortlist_client::member::{Chosen, Member};
 use shortlist_client::trustee::Trustee;
 use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
@@ -219,8 +219,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     }
     api.import_roll(&roll).await?;
     let csv = api.issue_tokens().await?;
-    let member_tokens: Vec<String> =
-        csv.lines().skip(1).filter_map(|l| l.rsplit(',').next().map(str::to_string)).collect();
+    let member_tokens = crate::organiser::column(&csv, "token")?;
     if member_tokens.len() != args.members {
         bail!("{} tokens issued for {} members", member_tokens.len(), args.members);
     }
@@ -279,7 +278,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     api.action("/tally").await?;
     // Three trustees decrypt, one after another: on one machine, at once
     // would only hold three copies of the board (measured: no faster).
-    for tr in trustees.iter().take(3) {
+    for tr in trustees.iter_mut().take(3) {
         tr.decrypt(&api).await?;
     }
     t.lap("tally (aggregate, 3 decryptions)", s);
@@ -297,7 +296,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     let size = record.len();
     let pb = bar(size, "verifying the record");
     let report = tokio::task::spawn_blocking(move || {
-        shortlist_board::verify::verify_path(&path, Vec::new(), None, |pos| pb.set_position(pos))
+        shortlist_board::verify::verify_path(&path, Vec::new(), None, None, |pos| pb.set_position(pos))
     })
     .await??;
     t.lap("verification of the record", s);
@@ -332,8 +331,7 @@ async fn member(
     let audit = i % 20 == 7;
     if audit {
         let sel = crate::choices::choose(weights, &mut OsRng);
-        let p = m.prepare(view, enc, &[sel])?;
-        m.audit(api, view, p).await?;
+        shortlist_client::member::audit(api, Chosen::new(view, enc, &[sel])?).await?;
     }
     let sel = crate::choices::choose(weights, &mut OsRng);
     let p = m.prepare(view, enc, &[sel])?;

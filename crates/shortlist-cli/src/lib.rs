@@ -119,3 +119,23 @@ pub(crate) fn print_result(result: &serde_json::Value) {
         );
     }
 }
+
+/// Parses a 32-byte hash given in hex (a manifest hash: spec board §1.5).
+pub(crate) fn parse_hash(s: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(s.trim()).map_err(|e| format!("not hex: {e}"))?;
+    bytes.try_into().map_err(|_| "a manifest hash is 32 bytes (64 hex digits)".to_string())
+}
+
+/// spec: board §1.5 — refuses a poll whose manifest hash is not the one the
+/// organiser published.
+pub(crate) fn check_manifest_hash(board: &[u8; 32], expected: &[u8; 32]) -> anyhow::Result<()> {
+    if board != expected {
+        anyhow::bail!(
+            "the server's poll has manifest hash {}, not the {} you were given: this is not the poll \
+             the organiser published. Do not vote here; tell the organiser.",
+            hex::encode(board),
+            hex::encode(expected)
+        );
+    }
+    Ok(())
+}

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use shortlist_client::Api;
 
@@ -120,6 +120,11 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             println!("created poll {poll}");
             println!("manifest hash {}", out["manifest_hash"].as_str().unwrap_or(""));
             println!("server key    {}", out["server_key"].as_str().unwrap_or(""));
+            println!(
+                "\nPublish the manifest hash where members will find it apart from this server (your own\n\
+                 site, the invitation): it is the poll's identity. Members' clients and the booth refuse a\n\
+                 poll with another; auditors run `shortlist-verify --manifest-hash HASH`."
+            );
         }
         C::Status { poll } => print_json(&api(poll).get("/status").await?),
         C::OpenNominations { poll } => print_json(&api(poll).action("/nominations/open").await?),
@@ -160,7 +165,13 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             println!("imported {} members", out["imported"]);
         }
         C::Tokens { poll, out } => {
-            let csv = api(poll).issue_tokens().await?;
+            if out.exists() {
+                bail!(
+                    "{} exists: it may hold tokens that cannot be issued again; choose another name",
+                    out.display()
+                );
+            }
+            let csv = zeroize::Zeroizing::new(booth_links(&api(poll).issue_tokens().await?, &args.server)?);
             let n = csv.lines().count().saturating_sub(1);
             crate::keyfile::write_private(out, csv.as_bytes())?;
             println!(
@@ -193,4 +204,41 @@ fn summary(v: &Value) {
 
 fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// Turns the server's token CSV's `booth_path` column into a full
+/// `booth_link` on `server` (spec: board §1.5: the link's fragment carries the
+/// token and the manifest hash, and never reaches a server).
+fn booth_links(csv_text: &str, server: &str) -> Result<String> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = reader.headers()?.iter().map(str::to_string).collect();
+    let path_col = header.iter().position(|h| h == "booth_path");
+    if let Some(i) = path_col {
+        if let Some(h) = header.get_mut(i) {
+            *h = "booth_link".into();
+        }
+    }
+    w.write_record(&header)?;
+    let base = server.trim_end_matches('/');
+    for rec in reader.records() {
+        let rec = rec?;
+        let row: Vec<String> = rec
+            .iter()
+            .enumerate()
+            .map(|(i, f)| if Some(i) == path_col { format!("{base}{f}") } else { f.to_string() })
+            .collect();
+        w.write_record(&row)?;
+    }
+    Ok(String::from_utf8(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)?)
+}
+
+/// The values of the column named `name` of a CSV with a header row.
+pub(crate) fn column(csv_text: &str, name: &str) -> Result<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let at = reader.headers()?.iter().position(|h| h == name).with_context(|| format!("no {name} column"))?;
+    reader
+        .records()
+        .map(|r| Ok(r?.get(at).with_context(|| format!("a row without {name}"))?.to_string()))
+        .collect()
 }

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
+use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::TrusteeMessage;
 use shortlist_client::board::{entries, PollView};
-use shortlist_client::trustee::Trustee;
+use shortlist_client::trustee::{post_decryption, Trustee};
 use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::TrusteeSecrets;
@@ -139,7 +140,20 @@ fn restore(kf: &KeyFile, view: &PollView) -> Result<Trustee> {
         None => None,
     };
     let signing = CredentialSecret::from_secret_bytes(&kf.signing.expose_secret_bytes());
-    Ok(Trustee::restore(index, signing, secrets, share))
+    let decrypted = match state.and_then(|s| s["decrypted"].as_str()) {
+        Some(h) => Some(hex::decode(h)?.as_slice().try_into().context("decrypted aggregate hash")?),
+        None => None,
+    };
+    let seen = state
+        .and_then(|s| s["seen"].as_array())
+        .map(|list| {
+            list.iter()
+                .map(|c| Ok(Checkpoint::from_bytes(&hex::decode(c.as_str().context("checkpoint")?)?)?))
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Trustee::restore(index, signing, secrets, share).with_history(decrypted, seen))
 }
 
 fn remember(kf: &mut KeyFile, poll: &str, t: &Trustee) {
@@ -151,6 +165,11 @@ fn remember(kf: &mut KeyFile, poll: &str, t: &Trustee) {
     if let Some(k) = t.key_share() {
         state.insert("share".into(), json!(hex::encode(k.expose_secret().expose_secret().as_bytes())));
     }
+    if let Some(h) = t.decrypted() {
+        state.insert("decrypted".into(), json!(hex::encode(h)));
+    }
+    let seen: Vec<String> = t.seen().iter().map(|c| hex::encode(c.to_bytes())).collect();
+    state.insert("seen".into(), json!(seen));
     kf.polls.insert(poll.to_string(), Value::Object(state));
 }
 
@@ -211,6 +230,8 @@ async fn ceremony(args: &TrusteeArgs, s: &crate::organiser::ServerArgs) -> Resul
             t.index
         );
     }
+    // A checkpoint to hold the board to at tally time (spec: board V1.1).
+    t.remember_checkpoint(&api, &view).await?;
     remember(&mut kf, &s.poll, &t);
     save(args, &kf, &pass)?;
     println!("done: every share checked; trustee {} holds its key share for poll {}", t.index, s.poll);
@@ -218,11 +239,22 @@ async fn ceremony(args: &TrusteeArgs, s: &crate::organiser::ServerArgs) -> Resul
 }
 
 async fn decrypt(args: &TrusteeArgs, s: &crate::organiser::ServerArgs) -> Result<()> {
-    let (kf, _) = load(args)?;
+    let (mut kf, pass) = load(args)?;
     let api = Api::new(Http::new(&s.server)?, &s.poll);
     let view = PollView::fetch(&api).await?;
-    let t = restore(&kf, &view)?;
-    t.decrypt(&api).await?;
-    println!("trustee {} checked the aggregate against the board and posted its decryption share", t.index);
+    let mut t = restore(&kf, &view)?;
+    println!("trustee {}: verifying the whole board before decrypting…", t.index);
+    let d = t.prepare_decryption(&api).await?;
+    // spec: protocol §7.2 — the aggregate decrypted is kept with the key
+    // before the share leaves this machine: another is refused for ever.
+    remember(&mut kf, &s.poll, &t);
+    save(args, &kf, &pass)?;
+    post_decryption(&api, &d).await?;
+    let what =
+        if d.message.is_some() { "posted its decryption share" } else { "had already posted its share" };
+    println!(
+        "trustee {} verified every step through V6.1 under the checkpoint of {} entries and {what}",
+        t.index, d.checkpoint.size
+    );
     Ok(())
 }

@@ -19,6 +19,10 @@ pub struct VerifyArgs {
     /// The poll to fetch.
     #[arg(long)]
     poll: Option<String>,
+    /// The poll's manifest hash as the organiser published it (64 hex
+    /// digits): a record about any other manifest fails V1.3.
+    #[arg(long, value_name = "HEX", value_parser = crate::parse_hash)]
+    manifest_hash: Option<[u8; 32]>,
 }
 
 /// Runs the verifier; `Ok(false)` when a step failed.
@@ -34,7 +38,7 @@ pub fn run(args: &VerifyArgs) -> Result<bool> {
         }
         _ => bail!("give a record file, or --server URL --poll ID"),
     };
-    let report = shortlist_board::verify::verify_path(&path, Vec::new(), None, |_| {})
+    let report = shortlist_board::verify::verify_path(&path, Vec::new(), None, args.manifest_hash, |_| {})
         .with_context(|| format!("reading {}", path.display()))?;
     print!("{report}");
     Ok(report.passed())

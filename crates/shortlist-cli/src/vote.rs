@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 use shortlist_board::receipt::Receipt;
 use shortlist_client::board::PollView;
-use shortlist_client::member::{check_receipt, Member};
+use shortlist_client::member::{audit, check_receipt, Chosen, Member};
 use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::elgamal::Encrypter;
@@ -38,6 +38,10 @@ enum VoteCommand {
         /// The token from the organiser.
         #[arg(long)]
         token: String,
+        /// The poll's manifest hash, from the organiser's invitation (64 hex
+        /// digits): nothing is registered unless the server's poll has it.
+        #[arg(long, value_name = "HEX", value_parser = crate::parse_hash)]
+        manifest_hash: [u8; 32],
     },
     /// Show the ballot: the candidates, numbered, and how many to choose.
     Ballot,
@@ -69,7 +73,18 @@ enum VoteCommand {
 struct Wallet {
     server: String,
     poll: String,
+    manifest_hash: [u8; 32],
     credential: CredentialSecret,
+}
+
+impl Wallet {
+    /// The poll as the board shows it, checked against the wallet's
+    /// manifest hash (spec: board §1.5).
+    async fn view(&self, api: &Api<Http>) -> Result<PollView> {
+        let view = PollView::fetch(api).await?;
+        crate::check_manifest_hash(&view.manifest_hash, &self.manifest_hash)?;
+        Ok(view)
+    }
 }
 
 fn load_wallet(path: &std::path::Path) -> Result<Wallet> {
@@ -79,9 +94,13 @@ fn load_wallet(path: &std::path::Path) -> Result<Wallet> {
     let v: Value = serde_json::from_str(&text).context("the wallet is damaged")?;
     let sk = Zeroizing::new(hex::decode(v["credential"].as_str().context("wallet credential")?)?);
     let sk: [u8; 32] = sk.as_slice().try_into().context("wallet credential length")?;
+    let manifest_hash = v["manifest_hash"]
+        .as_str()
+        .context("the wallet has no manifest hash: register again with --manifest-hash")?;
     Ok(Wallet {
         server: v["server"].as_str().context("wallet server")?.to_string(),
         poll: v["poll"].as_str().context("wallet poll")?.to_string(),
+        manifest_hash: crate::parse_hash(manifest_hash).map_err(anyhow::Error::msg)?,
         credential: CredentialSecret::from_secret_bytes(&sk),
     })
 }
@@ -93,16 +112,20 @@ pub fn run(args: &VoteArgs) -> Result<()> {
 
 async fn vote(args: &VoteArgs) -> Result<()> {
     match &args.command {
-        VoteCommand::Register { server, token } => {
+        VoteCommand::Register { server, token, manifest_hash } => {
             if args.wallet.exists() {
                 bail!("{} exists: this device already has a credential", args.wallet.display());
             }
             let api = Api::new(Http::new(&server.server)?, &server.poll);
+            // spec: board §1.5 — the poll's identity, before anything else.
+            let view = PollView::fetch(&api).await?;
+            crate::check_manifest_hash(&view.manifest_hash, manifest_hash)?;
+            println!("✓ the server's poll {} has the manifest hash you were given", server.poll);
             let m = Member::new();
             // Keep the key before registering it, so a lost answer loses nothing.
             let text = Zeroizing::new(
                 json!({
-                    "server": server.server, "poll": server.poll,
+                    "server": server.server, "poll": server.poll, "manifest_hash": hex::encode(manifest_hash),
                     "credential": hex::encode(m.credential().expose_secret_bytes().as_slice()),
                 })
                 .to_string(),
@@ -113,7 +136,7 @@ async fn vote(args: &VoteArgs) -> Result<()> {
         }
         VoteCommand::Ballot => {
             let w = load_wallet(&args.wallet)?;
-            let view = PollView::fetch(&Api::new(Http::new(&w.server)?, &w.poll)).await?;
+            let view = w.view(&Api::new(Http::new(&w.server)?, &w.poll)).await?;
             let (def, _) =
                 view.definition.as_ref().context("the ballot is not defined yet (nominations still open)")?;
             for (contest, rules) in def.contests.iter().zip(&view.manifest.contests) {
@@ -134,6 +157,12 @@ async fn vote(args: &VoteArgs) -> Result<()> {
             let poll = poll.clone().unwrap_or(v["poll"].as_str().context("receipt poll")?.to_string());
             let api = Api::new(Http::new(server)?, &poll);
             let view = PollView::fetch(&api).await?;
+            if let Some(h) = v["manifest_hash"].as_str() {
+                crate::check_manifest_hash(
+                    &view.manifest_hash,
+                    &crate::parse_hash(h).map_err(anyhow::Error::msg)?,
+                )?;
+            }
             let r = Receipt::from_bytes(&hex::decode(v["receipt"].as_str().context("receipt")?)?)?;
             let ballot = hex::decode(v["ballot"].as_str().context("receipt ballot")?)?;
             let size = check_receipt(&api, &view, &r, &ballot)
@@ -157,7 +186,7 @@ async fn cast(
 ) -> Result<()> {
     let w = load_wallet(&args.wallet)?;
     let api = Api::new(Http::new(&w.server)?, &w.poll);
-    let view = PollView::fetch(&api).await?;
+    let view = w.view(&api).await?;
     let ctx = view.context().context("voting has not opened")?;
     let shapes = view.shapes()?;
     let shape = shapes.first().context("no contest")?;
@@ -176,36 +205,48 @@ async fn cast(
     let member =
         Member::with_credential(CredentialSecret::from_secret_bytes(&w.credential.expose_secret_bytes()));
     let enc = Encrypter::new(&ctx.joint_key);
-    if audit_first {
-        let p = member.prepare(&view, &enc, &[sel.clone()])?;
-        let contest = p.contests.first().cloned().context("contest")?;
-        let payload = member.audit(&api, &view, p).await?;
-        let spoiled = shortlist_board::payload::SpoiledBallot::from_bytes(&payload)?;
-        let opening = spoiled.openings.first().context("opening")?;
-        contest.check_opening(&ctx.joint_key, opening)?;
-        let (def, _) = view.definition.as_ref().context("definition")?;
-        let names: Vec<&str> = def
-            .contests
+    let (def, _) = view.definition.as_ref().context("definition")?;
+    let names = |selections: &[u8]| -> String {
+        def.contests
             .first()
             .map(|c| {
                 c.candidates
                     .iter()
-                    .zip(&opening.selections)
+                    .zip(selections)
                     .filter(|(_, s)| **s == 1)
                     .map(|(c, _)| c.name.as_str())
-                    .collect()
+                    .collect::<Vec<_>>()
+                    .join(", ")
             })
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    if audit_first {
+        // spec: board §4.7 — the audited ballot carries no credential: nothing
+        // on the board ties this choice to you.
+        let chosen = Chosen::new(&view, &enc, &[sel.clone()])?;
+        let fingerprint = chosen.fingerprint();
+        println!("encrypted your choice; ballot fingerprint {}: auditing it", hex::encode(fingerprint));
+        let spoiled = audit(&api, chosen).await?;
+        if spoiled.fingerprint() != fingerprint {
+            bail!("the audited ballot is not the one whose fingerprint was shown");
+        }
+        let shapes = view.shapes()?;
+        let (contest, opening) = spoiled.contests.first().zip(spoiled.openings.first()).context("opening")?;
+        contest.check_opening(shapes.first().context("contest")?, &ctx.joint_key, opening)?;
         println!(
-            "audited a ballot: it opens to {} — your choice. It is published and never counted.",
-            names.join(", ")
+            "audited: fingerprint {} opens to {} — your choice. It is published, never counted, and names no member.",
+            hex::encode(fingerprint),
+            names(&opening.selections)
         );
     }
-    let p = member.prepare(&view, &enc, &[sel])?;
+    let chosen = Chosen::new(&view, &enc, &[sel])?;
+    println!("encrypted your choice; ballot fingerprint {}: casting it", hex::encode(chosen.fingerprint()));
+    let p = member.prove(&view, chosen)?;
     let ballot = member.cast_payload(&view, &p)?;
     let r = member.cast(&api, &view, &p).await?;
     let kept = json!({
-        "server": w.server, "poll": w.poll, "receipt": hex::encode(r.to_bytes()), "ballot": hex::encode(&ballot),
+        "server": w.server, "poll": w.poll, "manifest_hash": hex::encode(w.manifest_hash),
+        "receipt": hex::encode(r.to_bytes()), "ballot": hex::encode(&ballot),
     });
     keyfile::write_private(receipt_path, kept.to_string().as_bytes())?;
     println!(

@@ -27,7 +27,7 @@ fn temp(name: &str) -> PathBuf {
 fn honest_record_of_1000_voters_passes_every_step_and_round_trips() {
     let path = temp("honest");
     simulate(1000, None, &path);
-    let report = verify_path(&path, Vec::new(), None, |_| {}).unwrap();
+    let report = verify_path(&path, Vec::new(), None, None, |_| {}).unwrap();
     assert!(report.passed(), "failed steps: {:?}", report.failed_steps());
     assert!(report.ballots >= 1000);
     assert!(report.steps.iter().all(|s| s.id == "V5.5" || s.checked > 0), "a step checked nothing");
@@ -60,7 +60,7 @@ fn every_tamper_kind_fails_exactly_its_step() {
     for (kind, step) in kinds {
         let path = temp(&kind);
         simulate(45, Some(&kind), &path);
-        let report = verify_path(&path, Vec::new(), None, |_| {}).unwrap();
+        let report = verify_path(&path, Vec::new(), None, None, |_| {}).unwrap();
         assert_eq!(report.failed_steps(), vec![step.as_str()], "tamper {kind}");
         std::fs::remove_file(&path).unwrap();
     }
@@ -87,8 +87,8 @@ fn since_trusts_proofs_up_to_a_passed_checkpoint_and_checks_the_rest() {
         .iter()
         .find_map(|f| if let Frame::Checkpoint(c) = f { Some(c.clone()) } else { None })
         .unwrap();
-    let full = verify_path(&path, Vec::new(), None, |_| {}).unwrap();
-    let since = verify_path(&path, Vec::new(), Some(first.clone()), |_| {}).unwrap();
+    let full = verify_path(&path, Vec::new(), None, None, |_| {}).unwrap();
+    let since = verify_path(&path, Vec::new(), Some(first.clone()), None, |_| {}).unwrap();
     assert!(since.passed(), "{:?}", since.failed_steps());
     let proofs =
         |r: &shortlist_board::verify::Report| r.steps.iter().find(|s| s.id == "V4.5").unwrap().checked;
@@ -96,7 +96,7 @@ fn since_trusts_proofs_up_to_a_passed_checkpoint_and_checks_the_rest() {
     // A --since checkpoint must be signed by the server and match the record.
     let mut forged = first;
     forged.root[0] ^= 1;
-    let bad = verify_path(&path, Vec::new(), Some(forged), |_| {}).unwrap();
+    let bad = verify_path(&path, Vec::new(), Some(forged), None, |_| {}).unwrap();
     assert!(!bad.passed());
     std::fs::remove_file(&path).unwrap();
 }

@@ -4,9 +4,10 @@
 
 use rand::rngs::OsRng;
 use shortlist_board::checkpoint::Checkpoint;
-use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
+use shortlist_board::entry::Hash;
+use shortlist_board::payload::{fingerprint, Ballot, Purpose, SpoiledBallot};
 use shortlist_board::receipt::Receipt;
-use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
+use shortlist_crypto::ballot::{BallotContext, ChosenContest, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::elgamal::Encrypter;
 
@@ -25,11 +26,49 @@ impl std::fmt::Debug for Member {
     }
 }
 
-/// A ballot ready to cast or audit.
+/// A ballot proven under the member's credential, ready to cast.
 pub struct Prepared {
     /// The encrypted contests.
     pub contests: Vec<EncryptedContest>,
-    openings: Vec<shortlist_crypto::ballot::ContestOpening>,
+}
+
+/// A ballot whose ciphertexts are fixed but not yet bound to a credential
+/// (spec: protocol §8.4): show its [`Chosen::fingerprint`], then either
+/// [`Member::prove`] it to cast or [`audit`] it — never both.
+#[derive(Debug)]
+pub struct Chosen {
+    contests: Vec<ChosenContest>,
+}
+
+impl Chosen {
+    /// Encrypts `selections` (one vector per contest) with fresh randomness.
+    pub fn new(view: &PollView, enc: &Encrypter, selections: &[Vec<bool>]) -> Result<Self> {
+        let shapes = view.shapes()?;
+        if shapes.len() != selections.len() {
+            return Err(ClientError::protocol("one selection vector per contest is needed"));
+        }
+        let contests = shapes
+            .iter()
+            .zip(selections)
+            .map(|(shape, sel)| EncryptedContest::prepare(enc, shape, &mut OsRng)?.choose(sel))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { contests })
+    }
+
+    /// The ballot fingerprint (spec: board §4.7): shown to the member before
+    /// they decide; the audited or cast ballot carries the same.
+    pub fn fingerprint(&self) -> Hash {
+        fingerprint(self.contests.iter().map(ChosenContest::ciphertexts))
+    }
+}
+
+/// Audits a chosen ballot (Benaloh challenge, spec: board §4.7): posts its
+/// ciphertexts and openings, with no credential, and returns what was posted.
+/// The ballot can never be cast afterwards: choose a fresh one.
+pub async fn audit<T: Transport>(api: &Api<T>, chosen: Chosen) -> Result<SpoiledBallot> {
+    let spoiled = SpoiledBallot::open(chosen.contests);
+    api.audit(&spoiled.to_bytes()).await?;
+    Ok(spoiled)
 }
 
 impl Member {
@@ -60,22 +99,21 @@ impl Member {
 
     /// Encrypts and proves selections (one vector per contest).
     pub fn prepare(&self, view: &PollView, enc: &Encrypter, selections: &[Vec<bool>]) -> Result<Prepared> {
+        self.prove(view, Chosen::new(view, enc, selections)?)
+    }
+
+    /// Binds a chosen ballot to this credential and proves it, for casting.
+    pub fn prove(&self, view: &PollView, chosen: Chosen) -> Result<Prepared> {
         let ctx =
             view.context().ok_or_else(|| ClientError::protocol("voting has not opened (no joint key)"))?;
         let cred = self.public_key();
         let bctx = BallotContext { election: &ctx, credential: &cred };
-        let shapes = view.shapes()?;
-        if shapes.len() != selections.len() {
-            return Err(ClientError::protocol("one selection vector per contest is needed"));
-        }
-        let mut contests = Vec::new();
-        let mut openings = Vec::new();
-        for (shape, sel) in shapes.iter().zip(selections) {
-            let (c, secrets) = EncryptedContest::encrypt(enc, &bctx, shape, sel, &mut OsRng)?;
-            openings.push(secrets.open());
-            contests.push(c);
-        }
-        Ok(Prepared { contests, openings })
+        let contests = chosen
+            .contests
+            .into_iter()
+            .map(|c| c.prove(&bctx).map(|(contest, _)| contest))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Prepared { contests })
     }
 
     /// The ballot payload, signed for casting.
@@ -92,16 +130,6 @@ impl Member {
         let receipt = Receipt::from_bytes(&hex_field(&reply, &["receipt"])?)?;
         receipt.verify(&payload, &view.manifest.server_key, &view.manifest_hash)?;
         Ok(receipt)
-    }
-
-    /// Audits a prepared ballot: posts it signed for audit with its openings.
-    /// The ballot can never be cast afterwards; prepare a new one.
-    pub async fn audit<T: Transport>(&self, api: &Api<T>, view: &PollView, p: Prepared) -> Result<Vec<u8>> {
-        let (_, dh) = view.definition.as_ref().ok_or_else(|| ClientError::protocol("no definition"))?;
-        let ballot = Ballot::sign(Purpose::Audit, &self.credential, &view.manifest_hash, dh, p.contests);
-        let payload = SpoiledBallot { ballot, openings: p.openings }.to_bytes();
-        api.audit(&payload).await?;
-        Ok(payload)
     }
 }
 

@@ -3,12 +3,17 @@
 //! message is signed with the trustee's manifest key.
 
 use rand::rngs::OsRng;
+use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::{Entry, EntryKind, Hash};
-use shortlist_board::payload::{encode_list, Aggregate, Ballot, TrusteeMessage};
+use shortlist_board::manifest::Manifest;
+use shortlist_board::payload::{DecryptionShares, TrusteeMessage};
+use shortlist_board::record::{self, Frame};
+use shortlist_board::verify::{Facts, Report, Verifier};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::transport::{EncryptedShare, ShareCheck};
-use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, GroupPublic, TrusteeSecrets};
+use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, TrusteeSecrets};
 use shortlist_crypto::threshold::KeyShare;
+use shortlist_crypto::transcript::ElectionContext;
 
 use crate::api::{Api, Transport};
 use crate::board::{entries, PollView};
@@ -21,6 +26,24 @@ pub struct Trustee {
     key: CredentialSecret,
     secrets: Option<TrusteeSecrets>,
     share: Option<KeyShare>,
+    // The payload hash of the one aggregate this trustee decrypts (spec:
+    // protocol §7.2): kept with the key, so another is refused.
+    decrypted: Option<Hash>,
+    // Checkpoints this trustee has seen signed: a later board must agree
+    // with each, or the server equivocated (spec: board V1.1).
+    seen: Vec<Checkpoint>,
+}
+
+/// A decryption share made after the board verified, ready to post.
+#[derive(Clone, Debug)]
+pub struct Decryption {
+    /// The payload hash of the aggregate decrypted.
+    pub aggregate: Hash,
+    /// The checkpoint the board was verified under (named in the share).
+    pub checkpoint: Checkpoint,
+    /// The signed trustee message, or `None` if this trustee's share is
+    /// already on the board.
+    pub message: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Trustee {
@@ -60,7 +83,7 @@ fn messages(view: &PollView, board: &[Entry], kind: EntryKind) -> Vec<TrusteeMes
 impl Trustee {
     /// A trustee with its signing key.
     pub fn new(index: u16, key: CredentialSecret) -> Self {
-        Self { index, key, secrets: None, share: None }
+        Self { index, key, secrets: None, share: None, decrypted: None, seen: Vec::new() }
     }
 
     /// A trustee restored from its key file: ceremony secrets and key share
@@ -71,7 +94,50 @@ impl Trustee {
         secrets: Option<TrusteeSecrets>,
         share: Option<KeyShare>,
     ) -> Self {
-        Self { index, key, secrets, share }
+        Self { index, key, secrets, share, decrypted: None, seen: Vec::new() }
+    }
+
+    /// Restores what this trustee kept of the tally: the aggregate it
+    /// decrypted, if any, and the checkpoints it has seen.
+    pub fn with_history(mut self, decrypted: Option<Hash>, seen: Vec<Checkpoint>) -> Self {
+        self.decrypted = decrypted;
+        self.seen = seen;
+        self
+    }
+
+    /// The payload hash of the aggregate this trustee decrypted, if any.
+    pub fn decrypted(&self) -> Option<Hash> {
+        self.decrypted
+    }
+
+    /// The checkpoints this trustee has seen signed.
+    pub fn seen(&self) -> &[Checkpoint] {
+        &self.seen
+    }
+
+    /// spec: board §1.5 — takes part only in a poll whose manifest lists
+    /// this trustee's own key at its index.
+    fn check_manifest(&self, manifest: &Manifest) -> Result<()> {
+        let mine = self.key.public_key().to_bytes();
+        match manifest.trustees.iter().find(|t| t.index == self.index) {
+            Some(t) if t.key.to_bytes() == mine => Ok(()),
+            _ => Err(ClientError::protocol(format!(
+                "the poll's manifest does not list this trustee's key at index {}: refusing to take part",
+                self.index
+            ))),
+        }
+    }
+
+    /// Remembers the server's latest signed checkpoint (spec: board §6.1),
+    /// so that a board shown later must agree with it.
+    pub async fn remember_checkpoint<T: Transport>(&mut self, api: &Api<T>, view: &PollView) -> Result<()> {
+        let latest = api.get("/checkpoints/latest").await?;
+        let c = Checkpoint::from_bytes(&crate::api::hex_field(&latest, &["bytes"])?)?;
+        c.verify(&view.manifest.server_key, &view.manifest_hash)?;
+        if !self.seen.iter().any(|s| s.size == c.size) {
+            self.seen.push(c);
+        }
+        Ok(())
     }
 
     /// The ceremony secrets, between round one and the key share.
@@ -81,6 +147,7 @@ impl Trustee {
 
     /// Round one: makes the polynomial and posts the commitment message.
     pub async fn commit<T: Transport>(&mut self, api: &Api<T>, view: &PollView) -> Result<()> {
+        self.check_manifest(&view.manifest)?;
         let p = params(view)?;
         let (secrets, message) = dkg::start(&p, self.index, &mut OsRng)?;
         let body = signed(
@@ -161,9 +228,14 @@ impl Trustee {
             }
         }
         if complaints == 0 {
-            let qualified: Vec<&CommitmentMessage> = commitments.iter().collect();
-            let public = GroupPublic::derive(&p, &qualified)?;
-            let indices: Vec<u16> = commitments.iter().map(|c| c.trustee).collect();
+            // The verifier's reading of the ceremony (spec: V5.6), not our own.
+            let mut v = Verifier::new();
+            for e in &board {
+                v.feed(&Frame::Entry(e.clone()), 0);
+            }
+            let (public, indices) = v
+                .ceremony_qualified()
+                .ok_or_else(|| ClientError::protocol("the key ceremony failed on the board (V5.6)"))?;
             self.share = Some(secrets.finish(&p, &public, &indices, &received)?);
         }
         Ok(complaints)
@@ -174,64 +246,115 @@ impl Trustee {
         self.share.as_ref()
     }
 
-    /// Tally: recomputes the aggregate from the board's ballots (spec: board
-    /// §9 — a trustee MUST NOT decrypt an aggregate it has not recomputed),
-    /// then posts its decryption share for every contest.
-    pub async fn decrypt<T: Transport>(&self, api: &Api<T>) -> Result<()> {
+    /// Tally: verifies the board, then decrypts and posts (spec: protocol
+    /// §7.2). See [`Self::prepare_decryption`]; a caller that keeps state on
+    /// disk should call it, save [`Self::decrypted`], then post.
+    pub async fn decrypt<T: Transport>(&mut self, api: &Api<T>) -> Result<Decryption> {
+        let d = self.prepare_decryption(api).await?;
+        post_decryption(api, &d).await?;
+        Ok(d)
+    }
+
+    /// Downloads the whole record and runs the full verifier over it (chain,
+    /// checkpoints, manifest, ceremony, every ballot's signature,
+    /// registration, window and proofs, duplicates, the revote policy and the
+    /// aggregate: every step through V6.1), against every checkpoint this
+    /// trustee has seen. Only if all hold, and only for the one aggregate
+    /// this trustee ever decrypts, makes its decryption share, naming the
+    /// checkpoint it verified (spec: protocol §7.2, board §4.10, §8.5).
+    pub async fn prepare_decryption<T: Transport>(&mut self, api: &Api<T>) -> Result<Decryption> {
         let share = self
             .share
             .as_ref()
             .ok_or_else(|| ClientError::protocol("no key share: the ceremony did not finish"))?;
-        let board = entries(api, 0, false).await?;
-        let view = PollView::from_entries(&board)?;
-        let ctx = view.context().ok_or_else(|| ClientError::protocol("the poll has no joint key"))?;
-        let aggregate_entry = board
-            .iter()
-            .find(|e| e.kind == EntryKind::Aggregate)
-            .ok_or_else(|| ClientError::protocol("no aggregate yet"))?;
-        let posted = Aggregate::from_bytes(&aggregate_entry.payload)?;
-        let recomputed = recompute(&view, &board)?;
-        if recomputed != posted {
+        let record = api.record().await?;
+        let (report, facts, own_posted) = verify_record(&record, self.seen.clone(), self.index)?;
+        if let Some(step) = report.failed_through("V6.1").first() {
+            return Err(ClientError::protocol(format!(
+                "the board fails {} ({}): {}; refusing to decrypt",
+                step.id,
+                step.title,
+                step.details.first().map_or("", String::as_str)
+            )));
+        }
+        let (manifest, manifest_hash) =
+            facts.manifest.ok_or_else(|| ClientError::protocol("the record has no manifest"))?;
+        self.check_manifest(&manifest)?;
+        let (group, _) =
+            facts.group.ok_or_else(|| ClientError::protocol("the key ceremony failed (V5.6)"))?;
+        if share.verification_key() != group.verification_key(self.index) {
             return Err(ClientError::protocol(
-                "the posted aggregate is not the sum of the counted ballots; refusing to decrypt",
+                "this trustee's key share does not match the board's key ceremony (V5.6); refusing to decrypt",
             ));
         }
-        let mut bodies = Vec::new();
-        for c in &posted.contests {
-            bodies.push(share.decrypt(&ctx, &c.totals, &mut OsRng)?.to_bytes());
+        let (at, aggregate_hash, aggregate) =
+            facts.aggregate.ok_or_else(|| ClientError::protocol("no aggregate yet"))?;
+        let checkpoint =
+            facts.checkpoint.ok_or_else(|| ClientError::protocol("the record has no checkpoint"))?;
+        if checkpoint.size <= at {
+            return Err(ClientError::protocol("the record's checkpoint does not cover the aggregate"));
         }
-        let body = signed(
-            &self.key,
-            &view.manifest_hash,
-            EntryKind::DecryptionShare,
-            self.index,
-            encode_list(&bodies),
-        );
-        api.trustee_message("decryption", &body).await?;
-        Ok(())
+        match self.decrypted {
+            Some(done) if done != aggregate_hash => {
+                return Err(ClientError::protocol(
+                    "this trustee already decrypted another aggregate of this poll; refusing a second",
+                ))
+            }
+            _ => self.decrypted = Some(aggregate_hash),
+        }
+        if !self.seen.iter().any(|s| s.size == checkpoint.size) {
+            self.seen.push(checkpoint.clone());
+        }
+        if own_posted {
+            return Ok(Decryption { aggregate: aggregate_hash, checkpoint, message: None });
+        }
+        let definition_hash = facts
+            .definition_hash
+            .ok_or_else(|| ClientError::protocol("the record has no ballot definition"))?;
+        let ctx = ElectionContext { manifest_hash, definition_hash, joint_key: group.joint_key };
+        let mut shares = Vec::new();
+        for c in &aggregate.contests {
+            shares.push(share.decrypt(&ctx, &c.totals, &mut OsRng)?.to_bytes());
+        }
+        let body = DecryptionShares { checkpoint: checkpoint.clone(), shares }.to_bytes();
+        let message = signed(&self.key, &manifest_hash, EntryKind::DecryptionShare, self.index, body);
+        Ok(Decryption { aggregate: aggregate_hash, checkpoint, message: Some(message) })
     }
 }
 
-/// The aggregate of the ballots that count, from the board (spec: protocol §7.2).
-pub fn recompute(view: &PollView, board: &[Entry]) -> Result<Aggregate> {
-    let last = view.manifest.revote == shortlist_board::manifest::RevotePolicy::LastCounts;
-    let mut counted: std::collections::HashMap<[u8; 32], &Entry> = std::collections::HashMap::new();
-    for e in board.iter().filter(|e| e.kind == EntryKind::Ballot) {
-        let cred: [u8; 32] = e
-            .payload
-            .get(..32)
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| ClientError::protocol("short ballot"))?;
-        if last || !counted.contains_key(&cred) {
-            counted.insert(cred, e);
+/// Posts a decryption share made by [`Trustee::prepare_decryption`].
+pub async fn post_decryption<T: Transport>(api: &Api<T>, d: &Decryption) -> Result<()> {
+    if let Some(m) = &d.message {
+        api.trustee_message("decryption", m).await?;
+    }
+    Ok(())
+}
+
+/// Runs the record verifier over a record held in memory, with saved
+/// checkpoints; also says whether trustee `me` already posted a share.
+fn verify_record(record: &[u8], seen: Vec<Checkpoint>, me: u16) -> Result<(Report, Facts, bool)> {
+    let mut reader = record::open(std::io::Cursor::new(record))?;
+    let mut v = Verifier::new();
+    v.expect_checkpoints(seen);
+    let mut own_posted = false;
+    loop {
+        let offset = reader.offset();
+        match reader.next() {
+            None => break,
+            Some(Ok(frame)) => {
+                if let Frame::Entry(e) = &frame {
+                    own_posted |= e.kind == EntryKind::DecryptionShare
+                        && TrusteeMessage::from_bytes(&e.payload).is_ok_and(|m| m.trustee == me);
+                }
+                v.feed(&frame, offset);
+            }
+            Some(Err(err)) => return Err(ClientError::protocol(format!("unreadable record: {err}"))),
         }
     }
-    let mut sums = shortlist_board::sums::BallotSums::new(&view.shapes()?);
-    let mut order: Vec<&&Entry> = counted.values().collect();
-    order.sort_by_key(|e| e.index);
-    for e in order {
-        sums.add(&Ballot::from_bytes(&e.payload)?);
-    }
-    let ballots = u64::try_from(counted.len()).map_err(|_| ClientError::protocol("count"))?;
-    Ok(sums.to_aggregate(ballots))
+    let mut reread = |offset: u64| -> shortlist_board::Result<Frame> {
+        let rest = usize::try_from(offset).ok().and_then(|o| record.get(o..)).unwrap_or_default();
+        record::read_frame(&mut std::io::Cursor::new(rest))
+    };
+    let (report, facts) = v.finish_with_facts(&mut reread);
+    Ok((report, facts, own_posted))
 }

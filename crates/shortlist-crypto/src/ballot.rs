@@ -314,53 +314,7 @@ impl EncryptedContest {
 
     /// Checks that an opening reveals exactly these ciphertexts (spec: V3.5).
     pub fn check_opening(&self, key: &Point, opening: &ContestOpening) -> Result<()> {
-        let n = self.ciphertexts.len();
-        if opening.contest_id != self.contest_id
-            || opening.selections.len() != n
-            || opening.randomness.len() != n
-        {
-            return Err(CryptoError::InvalidParameters {
-                step: "V3.5",
-                reason: "the opening does not match the contest's size or id".into(),
-            });
-        }
-        if let Some(i) = opening.selections.iter().position(|s| *s > 1) {
-            return Err(CryptoError::AuditMismatch { candidate: i });
-        }
-        // Fast path: one randomized multiscalar check of every
-        // `r_i·B₀ = A_i` and `r_i·K + s_i·B₀ = B_i`.
-        let weights = crate::transcript::public_weights(
-            labels::DS_AUDIT,
-            &[&key.to_bytes(), &self.to_bytes(), &opening.to_bytes()],
-            2 * n,
-        );
-        let (mut g, mut k) = (Scalar::ZERO, Scalar::ZERO);
-        let mut scalars = Vec::with_capacity(2 * n + 2);
-        let mut points = Vec::with_capacity(2 * n + 2);
-        for (((ct, s), r), w) in
-            self.ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).zip(weights.chunks(2))
-        {
-            let (Some(wa), Some(wb)) = (w.first(), w.get(1)) else { break };
-            g += wa * r + wb * Scalar::from(*s);
-            k += wb * r;
-            scalars.extend([-wa, -wb]);
-            points.extend([*ct.a.point(), *ct.b.point()]);
-        }
-        scalars.extend([g, k]);
-        points.extend([curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT, *key.point()]);
-        if RistrettoPoint::vartime_multiscalar_mul(&scalars, &points).is_identity() {
-            return Ok(());
-        }
-        // Slow path: find the first candidate that does not open.
-        for (i, ((ct, s), r)) in
-            self.ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).enumerate()
-        {
-            let expect = Ciphertext::encrypt(key, u64::from(*s), &SecretScalar::new(*r));
-            if &expect != ct {
-                return Err(CryptoError::AuditMismatch { candidate: i });
-            }
-        }
-        Err(CryptoError::AuditMismatch { candidate: 0 })
+        check_opening(self.contest_id, &self.ciphertexts, &self.to_bytes(), key, opening)
     }
 
     /// Encoding: `version ‖ u32 contest ‖ u16 n ‖ n ciphertexts ‖ n bit proofs ‖ range proof`.
@@ -423,20 +377,23 @@ hex_serde!(EncryptedContest);
 
 impl PreparedContest {
     /// Encrypts `selections` with the prepared randomness and answers every
-    /// proof (spec: §8.3, steps 4–7). Selections only choose between prepared
+    /// proof (spec: §8.3, steps 4–8): [`Self::choose`] then
+    /// [`ChosenContest::prove`]. Selections only choose between prepared
     /// values, in constant time.
     pub fn finish(
         self,
         ctx: &BallotContext<'_>,
         selections: &[bool],
     ) -> Result<(EncryptedContest, ContestSecrets)> {
+        self.choose(selections)?.prove(ctx)
+    }
+
+    /// Fixes the ciphertexts for `selections` (spec: §8.3, steps 4–5), with
+    /// no credential yet: the member's device commits to them (their
+    /// fingerprint, board §4.7) before the member decides to cast or to
+    /// audit (protocol §8.4).
+    pub fn choose(self, selections: &[bool]) -> Result<ChosenContest> {
         let shape = self.shape;
-        if self.key != ctx.election.joint_key {
-            return Err(CryptoError::InvalidParameters {
-                step: "V3.1",
-                reason: "the ballot was prepared for another key than the election's joint key".into(),
-            });
-        }
         let n = usize::from(shape.candidates);
         if selections.len() != n {
             return Err(CryptoError::InvalidSelection {
@@ -449,7 +406,7 @@ impl PreparedContest {
                 reason: alloc::format!("{total} selections, allowed {} to {}", shape.min, shape.max),
             });
         }
-        let PreparedContest { a, mut b_zero, mut b_one, mut bits, mut range, randomness, .. } = self;
+        let PreparedContest { a, mut b_zero, mut b_one, bits, range, randomness, key, .. } = self;
         let ciphertexts: Vec<Ciphertext> = a
             .iter()
             .zip(&b_zero)
@@ -463,18 +420,87 @@ impl PreparedContest {
         // The unchosen B values would reveal each selection: wipe both sets.
         b_zero.zeroize();
         b_one.zeroize();
+        Ok(ChosenContest {
+            shape,
+            key,
+            ciphertexts,
+            selections: selections.iter().map(|s| u8::from(*s)).collect(),
+            randomness,
+            bits,
+            range,
+        })
+    }
+}
+
+/// A contest whose ciphertexts are fixed but not yet proven or bound to a
+/// credential (spec: §8.3 step 5, §8.4): either [`Self::prove`] it to cast
+/// it, or [`Self::open`] it to audit it — never both.
+///
+/// # Security
+/// Holds the selections, the randomness and the proof nonces: zeroized on
+/// drop, no `Debug` content. Both methods consume it.
+pub struct ChosenContest {
+    shape: ContestShape,
+    key: Point,
+    ciphertexts: Vec<Ciphertext>,
+    selections: Vec<u8>,
+    randomness: Vec<SecretScalar>,
+    bits: Vec<disjunctive::Prepared>,
+    range: disjunctive::Prepared,
+}
+
+impl core::fmt::Debug for ChosenContest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ChosenContest(<redacted>)")
+    }
+}
+
+impl Drop for ChosenContest {
+    fn drop(&mut self) {
+        self.selections.zeroize();
+    }
+}
+
+impl ChosenContest {
+    /// The contest id.
+    pub fn contest_id(&self) -> u32 {
+        self.shape.contest_id
+    }
+
+    /// The fixed ciphertexts, one per candidate.
+    pub fn ciphertexts(&self) -> &[Ciphertext] {
+        &self.ciphertexts
+    }
+
+    /// Binds the contest to the election and the credential and answers
+    /// every proof (spec: §8.3, steps 6–8). Returns the public contest and
+    /// the secrets (kept only to audit; a proven contest is for casting).
+    pub fn prove(mut self, ctx: &BallotContext<'_>) -> Result<(EncryptedContest, ContestSecrets)> {
+        let shape = self.shape;
+        if self.key != ctx.election.joint_key {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: "the ballot was prepared for another key than the election's joint key".into(),
+            });
+        }
+        let n = usize::from(shape.candidates);
+        let selections = core::mem::take(&mut self.selections);
+        let randomness = core::mem::take(&mut self.randomness);
+        let mut bits = core::mem::take(&mut self.bits);
+        let ciphertexts = core::mem::take(&mut self.ciphertexts);
+        let total = selections.iter().map(|s| u16::from(*s)).sum::<u16>();
         let transcript = contest_transcript(ctx, shape.contest_id, &ciphertexts);
         let sum_ct = sum_ciphertexts(&ciphertexts);
         let r_sum = SecretScalar::new(randomness.iter().map(|r| r.expose_secret()).sum());
 
         // Place every real branch, then invert all the denominators at once.
         let mut denominators = Vec::with_capacity(2 * n + usize::from(shape.max - shape.min) + 1);
-        for (p, s) in bits.iter_mut().zip(selections) {
+        for (p, s) in bits.iter_mut().zip(&selections) {
             p.place(u16::from(*s));
             p.denominators(0, u16::from(*s), &mut denominators);
         }
-        range.place(total - shape.min);
-        range.denominators(shape.min, total, &mut denominators);
+        self.range.place(total - shape.min);
+        self.range.denominators(shape.min, total, &mut denominators);
         Scalar::batch_invert(&mut denominators);
 
         let key = &ctx.election.joint_key;
@@ -494,21 +520,99 @@ impl PreparedContest {
         }
         let st = DisjunctiveStatement { key, ciphertext: &sum_ct, lo: shape.min, hi: shape.max };
         let inv = denominators.get(2 * n..).unwrap_or_default();
-        let range = disjunctive::respond(&fork(&transcript, n), labels::DS_RANGE, &st, &range, inv, &r_sum);
+        let range =
+            disjunctive::respond(&fork(&transcript, n), labels::DS_RANGE, &st, &self.range, inv, &r_sum);
         let contest = EncryptedContest {
             contest_id: shape.contest_id,
             ciphertexts,
             bit_proofs,
             range_proof: RangeProof::from_parts(shape.min, shape.max, range),
         };
-        let secrets = ContestSecrets {
-            contest_id: shape.contest_id,
-            selections: selections.iter().map(|s| u8::from(*s)).collect(),
-            randomness,
-        };
+        let secrets = ContestSecrets { contest_id: shape.contest_id, selections, randomness };
         Ok((contest, secrets))
     }
+
+    /// Opens the contest for a Benaloh audit (spec: §8.4): the ciphertexts,
+    /// with no credential and no proof, and the selections and randomness
+    /// that open them. The contest can never be cast afterwards.
+    pub fn open(mut self) -> (AuditedContest, ContestOpening) {
+        let opening = ContestOpening {
+            contest_id: self.shape.contest_id,
+            selections: self.selections.clone(),
+            randomness: self.randomness.iter().map(|r| *r.expose_secret()).collect(),
+        };
+        let audited = AuditedContest {
+            contest_id: self.shape.contest_id,
+            ciphertexts: core::mem::take(&mut self.ciphertexts),
+        };
+        (audited, opening)
+    }
 }
+
+/// An audited contest as posted (spec: §8.4, board §4.7): the contest id and
+/// its ciphertexts, with no proof and no credential, so that an audit never
+/// ties a choice to a member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditedContest {
+    /// The contest id.
+    pub contest_id: u32,
+    /// One ciphertext per candidate, in the definition's order.
+    pub ciphertexts: Vec<Ciphertext>,
+}
+
+impl AuditedContest {
+    /// Encoding: `version ‖ u32 contest ‖ u16 n ‖ n ciphertexts`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(7 + self.ciphertexts.len() * CIPHERTEXT_LEN);
+        out.push(WIRE_VERSION);
+        out.put_u32(self.contest_id);
+        out.put_u16(u16::try_from(self.ciphertexts.len()).unwrap_or(u16::MAX));
+        for ct in &self.ciphertexts {
+            ct.write(&mut out);
+        }
+        out
+    }
+
+    /// Decodes an audited contest.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new("audited contest", bytes);
+        r.version()?;
+        let contest_id = r.u32()?;
+        let n = r.u16()?;
+        if n == 0 || n > MAX_CANDIDATES {
+            return Err(CryptoError::Malformed {
+                what: "audited contest",
+                reason: "candidate count out of range",
+            });
+        }
+        let mut ciphertexts = Vec::with_capacity(usize::from(n));
+        for _ in 0..n {
+            ciphertexts.push(Ciphertext { a: r.point()?, b: r.point()? });
+        }
+        r.finish()?;
+        Ok(Self { contest_id, ciphertexts })
+    }
+
+    /// Checks that an opening reveals exactly these ciphertexts and a
+    /// selection the contest allows (spec: V3.5, V3.1).
+    pub fn check_opening(&self, shape: &ContestShape, key: &Point, opening: &ContestOpening) -> Result<()> {
+        if self.contest_id != shape.contest_id || self.ciphertexts.len() != usize::from(shape.candidates) {
+            return Err(CryptoError::InvalidParameters {
+                step: "V3.1",
+                reason: "the audited contest does not have the contest's id or size".into(),
+            });
+        }
+        let total = opening.selections.iter().map(|s| u32::from(*s)).sum::<u32>();
+        if total < u32::from(shape.min) || total > u32::from(shape.max) {
+            return Err(CryptoError::InvalidSelection {
+                reason: alloc::format!("{total} selections, allowed {} to {}", shape.min, shape.max),
+            });
+        }
+        check_opening(self.contest_id, &self.ciphertexts, &self.to_bytes(), key, opening)
+    }
+}
+
+hex_serde!(AuditedContest);
 
 impl ContestSecrets {
     /// Reveals the selections and randomness for a Benaloh audit. The contest
@@ -566,6 +670,60 @@ impl ContestOpening {
 }
 
 hex_serde!(ContestOpening);
+
+/// Checks that `opening` re-encrypts to `ciphertexts` under `key` (spec:
+/// V3.5); `public` is the encoding the batch weights are derived from.
+fn check_opening(
+    contest_id: u32,
+    ciphertexts: &[Ciphertext],
+    public: &[u8],
+    key: &Point,
+    opening: &ContestOpening,
+) -> Result<()> {
+    let n = ciphertexts.len();
+    if opening.contest_id != contest_id || opening.selections.len() != n || opening.randomness.len() != n {
+        return Err(CryptoError::InvalidParameters {
+            step: "V3.5",
+            reason: "the opening does not match the contest's size or id".into(),
+        });
+    }
+    if let Some(i) = opening.selections.iter().position(|s| *s > 1) {
+        return Err(CryptoError::AuditMismatch { candidate: i });
+    }
+    // Fast path: one randomized multiscalar check of every
+    // `r_i·B₀ = A_i` and `r_i·K + s_i·B₀ = B_i`.
+    let weights = crate::transcript::public_weights(
+        labels::DS_AUDIT,
+        &[&key.to_bytes(), public, &opening.to_bytes()],
+        2 * n,
+    );
+    let (mut g, mut k) = (Scalar::ZERO, Scalar::ZERO);
+    let mut scalars = Vec::with_capacity(2 * n + 2);
+    let mut points = Vec::with_capacity(2 * n + 2);
+    for (((ct, s), r), w) in
+        ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).zip(weights.chunks(2))
+    {
+        let (Some(wa), Some(wb)) = (w.first(), w.get(1)) else { break };
+        g += wa * r + wb * Scalar::from(*s);
+        k += wb * r;
+        scalars.extend([-wa, -wb]);
+        points.extend([*ct.a.point(), *ct.b.point()]);
+    }
+    scalars.extend([g, k]);
+    points.extend([curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT, *key.point()]);
+    if RistrettoPoint::vartime_multiscalar_mul(&scalars, &points).is_identity() {
+        return Ok(());
+    }
+    // Slow path: find the first candidate that does not open.
+    for (i, ((ct, s), r)) in ciphertexts.iter().zip(&opening.selections).zip(&opening.randomness).enumerate()
+    {
+        let expect = Ciphertext::encrypt(key, u64::from(*s), &SecretScalar::new(*r));
+        if &expect != ct {
+            return Err(CryptoError::AuditMismatch { candidate: i });
+        }
+    }
+    Err(CryptoError::AuditMismatch { candidate: 0 })
+}
 
 /// Sums the `i`-th ciphertexts of many contests: the per-candidate aggregate
 /// that the tally decrypts (spec: §7.2).

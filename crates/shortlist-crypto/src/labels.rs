@@ -78,6 +78,9 @@ pub const COMMIT_B: &[u8] = b"b";
 
 /// Label of the challenge squeezed from a transcript.
 pub const CHALLENGE: &[u8] = b"challenge";
+/// Label under which a prover rekeys its hedged nonce RNG with a witness
+/// scalar; never absorbed by a verifier (spec: §4.6).
+pub const WITNESS: &[u8] = b"witness";
 
 /// HKDF info prefix for key-ceremony share encryption (spec: §6.3).
 pub const HKDF_SHARE_INFO: &[u8] = b"shortlist/v1/share-encryption";

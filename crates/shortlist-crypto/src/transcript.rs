@@ -90,20 +90,60 @@ impl ElectionContext {
     }
 }
 
-/// Draws `n` secret nonces from a hedged RNG: merlin's transcript RNG, rekeyed
-/// with the witness and finalized with the caller's RNG, so a weak RNG alone
-/// does not leak the witness (spec: §4.6).
-pub(crate) fn hedged_nonces<const N: usize>(
-    transcript: &Transcript,
-    witness: &[&Scalar],
-    rng: &mut impl CryptoRngCore,
-) -> [SecretScalar; N] {
-    let mut builder = transcript.build_rng();
-    for w in witness {
-        builder = builder.rekey_with_witness_bytes(b"witness", w.as_bytes());
+/// A proof's transcript after its domain separator and its **whole statement**
+/// (spec: §4.6, §5.1, §5.2): the one state from which both the challenge and,
+/// in the prover, the hedged nonces are derived.
+///
+/// Each proof module builds it in one function that prover and verifier share;
+/// the prover draws its nonces from it before any commitment is absorbed, so a
+/// nonce depends on everything the challenge depends on except the commitments,
+/// which are themselves functions of the nonce and the statement.
+pub(crate) struct StatementTranscript(Transcript);
+
+impl StatementTranscript {
+    /// A copy of `context`, then `domain_sep(domain)`, then the statement's
+    /// appends made by `absorb`, in the order the spec gives for the proof.
+    pub(crate) fn new(
+        context: &Transcript,
+        domain: &'static [u8],
+        absorb: impl FnOnce(&mut Transcript),
+    ) -> Self {
+        let mut t = context.clone();
+        t.domain_sep(domain);
+        absorb(&mut t);
+        Self(t)
     }
-    let mut trng = builder.finalize(rng);
-    core::array::from_fn(|_| SecretScalar::random(&mut trng))
+
+    /// Draws `N` secret nonces from a hedged RNG (spec: §4.6): merlin's
+    /// transcript RNG over this statement transcript, rekeyed with each
+    /// witness scalar under `"witness"` and finalized with 32 bytes of the
+    /// caller's RNG. A repeated caller RNG then repeats a nonce only for a
+    /// repeated statement, context and witness, that is for the same challenge;
+    /// a broken caller RNG alone does not leak the witness.
+    pub(crate) fn hedged_nonces<const N: usize>(
+        &self,
+        witness: &[&Scalar],
+        rng: &mut impl CryptoRngCore,
+    ) -> [SecretScalar; N] {
+        let mut builder = self.0.build_rng();
+        for w in witness {
+            builder = builder.rekey_with_witness_bytes(labels::WITNESS, w.as_bytes());
+        }
+        // merlin's RNG state is a STROBE state, wiped when `trng` is dropped.
+        let mut trng = builder.finalize(rng);
+        core::array::from_fn(|_| SecretScalar::random(&mut trng))
+    }
+
+    /// Absorbs the commitments, in order, and squeezes the challenge
+    /// `c = challenge("challenge")` (spec: §4.1). Consumes the transcript:
+    /// nonces are drawn before it, never after.
+    pub(crate) fn challenge(self, commitments: &[(&'static [u8], &Point)]) -> Scalar {
+        let mut t = self.0;
+        for (label, point) in commitments {
+            t.append_point(label, point);
+        }
+        t.challenge_scalar(labels::CHALLENGE)
+    }
 }
 
 /// `n` 128-bit weights for a randomized check of public data, derived from a

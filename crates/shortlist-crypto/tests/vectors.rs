@@ -17,7 +17,7 @@ mod vectors_gen;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use vectors_gen::{ballot, ceremony, decryption, encodings, proofs, REGENERATE};
+use vectors_gen::{ballot, ceremony, decryption, encodings, nonces, proofs, REGENERATE};
 
 fn vector_path(topic: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/vectors/")).join(format!("{topic}.json"))
@@ -108,4 +108,9 @@ fn ceremony_vectors() {
 #[test]
 fn decryption_vectors() {
     run("decryption", decryption::generate, decryption::check);
+}
+
+#[test]
+fn nonces_vectors() {
+    run("nonces", nonces::generate, nonces::check);
 }

@@ -87,6 +87,42 @@ impl RateLimits {
     }
 }
 
+impl RateLimits {
+    /// Takes one audit from a client address's allowance (spec: api §6):
+    /// audits carry no credential (board §4.7), so the per-credential quota
+    /// applies to the address instead. The address is used only here, in
+    /// memory, and never stored with the audit.
+    pub fn audit(&self, ip: IpAddr) -> Result<(), AppError> {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"shortlist/audit-limit\0");
+        h.update(ip.to_string().as_bytes());
+        let key: [u8; 32] = h.finalize().into();
+        self.credential(&key).map_err(|_| limited("too many audits from this address; wait a minute"))
+    }
+}
+
+/// The client's address, where the server knows it (in process: unspecified).
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(pub IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+                .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        ))
+    }
+}
+
 fn limited(message: &str) -> AppError {
     AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
 }

@@ -73,7 +73,7 @@ pub enum Op {
         first_counts: bool,
     },
     /// An audited ballot.
-    Spoiled { payload: Vec<u8>, credential: [u8; 32], fingerprints: Vec<[u8; 32]> },
+    Spoiled { payload: Vec<u8>, fingerprints: Vec<[u8; 32]>, window: (u64, u64) },
     /// Opens voting: no entry, a phase change and the joint key, derived
     /// from `ceremony` ceremony entries: refused if more were appended since.
     OpenVoting { joint_key: [u8; 32], voting_open: u64, ceremony: u64 },
@@ -497,15 +497,16 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             tx.count_ballot(credential).await?;
             (EntryKind::Ballot, payload.clone())
         }
-        Op::Spoiled { payload, credential, fingerprints } => {
+        Op::Spoiled { payload, fingerprints, window } => {
+            // spec: board V4.8 — no credential: only the phase and the window.
             if phase != VOTING {
                 return Ok(wrong_phase(&phase, "auditing a ballot"));
             }
-            if tx.credential(credential).await?.is_none() {
-                return Ok(Outcome::Refused(AppError::forbidden(
-                    "unregistered",
-                    "this credential is not registered",
-                )));
+            if time < window.0 {
+                return Ok(too_early("auditing a ballot", window.0));
+            }
+            if time >= window.1 {
+                return Ok(too_late("auditing a ballot", window.1));
             }
             if !tx.add_ciphertexts(fingerprints, index).await? {
                 return Ok(Outcome::Refused(AppError::conflict(

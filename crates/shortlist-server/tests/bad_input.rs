@@ -18,7 +18,7 @@ use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot, TrusteeMessage};
 use shortlist_client::board::PollView;
 use shortlist_client::member::{Member, Prepared};
 use shortlist_client::{Api, ClientError, Method, Reply, Transport};
-use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
+use shortlist_crypto::ballot::{ChosenContest, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::{self, CeremonyParams};
 use shortlist_crypto::elgamal::Encrypter;
@@ -202,17 +202,15 @@ impl Poll {
         Ballot::sign(purpose, m.credential(), &mh, &dh, contests).to_bytes()
     }
 
-    /// A fresh audited ballot: signed for `purpose`, with its openings.
-    fn spoiled(&self, m: &Member, purpose: Purpose) -> Vec<u8> {
-        let ctx = self.view.context().unwrap();
-        let cred = m.public_key();
-        let bctx = BallotContext { election: &ctx, credential: &cred };
+    /// A fresh audited ballot: ciphertexts and openings, no credential.
+    fn spoiled(&self) -> Vec<u8> {
+        SpoiledBallot::open(vec![self.chosen()]).to_bytes()
+    }
+
+    /// A fresh chosen contest.
+    fn chosen(&self) -> ChosenContest {
         let shape = &self.view.shapes().unwrap()[0];
-        let (contest, secrets) =
-            EncryptedContest::encrypt(&self.enc, &bctx, shape, &choose()[0], &mut OsRng).unwrap();
-        let (mh, dh) = self.hashes();
-        let ballot = Ballot::sign(purpose, m.credential(), &mh, &dh, vec![contest]);
-        SpoiledBallot { ballot, openings: vec![secrets.open()] }.to_bytes()
+        EncryptedContest::prepare(&self.enc, shape, &mut OsRng).unwrap().choose(&choose()[0]).unwrap()
     }
 
     async fn finish(self) {
@@ -272,7 +270,7 @@ async fn bad_encodings_are_400_malformed() {
     let short_key = json!({ "token": token, "credential": "abcd" });
     refused(api, "registration, short key", api.post("/credentials", false, short_key), 400, "malformed")
         .await;
-    let audit = json!({ "spoiled": hex::encode(p.spoiled(&m, Purpose::Audit)), "ballot": "" });
+    let audit = json!({ "spoiled": hex::encode(p.spoiled()), "ballot": "" });
     refused(api, "audit, unknown field", api.post("/audits", false, audit), 400, "malformed").await;
     refused(api, "audit not hex", api.post("/audits", false, json!({ "spoiled": "xyz" })), 400, "malformed")
         .await;
@@ -311,19 +309,15 @@ async fn altered_proofs_are_422_invalid_proof() {
         let tampered = p.signed(&m, Purpose::Cast, vec![bump_scalar(contest, at)]);
         refused(api, what, api.cast(&tampered), 422, "invalid_proof").await;
     }
-    // The same in an audited ballot.
-    let spoiled = SpoiledBallot::from_bytes(&p.spoiled(&m, Purpose::Audit)).unwrap();
-    let audited = &spoiled.ballot.contests[0];
-    let bad = SpoiledBallot {
-        ballot: Ballot::from_bytes(&p.signed(&m, Purpose::Audit, vec![bump_scalar(audited, bits + 5 * 32)]))
-            .unwrap(),
-        openings: spoiled.openings.clone(),
-    };
-    refused(api, "audited ballot, bit proof", api.audit(&bad.to_bytes()), 422, "invalid_proof").await;
+    // An audited ballot whose ciphertext was changed: its opening fails.
+    let spoiled = SpoiledBallot::from_bytes(&p.spoiled()).unwrap();
+    let mut bad = spoiled.clone();
+    bad.contests[0].ciphertexts.swap(0, 1);
+    refused(api, "audited ciphertexts swapped", api.audit(&bad.to_bytes()), 422, "invalid_audit").await;
 
     // Openings of another encryption.
-    let other = SpoiledBallot::from_bytes(&p.spoiled(&m, Purpose::Audit)).unwrap();
-    let mismatched = SpoiledBallot { ballot: spoiled.ballot.clone(), openings: other.openings };
+    let other = SpoiledBallot::from_bytes(&p.spoiled()).unwrap();
+    let mismatched = SpoiledBallot { contests: spoiled.contests.clone(), openings: other.openings };
     refused(
         api,
         "audit with another ballot's openings",
@@ -332,7 +326,7 @@ async fn altered_proofs_are_422_invalid_proof() {
         "invalid_audit",
     )
     .await;
-    let none = SpoiledBallot { ballot: spoiled.ballot.clone(), openings: vec![] };
+    let none = SpoiledBallot { contests: spoiled.contests.clone(), openings: vec![] };
     refused(api, "audit without openings", api.audit(&none.to_bytes()), 422, "invalid_audit").await;
 
     // Contest count and id.
@@ -369,14 +363,9 @@ async fn bad_signatures_are_422_bad_signature() {
     let mut swapped = good.clone();
     swapped[..32].copy_from_slice(&other.public_key());
     refused(api, "another member's credential", api.cast(&swapped), 422, "bad_signature").await;
-    let contests = Ballot::from_bytes(&good).unwrap().contests;
-    let for_audit = p.signed(&m, Purpose::Audit, contests);
-    refused(api, "ballot signed for audit, cast", api.cast(&for_audit), 422, "bad_signature").await;
-    let for_cast = p.spoiled(&m, Purpose::Cast);
-    refused(api, "audit signed for casting", api.audit(&for_cast), 422, "bad_signature").await;
 
     // Controls.
-    appends_one(api, "an audit signed for audit", api.audit(&p.spoiled(&m, Purpose::Audit))).await;
+    appends_one(api, "an audit (it carries no credential)", api.audit(&p.spoiled())).await;
     appends_one(api, "the good ballot", api.cast(&good)).await;
     p.finish().await;
 }
@@ -445,7 +434,8 @@ async fn unregistered_credential_is_403() {
     let stranger = Member::new();
     let prepared = p.prepare(&stranger);
     refused(api, "ballot", stranger.cast(api, &p.view, &prepared), 403, "unregistered").await;
-    refused(api, "audit", stranger.audit(api, &p.view, p.prepare(&stranger)), 403, "unregistered").await;
+    // An audit carries no credential (spec: board §4.7): anyone may audit.
+    appends_one(api, "an audit needs no credential", api.audit(&p.spoiled())).await;
     // Registered, the same ballot is taken.
     appends_one(api, "registration", stranger.register(api, &p.tokens[0])).await;
     appends_one(api, "the same ballot", stranger.cast(api, &p.view, &prepared)).await;
@@ -459,8 +449,7 @@ async fn ballots_outside_voting_are_409() {
     let api = &p.api;
     let m = p.member(0).await;
     refused(api, "before voting opens", api.cast(&p.ballot(&m)), 409, "wrong_phase").await;
-    refused(api, "audit before voting opens", api.audit(&p.spoiled(&m, Purpose::Audit)), 409, "wrong_phase")
-        .await;
+    refused(api, "audit before voting opens", api.audit(&p.spoiled()), 409, "wrong_phase").await;
 
     p.open().await;
     p.clock.set(T0 + 150);
@@ -475,8 +464,7 @@ async fn ballots_outside_voting_are_409() {
     refused(api, "at voting_close, not yet closed", api.cast(&p.ballot(&m)), 409, "timetable").await;
     p.api.action("/voting/close").await.unwrap();
     refused(api, "after voting closed", api.cast(&p.ballot(&m)), 409, "wrong_phase").await;
-    refused(api, "audit after voting closed", api.audit(&p.spoiled(&m, Purpose::Audit)), 409, "wrong_phase")
-        .await;
+    refused(api, "audit after voting closed", api.audit(&p.spoiled()), 409, "wrong_phase").await;
 
     // A repeat is answered in any phase, with the first receipt (spec: api §3).
     let before = board(api).await;
@@ -581,7 +569,7 @@ async fn oversize_body_is_413() {
     let ballot = p.ballot(&m);
     assert!(2 * ballot.len() > 4096, "a ballot's hex alone is over the limit");
     refused(api, "a valid ballot over the limit", api.cast(&ballot), 413, "too_large").await;
-    let audit = p.spoiled(&m, Purpose::Audit);
+    let audit = p.spoiled();
     refused(api, "a valid audit over the limit", api.audit(&audit), 413, "too_large").await;
     let padded = json!({ "ballot": "00".repeat(2100) }).to_string();
     assert!(padded.len() > 4096);
@@ -615,7 +603,9 @@ async fn rate_limit_per_credential_is_429() {
     appends_one(api, "the first ballot", m.cast(api, &p.view, &p.prepare(&m))).await;
     let second = p.prepare(&m);
     refused(api, "a second ballot at once", m.cast(api, &p.view, &second), 429, "rate_limited").await;
-    refused(api, "an audit at once", api.audit(&p.spoiled(&m, Purpose::Audit)), 429, "rate_limited").await;
+    // Audits carry no credential: their limit is per client address.
+    appends_one(api, "an audit", api.audit(&p.spoiled())).await;
+    refused(api, "a second audit at once", api.audit(&p.spoiled()), 429, "rate_limited").await;
     assert_eq!(status(api, "by_kind").await["ballot"], 1, "the board holds only the first ballot");
     // The limit is per credential: another member casts.
     let other = p.member(1).await;
@@ -723,7 +713,7 @@ async fn unknown_routes_and_polls_are_404() {
     refused(api, "manifest", nowhere.get(""), 404, "no_such_poll").await;
     refused(api, "status", nowhere.get("/status"), 404, "no_such_poll").await;
     refused(api, "a valid ballot", nowhere.cast(&ballot), 404, "no_such_poll").await;
-    refused(api, "an audit", nowhere.audit(&p.spoiled(&m, Purpose::Audit)), 404, "no_such_poll").await;
+    refused(api, "an audit", nowhere.audit(&p.spoiled()), 404, "no_such_poll").await;
     let token = &p.tokens[0];
     refused(api, "a registration", nowhere.register(token, &Member::new().public_key()), 404, "no_such_poll")
         .await;

@@ -39,13 +39,13 @@ async fn cast_all(
 async fn close_and_check(
     a: &Server,
     b: &Server,
-    trustees: &[shortlist_client::trustee::Trustee],
+    trustees: &mut [shortlist_client::trustee::Trustee],
     voted: &[Voted],
 ) {
     a.clock.set(T0 + 300);
     b.api(POLL).action("/voting/close").await.unwrap();
     a.api(POLL).action("/tally").await.unwrap();
-    for (i, t) in trustees.iter().take(3).enumerate() {
+    for (i, t) in trustees.iter_mut().take(3).enumerate() {
         let via = if i % 2 == 0 { a } else { b };
         t.decrypt(&via.api(POLL)).await.unwrap();
     }
@@ -68,7 +68,7 @@ async fn two_instances(db: Db) {
     let a = Server::start(&db, clock.clone(), &key).await;
     let b = Server::start(&db, clock.clone(), &key).await;
     let people = People::new(5);
-    let trustees = setup(&a.api(POLL), &people, &clock).await;
+    let mut trustees = setup(&a.api(POLL), &people, &clock).await;
     let tokens = roll(&b.api(POLL), 60).await;
     clock.set(T0 + 200);
     a.api(POLL).action("/voting/open").await.unwrap();
@@ -82,7 +82,7 @@ async fn two_instances(db: Db) {
         let n: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
         assert!(n >= 20.0, "each instance cast its share: {line}");
     }
-    close_and_check(&a, &b, &trustees, &voted).await;
+    close_and_check(&a, &b, &mut trustees, &voted).await;
     a.app.finish().await;
     b.app.finish().await;
 }
@@ -104,7 +104,7 @@ async fn restart(db: Db) {
     let key = CredentialSecret::generate(&mut rand::rngs::OsRng);
     let first = Server::start(&db, clock.clone(), &key).await;
     let people = People::new(5);
-    let trustees = setup(&first.api(POLL), &people, &clock).await;
+    let mut trustees = setup(&first.api(POLL), &people, &clock).await;
     let mut tokens = roll(&first.api(POLL), 40).await;
     clock.set(T0 + 200);
     first.api(POLL).action("/voting/open").await.unwrap();
@@ -119,7 +119,7 @@ async fn restart(db: Db) {
     assert_eq!(size_before, size_after, "nothing acknowledged is lost across a restart");
     voted.extend(cast_all(&[&second], &view, later, 20).await);
     let third = Server::start(&db, clock.clone(), &key).await;
-    close_and_check(&second, &third, &trustees, &voted).await;
+    close_and_check(&second, &third, &mut trustees, &voted).await;
     second.app.finish().await;
     third.app.finish().await;
 }

@@ -23,7 +23,7 @@ async fn lifecycle(db: Db) {
     let server = Server::start(&db, clock.clone(), &key).await;
     let api = server.api("shortlist-2027");
     let people = People::new(5);
-    let trustees = setup(&api, &people, &clock).await;
+    let mut trustees = setup(&api, &people, &clock).await;
     let tokens = roll(&api, MEMBERS).await;
     assert_eq!(tokens.len(), MEMBERS);
 
@@ -48,7 +48,7 @@ async fn lifecycle(db: Db) {
     clock.set(T0 + 300);
     api.action("/voting/close").await.unwrap();
     api.action("/tally").await.unwrap();
-    for t in trustees.iter().take(3) {
+    for t in trustees.iter_mut().take(3) {
         t.decrypt(&api).await.unwrap();
     }
 

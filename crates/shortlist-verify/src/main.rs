@@ -31,6 +31,16 @@ struct Args {
     /// proofs: they are not checked again; everything else is.
     #[arg(long, value_name = "FILE")]
     since: Option<PathBuf>,
+    /// The poll's manifest hash as the organiser published it (64 hex
+    /// digits): a record about any other manifest fails V1.3.
+    #[arg(long, value_name = "HEX", value_parser = parse_hash)]
+    manifest_hash: Option<[u8; 32]>,
+}
+
+/// A 32-byte hash in hex.
+fn parse_hash(s: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(s.trim()).map_err(|e| format!("not hex: {e}"))?;
+    bytes.try_into().map_err(|_| "a manifest hash is 32 bytes (64 hex digits)".to_string())
 }
 
 fn main() -> ExitCode {
@@ -63,7 +73,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = verify_path(&args.record, saved, since, |offset| bar.set_position(offset));
+    let report =
+        verify_path(&args.record, saved, since, args.manifest_hash, |offset| bar.set_position(offset));
     bar.finish_and_clear();
     let report = match report {
         Ok(r) => r,

@@ -17,6 +17,8 @@ pub(crate) struct Ceremony {
     shares: Vec<EncryptedShare>,
     complaints: Vec<Complaint>,
     group: Option<Option<GroupPublic>>,
+    // The qualified set Q, once derived (spec: V5.6).
+    qualified: Vec<u16>,
     frozen: bool,
 }
 
@@ -117,13 +119,19 @@ impl Ceremony {
     /// The qualified set and joint key (spec: V5.6), computed once.
     pub(crate) fn group(&mut self, poll: &Poll, report: &mut Report) -> Option<&GroupPublic> {
         if self.group.is_none() {
-            let g = self.derive(poll, report);
+            let (g, qualified) = self.derive(poll, report);
             self.group = Some(g);
+            self.qualified = qualified;
         }
         self.group.as_ref().and_then(Option::as_ref)
     }
 
-    fn derive(&self, poll: &Poll, report: &mut Report) -> Option<GroupPublic> {
+    /// The qualified set, once the group is derived.
+    pub(crate) fn qualified(&self) -> &[u16] {
+        &self.qualified
+    }
+
+    fn derive(&self, poll: &Poll, report: &mut Report) -> (Option<GroupPublic>, Vec<u16>) {
         let params = params(poll);
         let mut rng = rand::rngs::OsRng;
         let mut out: BTreeSet<u16> = BTreeSet::new();
@@ -171,11 +179,12 @@ impl Ceremony {
         let qualified: Vec<&CommitmentMessage> =
             self.commitments.values().filter(|c| !out.contains(&c.trustee)).collect();
         report.checked("V5.6", 1);
+        let indices = qualified.iter().map(|c| c.trustee).collect();
         match GroupPublic::derive(&params, &qualified) {
-            Ok(g) => Some(g),
+            Ok(g) => (Some(g), indices),
             Err(err) => {
                 report.fail("V5.6", err.to_string());
-                None
+                (None, indices)
             }
         }
     }

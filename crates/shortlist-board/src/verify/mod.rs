@@ -62,6 +62,29 @@ pub struct Verifier {
     voting: voting::Voting,
     pending_checkpoints: HashMap<u64, Checkpoint>,
     saved: Vec<Checkpoint>,
+    // The latest checkpoint read.
+    latest: Option<Checkpoint>,
+    // The manifest hash the record must have (spec: board §1.5).
+    expected_manifest: Option<Hash>,
+    // (head, root) at every size after the aggregate, to check the checkpoint
+    // each decryption share names (spec: V6.2).
+    tally_heads: HashMap<u64, (Hash, Hash)>,
+}
+
+/// What a verified record establishes for a trustee about to decrypt (spec:
+/// protocol §7.2, board §8.5): read only after [`Verifier::finish_with_facts`].
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    /// The manifest and its hash.
+    pub manifest: Option<(Manifest, Hash)>,
+    /// The key ceremony's qualified set and public outcome (spec: V5.6).
+    pub group: Option<(shortlist_crypto::dkg::GroupPublic, Vec<u16>)>,
+    /// The ballot definition's payload hash.
+    pub definition_hash: Option<Hash>,
+    /// The aggregate entry: its index, payload hash and contents.
+    pub aggregate: Option<(u64, Hash, crate::payload::Aggregate)>,
+    /// The latest checkpoint of the record.
+    pub checkpoint: Option<Checkpoint>,
 }
 
 impl Default for Verifier {
@@ -83,6 +106,9 @@ impl Verifier {
             voting: voting::Voting::default(),
             pending_checkpoints: HashMap::new(),
             saved: Vec::new(),
+            latest: None,
+            expected_manifest: None,
+            tally_heads: HashMap::new(),
         }
     }
 
@@ -93,6 +119,12 @@ impl Verifier {
     pub fn since(&mut self, since: Checkpoint) {
         self.voting.trusted_below = since.size;
         self.saved.push(since);
+    }
+
+    /// Requires the record's manifest hash to be `h`, the poll's identity as
+    /// the organiser published it (spec: board §1.5, V1.3).
+    pub fn expect_manifest_hash(&mut self, h: Hash) {
+        self.expected_manifest = Some(h);
     }
 
     /// Adds checkpoints saved earlier (by a monitor or a member): each must
@@ -112,6 +144,14 @@ impl Verifier {
         self.ceremony.group(poll, &mut self.report).cloned()
     }
 
+    /// The key ceremony's qualified set as the entries read so far leave it,
+    /// with its public outcome (spec: V5.6); freezes the ceremony, like
+    /// [`Self::ceremony_group`].
+    pub fn ceremony_qualified(&mut self) -> Option<(shortlist_crypto::dkg::GroupPublic, Vec<u16>)> {
+        let g = self.ceremony_group()?;
+        Some((g, self.ceremony.qualified().to_vec()))
+    }
+
     /// The report so far (steps that ran on the entries read).
     pub fn report(&self) -> &Report {
         &self.report
@@ -123,6 +163,12 @@ impl Verifier {
             Frame::Entry(e) => self.entry(e, offset),
             Frame::Checkpoint(c) => self.checkpoint(c),
         }
+    }
+
+    /// Records that the frame at byte `offset` cannot be read (spec: V1.1);
+    /// the caller stops reading there and calls [`Verifier::finish`].
+    pub fn unreadable(&mut self, offset: u64, err: &crate::BoardError) {
+        self.report.fail("V1.1", format!("unreadable record at byte {offset}: {err}"));
     }
 
     fn entry(&mut self, e: &Entry, offset: u64) {
@@ -151,6 +197,9 @@ impl Verifier {
                 }
             }
             _ => {
+                if e.kind == EntryKind::DecryptionShare {
+                    self.named_checkpoint(e);
+                }
                 if matches!(e.kind, EntryKind::Ballot | EntryKind::SpoiledBallot) {
                     // The key ceremony is over once ballots arrive (spec: V5.6).
                     self.ceremony.freeze();
@@ -160,7 +209,46 @@ impl Verifier {
                 }
             }
         }
+        if self.voting.aggregate().is_some() {
+            self.tally_heads.insert(self.chain.len(), (self.chain.head(), *self.frontier.root().as_bytes()));
+        }
         self.match_saved();
+    }
+
+    /// spec: V6.2 — a decryption share names the signed checkpoint its
+    /// trustee verified: it must cover the aggregate, precede the share, and
+    /// match the record at its size, else the two prove equivocation (V1.1).
+    fn named_checkpoint(&mut self, e: &Entry) {
+        let Some(poll) = &self.poll else { return };
+        let named = crate::payload::TrusteeMessage::from_bytes(&e.payload)
+            .and_then(|m| crate::payload::DecryptionShares::from_bytes(&m.body));
+        let Ok(named) = named else { return }; // reported as malformed at V6.2
+        let c = named.checkpoint;
+        if c.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
+            self.report
+                .fail("V6.2", format!("entry {}: the checkpoint the share names is not signed", e.index));
+            return;
+        }
+        let covers = self.voting.aggregate().is_some_and(|(at, _, _)| c.size > *at);
+        if !covers || c.size > e.index {
+            self.report.fail(
+                "V6.2",
+                format!(
+                    "entry {}: the share names a checkpoint of size {} that does not cover the aggregate",
+                    e.index, c.size
+                ),
+            );
+            return;
+        }
+        if self.tally_heads.get(&c.size) != Some(&(c.head, c.root)) {
+            self.report.fail(
+                "V1.1",
+                format!(
+                    "equivocation: entry {} decrypts under a signed checkpoint of size {} that disagrees with the record",
+                    e.index, c.size
+                ),
+            );
+        }
     }
 
     /// Compares saved checkpoints of the current size with the record.
@@ -192,6 +280,18 @@ impl Verifier {
         }
         match Manifest::from_bytes(&e.payload) {
             Ok(manifest) => {
+                let h = e.payload_hash();
+                self.report.poll = Some((manifest.poll_id.clone(), hex::encode(h)));
+                if let Some(expected) = self.expected_manifest.filter(|x| *x != h) {
+                    self.report.fail(
+                        "V1.3",
+                        format!(
+                            "the record's manifest hash is {}, not the {} given: this is another poll's record, or a fake one",
+                            hex::encode(h),
+                            hex::encode(expected)
+                        ),
+                    );
+                }
                 self.poll = Some(Poll {
                     manifest,
                     manifest_hash: e.payload_hash(),
@@ -266,12 +366,18 @@ impl Verifier {
             }
         }
         self.last_checkpoint = Some(c.size);
+        self.latest = Some(c.clone());
     }
 
     /// Ends the record: checks that a checkpoint covers every entry and runs
     /// the tally steps. `reread` fetches the frame at a byte offset (for
     /// ballots superseded by a revote).
-    pub fn finish(mut self, reread: &mut dyn FnMut(u64) -> Result<Frame>) -> Report {
+    pub fn finish(self, reread: &mut dyn FnMut(u64) -> Result<Frame>) -> Report {
+        self.finish_with_facts(reread).0
+    }
+
+    /// [`Self::finish`], also returning what the record establishes.
+    pub fn finish_with_facts(mut self, reread: &mut dyn FnMut(u64) -> Result<Frame>) -> (Report, Facts) {
         let len = self.chain.len();
         for c in self.saved.iter().filter(|c| c.size > len) {
             self.report.fail(
@@ -294,7 +400,21 @@ impl Verifier {
                 self.voting.finish(poll, &mut self.ceremony, report, reread);
             }
         }
-        self.report
+        let facts = match &self.poll {
+            None => Facts::default(),
+            Some(poll) => Facts {
+                manifest: Some((poll.manifest.clone(), poll.manifest_hash)),
+                group: self
+                    .ceremony
+                    .group(poll, &mut self.report)
+                    .cloned()
+                    .map(|g| (g, self.ceremony.qualified().to_vec())),
+                definition_hash: poll.definition.as_ref().map(|(_, h)| *h),
+                aggregate: self.voting.aggregate().cloned(),
+                checkpoint: self.latest.clone(),
+            },
+        };
+        (self.report, facts)
     }
 }
 
@@ -310,11 +430,15 @@ pub fn verify_path(
     path: &Path,
     saved: Vec<Checkpoint>,
     since: Option<Checkpoint>,
+    manifest_hash: Option<Hash>,
     mut progress: impl FnMut(u64),
 ) -> Result<Report> {
     let file = std::fs::File::open(path)?;
     let mut reader = record::open(file)?;
     let mut v = Verifier::new();
+    if let Some(h) = manifest_hash {
+        v.expect_manifest_hash(h);
+    }
     v.expect_checkpoints(saved);
     if let Some(c) = since {
         v.since(c);
@@ -325,7 +449,7 @@ pub fn verify_path(
             None => break,
             Some(Ok(frame)) => v.feed(&frame, offset),
             Some(Err(err)) => {
-                v.report.fail("V1.1", format!("unreadable record at byte {offset}: {err}"));
+                v.unreadable(offset, &err);
                 break;
             }
         }

@@ -63,6 +63,10 @@ pub struct Report {
     pub entries: u64,
     /// How many ballots were checked.
     pub ballots: u64,
+    /// The poll id and the hex manifest hash the record is about: the poll's
+    /// identity, to compare with the one the organiser published (spec:
+    /// board §1.5).
+    pub poll: Option<(String, String)>,
 }
 
 /// The result table of one contest.
@@ -78,6 +82,13 @@ impl std::fmt::Display for Report {
     /// The text report: every step with its mark and count, failures, the
     /// verified result table, and the verdict.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.poll {
+            Some((id, hash)) => writeln!(
+                f,
+                "poll {id}\nmanifest hash {hash}\n  (compare it with the one the organiser published)"
+            )?,
+            None => writeln!(f, "no manifest: the record names no poll")?,
+        }
         writeln!(f, "{} entries, {} ballots", self.entries, self.ballots)?;
         for s in &self.steps {
             let mark = if s.passed() { "✓" } else { "✗" };
@@ -112,7 +123,7 @@ impl Report {
             .iter()
             .map(|(id, title)| StepReport { id, title, checked: 0, failed: 0, details: Vec::new() })
             .collect();
-        Self { steps, result: Vec::new(), entries: 0, ballots: 0 }
+        Self { steps, result: Vec::new(), entries: 0, ballots: 0, poll: None }
     }
 
     fn step(&mut self, id: &str) -> Option<&mut StepReport> {
@@ -144,5 +155,19 @@ impl Report {
     /// The ids of the steps that failed.
     pub fn failed_steps(&self) -> Vec<&'static str> {
         self.steps.iter().filter(|s| !s.passed()).map(|s| s.id).collect()
+    }
+
+    /// The failed steps among those before and including `last`, in report
+    /// order: e.g. `"V6.1"` for everything a trustee needs to hold before it
+    /// decrypts (spec: protocol §7.2).
+    pub fn failed_through(&self, last: &str) -> Vec<&StepReport> {
+        let end = self.steps.iter().position(|s| s.id == last).map_or(self.steps.len(), |i| i + 1);
+        self.steps.iter().take(end).filter(|s| !s.passed()).collect()
+    }
+
+    /// Records a failure found outside the verifier (e.g. a manifest hash
+    /// that is not the one given), at step `id`.
+    pub fn refuse(&mut self, id: &str, message: impl Into<String>) {
+        self.fail(id, message);
     }
 }

@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sha2::{Digest, Sha256};
 use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::batch::BatchVerifier;
 use shortlist_crypto::credential::CredentialPublicKey;
@@ -15,7 +14,9 @@ use super::Poll;
 use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
 use crate::manifest::RevotePolicy;
-use crate::payload::{decode_list, Aggregate, Ballot, PollResult, Purpose, SpoiledBallot, TrusteeMessage};
+use crate::payload::{
+    Aggregate, Ballot, DecryptionShares, PollResult, Purpose, SpoiledBallot, TrusteeMessage,
+};
 use crate::record::Frame;
 use crate::sums::BallotSums;
 use crate::tally;
@@ -133,11 +134,7 @@ pub(crate) struct Voting {
 /// The V4.7 fingerprint of a contest's ciphertexts:
 /// `SHA-256(A₀‖B₀‖…‖A_{n−1}‖B_{n−1})` (spec: board §8.4).
 pub fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for ct in &contest.ciphertexts {
-        h.update(ct.to_bytes());
-    }
-    h.finalize().into()
+    crate::payload::ciphertexts_hash(&contest.ciphertexts)
 }
 
 impl Voting {
@@ -308,10 +305,10 @@ impl Voting {
         }
     }
 
+    /// V4.8: an audited ballot carries no credential or signature (board
+    /// §4.7); its openings must re-encrypt to its ciphertexts and choose
+    /// within the contest's limits, inside the voting window.
     fn spoiled(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, report: &mut Report) {
-        if e.index < self.trusted_below {
-            return;
-        }
         report.checked("V4.8", 1);
         let spoiled = match SpoiledBallot::from_bytes(&e.payload) {
             Ok(s) => s,
@@ -324,36 +321,42 @@ impl Voting {
             report.fail("V1.4", format!("entry {}: audited ballot before the ballot definition", e.index));
             return;
         }
-        for contest in &spoiled.ballot.contests {
-            self.audited.push((ciphertexts_hash(contest), e.index));
+        for contest in &spoiled.contests {
+            self.audited.push((crate::payload::ciphertexts_hash(&contest.ciphertexts), e.index));
         }
-        let cred = spoiled.ballot.credential.to_bytes();
-        let dh = poll.definition.as_ref().map(|(_, h)| *h).unwrap_or_default();
-        if spoiled.ballot.verify_signature(Purpose::Audit, &poll.manifest_hash, &dh).is_err() {
-            report.fail("V4.8", format!("entry {}: the audited ballot is not signed for audit", e.index));
+        let t = &poll.manifest.timetable;
+        let after_close = self.closed.is_some_and(|(at, _)| at < e.index);
+        if e.time < t.voting_open || e.time >= t.voting_close || after_close {
+            report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index));
         }
-        if self.registered_at.get(&cred).is_none_or(|at| *at >= e.index) {
-            report.fail("V4.8", format!("entry {}: audited ballot from an unregistered credential", e.index));
+        if e.index < self.trusted_below {
+            return;
         }
         let Some(group) = ceremony.group(poll, report) else {
             report.fail("V4.8", format!("entry {}: no joint key to check the audited ballot", e.index));
             return;
         };
-        let Some(ctx) = poll.context(&group.joint_key) else { return };
+        let key = group.joint_key;
         let shapes = poll.shapes();
-        let bctx = BallotContext { election: &ctx, credential: &cred };
-        let mut rng = rand::rngs::OsRng;
-        let ok = spoiled.ballot.contests.len() == shapes.len()
+        let ok = spoiled.contests.len() == shapes.len()
             && spoiled.openings.len() == shapes.len()
-            && spoiled.ballot.contests.iter().zip(&shapes).zip(&spoiled.openings).all(|((c, s), o)| {
-                c.verify(&bctx, s, &mut rng).is_ok() && c.check_opening(&ctx.joint_key, o).is_ok()
-            });
+            && spoiled
+                .contests
+                .iter()
+                .zip(&shapes)
+                .zip(&spoiled.openings)
+                .all(|((c, s), o)| c.check_opening(s, &key, o).is_ok());
         if !ok {
             report.fail(
                 "V4.8",
-                format!("entry {}: the audited ballot does not open to its claimed selections", e.index),
+                format!("entry {}: the audited ballot does not open to a valid choice", e.index),
             );
         }
+    }
+
+    /// The aggregate entry, once read: its index, payload hash and contents.
+    pub(crate) fn aggregate(&self) -> Option<&(u64, [u8; 32], Aggregate)> {
+        self.aggregate.as_ref()
     }
 
     pub(crate) fn finish(
@@ -448,8 +451,8 @@ impl Voting {
                 continue;
             }
             seen_trustees.push(msg.trustee);
-            let shares = decode_list("decryption shares", &msg.body).ok().and_then(|items| {
-                items.iter().map(|b| DecryptionShare::from_bytes(b).ok()).collect::<Option<Vec<_>>>()
+            let shares = DecryptionShares::from_bytes(&msg.body).ok().and_then(|body| {
+                body.shares.iter().map(|b| DecryptionShare::from_bytes(b).ok()).collect::<Option<Vec<_>>>()
             });
             let Some(shares) = shares.filter(|s| s.len() == aggregate.contests.len()) else {
                 report.fail("V6.2", format!("entry {index}: malformed decryption shares"));

@@ -5,7 +5,7 @@ use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
 use rand::rngs::OsRng;
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
@@ -14,7 +14,7 @@ use shortlist_board::manifest::{
 };
 use shortlist_board::payload::Purpose;
 use shortlist_board::payload::{
-    encode_list, Aggregate, Ballot, ContestAggregate, ContestResult, PollResult, SpoiledBallot,
+    Aggregate, Ballot, ContestAggregate, ContestResult, DecryptionShares, PollResult, SpoiledBallot,
     TrusteeMessage,
 };
 use shortlist_board::record::Frame;
@@ -66,9 +66,10 @@ impl Board<'_> {
         Ok(e)
     }
 
-    fn checkpoint(&mut self, time: u64) -> Result<()> {
+    fn checkpoint(&mut self, time: u64) -> Result<shortlist_board::checkpoint::Checkpoint> {
         let c = self.writer.checkpoint(&self.server, time)?;
-        (self.emit)(Frame::Checkpoint(c))
+        (self.emit)(Frame::Checkpoint(c.clone()))?;
+        Ok(c)
     }
 }
 
@@ -191,12 +192,16 @@ pub fn simulate(
         let mut audited_contest = None;
         if i % 20 == 7 {
             let sel = crate::choices::choose(&weights, &mut rng);
-            let (c, secrets) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
-            audited_contest = Some(c.clone());
-            let spoiled = SpoiledBallot {
-                ballot: Ballot::sign(Purpose::Audit, &cred, &mh, &dh, vec![c]),
-                openings: vec![secrets.open()],
+            // The same prepared randomness twice: one copy is opened for the
+            // audit, the other proven, as a compromised client could, for the
+            // audited-ballot-cast tamper.
+            let seed: [u8; 32] = rng.gen();
+            let prepare = || {
+                let mut r = rand_chacha::ChaCha20Rng::from_seed(seed);
+                EncryptedContest::prepare(&enc, &shape, &mut r).and_then(|p| p.choose(&sel))
             };
+            audited_contest = Some(prepare()?.prove(&bctx)?.0);
+            let spoiled = SpoiledBallot::open(vec![prepare()?]);
             board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
             audited += 1;
         }
@@ -254,6 +259,8 @@ pub fn simulate(
         contests: vec![ContestAggregate { contest_id: 1, ballots: counted, totals: totals.clone() }],
     };
     let seed = board.put(EntryKind::Aggregate, close + 11, aggregate.to_bytes())?.payload_hash();
+    // The checkpoint the trustees verify the board under and name in their shares.
+    let verified = board.checkpoint(close + 11)?;
 
     // Four trustees decrypt; any three suffice.
     let mut good = Vec::new();
@@ -265,7 +272,8 @@ pub fn simulate(
             good.push(share.clone());
         }
         let signer = trustee_keys.get(usize::from(key.index() - 1)).context("trustee key")?;
-        let body = encode_list(&[share.to_bytes()]);
+        let body =
+            DecryptionShares { checkpoint: verified.clone(), shares: vec![share.to_bytes()] }.to_bytes();
         let msg = TrusteeMessage::sign(signer, &mh, EntryKind::DecryptionShare, key.index(), body);
         board.put(EntryKind::DecryptionShare, close + 12, msg.to_bytes())?;
     }

@@ -3,7 +3,8 @@
 //!
 //! Transcript (after the caller's context): `dom-sep "chaum-pedersen"`, `H`,
 //! `X₁`, `X₂`, `R₁`, `R₂`, then `c`. Verification (spec: V2.2):
-//! `z·B₀ = R₁ + c·X₁` and `z·H = R₂ + c·X₂`.
+//! `z·B₀ = R₁ + c·X₁` and `z·H = R₂ + c·X₂`. The prover's hedged nonce is
+//! drawn after `X₂`, before `R₁` (spec: §4.6).
 
 use alloc::vec::Vec;
 
@@ -16,7 +17,7 @@ use crate::batch::{BatchVerifier, GENERATOR};
 use crate::error::{CryptoError, Result};
 use crate::labels;
 use crate::secret::SecretScalar;
-use crate::transcript::{hedged_nonces, TranscriptExt};
+use crate::transcript::{StatementTranscript, TranscriptExt};
 use crate::wire::{hex_serde, Point, Reader, WriteExt};
 
 /// The public statement: `X₁ = x·B₀`, `X₂ = x·H`.
@@ -44,15 +45,14 @@ pub struct DleqProof {
 /// Length of a Chaum–Pedersen proof encoding.
 pub const DLEQ_LEN: usize = 96;
 
-fn challenge(context: &Transcript, st: &DleqStatement, r1: &Point, r2: &Point) -> Scalar {
-    let mut t = context.clone();
-    t.domain_sep(labels::DS_DLEQ);
-    t.append_point(labels::STMT_BASE2, &st.base);
-    t.append_point(labels::STMT_IMAGE1, &st.image_g);
-    t.append_point(labels::STMT_IMAGE2, &st.image_h);
-    t.append_point(labels::COMMIT_R1, r1);
-    t.append_point(labels::COMMIT_R2, r2);
-    t.challenge_scalar(labels::CHALLENGE)
+/// `context ‖ dom-sep "chaum-pedersen" ‖ H ‖ X₁ ‖ X₂`: the statement, absorbed
+/// the same way by prover and verifier (spec: §5.2).
+fn statement_transcript(context: &Transcript, st: &DleqStatement) -> StatementTranscript {
+    StatementTranscript::new(context, labels::DS_DLEQ, |t| {
+        t.append_point(labels::STMT_BASE2, &st.base);
+        t.append_point(labels::STMT_IMAGE1, &st.image_g);
+        t.append_point(labels::STMT_IMAGE2, &st.image_h);
+    })
 }
 
 impl DleqProof {
@@ -63,11 +63,13 @@ impl DleqProof {
         secret: &SecretScalar,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self> {
-        let [w] = hedged_nonces::<1>(context, &[secret.expose_secret()], rng);
+        let st = statement_transcript(context, statement);
+        // spec: §4.6 — the hedge is built after the whole statement.
+        let [w] = st.hedged_nonces::<1>(&[secret.expose_secret()], rng);
         let w = w.expose_secret();
         let commitment_g = Point::from_point(w * RISTRETTO_BASEPOINT_TABLE);
         let commitment_h = Point::from_point(w * statement.base.point());
-        let c = challenge(context, statement, &commitment_g, &commitment_h);
+        let c = st.challenge(&[(labels::COMMIT_R1, &commitment_g), (labels::COMMIT_R2, &commitment_h)]);
         let proof = Self { commitment_g, commitment_h, response: w + c * secret.expose_secret() };
         proof.verify(context, statement, rng)?;
         Ok(proof)
@@ -97,7 +99,8 @@ impl DleqProof {
         batch: &mut BatchVerifier,
         index: u32,
     ) {
-        let c = challenge(context, st, &self.commitment_g, &self.commitment_h);
+        let c = statement_transcript(context, st)
+            .challenge(&[(labels::COMMIT_R1, &self.commitment_g), (labels::COMMIT_R2, &self.commitment_h)]);
         let mut item = batch.item("chaum-pedersen", index);
         item.equation();
         item.shared(GENERATOR, self.response);

@@ -2,6 +2,7 @@
 //!
 //! Transcript (after the caller's context): `dom-sep "schnorr-pok"`, `X`, `R`,
 //! then the challenge `c`. Verification: `z·B₀ = R + c·X` (spec: V2.1).
+//! The prover's hedged nonce is drawn after `X`, before `R` (spec: §4.6).
 
 use alloc::vec::Vec;
 
@@ -14,7 +15,7 @@ use crate::batch::{BatchVerifier, GENERATOR};
 use crate::error::{CryptoError, Result};
 use crate::labels;
 use crate::secret::SecretScalar;
-use crate::transcript::{hedged_nonces, TranscriptExt};
+use crate::transcript::{StatementTranscript, TranscriptExt};
 use crate::wire::{hex_serde, Point, Reader, WriteExt};
 
 /// A Schnorr proof: commitment `R` and response `z`; 64 bytes `R ‖ z`.
@@ -29,12 +30,10 @@ pub struct SchnorrProof {
 /// Length of a Schnorr proof encoding.
 pub const SCHNORR_LEN: usize = 64;
 
-fn challenge(context: &Transcript, key: &Point, commitment: &Point) -> Scalar {
-    let mut t = context.clone();
-    t.domain_sep(labels::DS_SCHNORR);
-    t.append_point(labels::STMT_KEY, key);
-    t.append_point(labels::COMMIT_R, commitment);
-    t.challenge_scalar(labels::CHALLENGE)
+/// `context ‖ dom-sep "schnorr-pok" ‖ X`: the statement, absorbed the same
+/// way by prover and verifier (spec: §5.1).
+fn statement_transcript(context: &Transcript, key: &Point) -> StatementTranscript {
+    StatementTranscript::new(context, labels::DS_SCHNORR, |t| t.append_point(labels::STMT_KEY, key))
 }
 
 impl SchnorrProof {
@@ -45,9 +44,11 @@ impl SchnorrProof {
         secret: &SecretScalar,
         rng: &mut impl CryptoRngCore,
     ) -> Result<Self> {
-        let [w] = hedged_nonces::<1>(context, &[secret.expose_secret()], rng);
+        let st = statement_transcript(context, key);
+        // spec: §4.6 — the hedge is built after the whole statement.
+        let [w] = st.hedged_nonces::<1>(&[secret.expose_secret()], rng);
         let commitment = Point::from_point(w.expose_secret() * RISTRETTO_BASEPOINT_TABLE);
-        let c = challenge(context, key, &commitment);
+        let c = st.challenge(&[(labels::COMMIT_R, &commitment)]);
         let proof = Self { commitment, response: w.expose_secret() + c * secret.expose_secret() };
         // The prover checks its own output.
         proof.verify(context, key, rng)?;
@@ -63,7 +64,7 @@ impl SchnorrProof {
 
     /// Adds `z·B₀ − R − c·X = 0` to a batch as one item.
     pub fn add_to_batch(&self, context: &Transcript, key: &Point, batch: &mut BatchVerifier, index: u32) {
-        let c = challenge(context, key, &self.commitment);
+        let c = statement_transcript(context, key).challenge(&[(labels::COMMIT_R, &self.commitment)]);
         let mut item = batch.item("schnorr", index);
         item.equation();
         item.shared(GENERATOR, self.response);

@@ -2,6 +2,8 @@
 //! under loud names.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+pub mod hedge;
+
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 use shortlist_crypto::dkg::transport::ShareCheck;
@@ -14,6 +16,47 @@ use shortlist_crypto::transcript::ElectionContext;
 pub fn insecure_test_rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
 }
+
+/// An RNG that answers every request with the same bytes: `block` from its
+/// first byte, cycled to the length asked for, on every call. It models a
+/// system RNG replayed from a VM snapshot (spec: §4.6) and gives the known
+/// answers of `spec/vectors/nonces.json` their caller RNG. Tests only: it is
+/// as insecure as an RNG can be.
+#[derive(Clone)]
+pub struct InsecureFixedOutputTestRng {
+    block: [u8; 32],
+}
+
+impl InsecureFixedOutputTestRng {
+    /// An RNG that returns `block` (cycled) on every call.
+    pub fn new(block: [u8; 32]) -> Self {
+        Self { block }
+    }
+}
+
+impl rand_core::RngCore for InsecureFixedOutputTestRng {
+    fn next_u32(&mut self) -> u32 {
+        let mut b = [0u8; 4];
+        self.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut b = [0u8; 8];
+        self.fill_bytes(&mut b);
+        u64::from_le_bytes(b)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for (d, s) in dest.iter_mut().zip(self.block.iter().cycle()) {
+            *d = *s;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rand_core::CryptoRng for InsecureFixedOutputTestRng {}
 
 pub const MANIFEST: [u8; 32] = [7u8; 32];
 pub const DEFINITION: [u8; 32] = [9u8; 32];

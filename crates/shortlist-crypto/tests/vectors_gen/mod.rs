@@ -8,6 +8,7 @@ pub mod ceremony;
 pub mod context;
 pub mod decryption;
 pub mod encodings;
+pub mod nonces;
 pub mod proofs;
 
 use serde_json::{json, Value};

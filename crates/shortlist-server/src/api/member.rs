@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::manifest::RevotePolicy;
+use shortlist_board::payload::ciphertexts_hash;
 use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
 use shortlist_board::receipt::Receipt;
-use shortlist_board::verify::ciphertexts_hash;
 use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::credential::CredentialPublicKey;
 use utoipa::ToSchema;
@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 use super::{unhex, unhex32, AppendedInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, ELIGIBILITY};
+use crate::limits::ClientAddr;
 use crate::sequencer::{catch_up, Op};
 use crate::state::{with_prev, AppState, Need, PollCtx};
 
@@ -79,8 +80,8 @@ pub async fn cast(
     // Charged only after the signature holds: no one else can spend a
     // member's allowance by sending junk in the member's name.
     state.shared.limits.credential(&credential)?;
-    let ballot = check_proofs(p.clone(), ballot, None).await?;
-    let fingerprints = ballot.contests.iter().map(ciphertexts_hash).collect();
+    let ballot = check_proofs(p.clone(), ballot).await?;
+    let fingerprints = ballot.contests.iter().map(|c| ciphertexts_hash(&c.ciphertexts)).collect();
     let t = p.manifest.timetable;
     let op = Op::Ballot {
         payload,
@@ -96,36 +97,59 @@ pub async fn cast(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditRequest {
-    /// Hex of the spoiled-ballot payload (spec: board §4.7): the ballot signed
-    /// for audit and its openings.
+    /// Hex of the spoiled-ballot payload (spec: board §4.7): each contest's
+    /// ciphertexts and their openings, with no credential and no signature.
     pub spoiled: String,
 }
 
-/// Audits a prepared ballot (Benaloh challenge): it is posted with its
-/// openings, never counted, and its ciphertexts can never be cast.
+/// Audits a chosen ballot (Benaloh challenge): its ciphertexts are posted
+/// with their openings, never counted, and can never be cast. The audit
+/// carries no credential, so nothing ties the audited choice to a member.
 #[utoipa::path(post, path = "/v1/polls/{poll}/audits", tag = "member", params(("poll" = String, Path)),
     request_body = AuditRequest,
-    responses((status = 200, body = AppendedInfo), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = AppendedInfo), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
 pub async fn audit(
     State(state): State<AppState>,
+    ClientAddr(ip): ClientAddr,
     Path(poll): Path<String>,
     Json(req): Json<AuditRequest>,
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = open_poll(&state, &poll).await?;
     let payload = unhex("spoiled", &req.spoiled)?;
     let spoiled = SpoiledBallot::from_bytes(&payload)?;
-    let credential = spoiled.ballot.credential.to_bytes();
-    let (_, dh) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
-    // spec: board V4.8
-    spoiled
-        .ballot
-        .verify_signature(Purpose::Audit, &p.manifest_hash, dh)
-        .map_err(|e| AppError::invalid("bad_signature", e.to_string()))?;
-    state.shared.limits.credential(&credential)?;
-    let ballot = check_proofs(p.clone(), spoiled.ballot, Some(spoiled.openings)).await?;
-    let fingerprints = ballot.contests.iter().map(ciphertexts_hash).collect();
-    let op = Op::Spoiled { payload, credential, fingerprints };
+    state.shared.limits.audit(ip)?;
+    let spoiled = check_audit(p.clone(), spoiled).await?;
+    let fingerprints = spoiled.contests.iter().map(|c| ciphertexts_hash(&c.ciphertexts)).collect();
+    let t = p.manifest.timetable;
+    let op = Op::Spoiled { payload, fingerprints, window: (t.voting_open, t.voting_close) };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+}
+
+/// Checks an audit's openings on a blocking thread (spec: board V4.8).
+async fn check_audit(p: std::sync::Arc<PollCtx>, spoiled: SpoiledBallot) -> ApiResult<SpoiledBallot> {
+    tokio::task::spawn_blocking(move || {
+        let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting has not opened"))?;
+        if spoiled.contests.len() != p.shapes.len() || spoiled.openings.len() != p.shapes.len() {
+            return Err(AppError::invalid(
+                "invalid_audit",
+                format!(
+                    "the audit has {} contests and {} openings; the poll has {} contests",
+                    spoiled.contests.len(),
+                    spoiled.openings.len(),
+                    p.shapes.len()
+                ),
+            ));
+        }
+        for ((contest, shape), opening) in spoiled.contests.iter().zip(&p.shapes).zip(&spoiled.openings) {
+            contest
+                .check_opening(shape, &ctx.joint_key, opening)
+                .map_err(|e| AppError::invalid("invalid_audit", e.to_string()))?;
+        }
+        Ok(spoiled)
+    })
+    .await
+    .map_err(AppError::internal)?
 }
 
 async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<PollCtx>> {
@@ -136,13 +160,8 @@ async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<Pol
     Ok(p)
 }
 
-/// Checks every contest's proofs (and openings, for an audit) on a blocking
-/// thread (spec: board V4.5, V4.8).
-async fn check_proofs(
-    p: std::sync::Arc<PollCtx>,
-    ballot: Ballot,
-    openings: Option<Vec<shortlist_crypto::ballot::ContestOpening>>,
-) -> ApiResult<Ballot> {
+/// Checks every contest's proofs on a blocking thread (spec: board V4.5).
+async fn check_proofs(p: std::sync::Arc<PollCtx>, ballot: Ballot) -> ApiResult<Ballot> {
     tokio::task::spawn_blocking(move || {
         let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting has not opened"))?;
         if ballot.contests.len() != p.shapes.len() {
@@ -160,16 +179,6 @@ async fn check_proofs(
                 return Err(AppError::invalid("invalid_ballot", format!("contest {i} has the wrong id")));
             }
             contest.verify(&bctx, shape, &mut rng)?;
-        }
-        if let Some(openings) = openings {
-            if openings.len() != ballot.contests.len() {
-                return Err(AppError::invalid("invalid_audit", "one opening per contest is needed"));
-            }
-            for (contest, opening) in ballot.contests.iter().zip(&openings) {
-                contest
-                    .check_opening(&ctx.joint_key, opening)
-                    .map_err(|e| AppError::invalid("invalid_audit", e.to_string()))?;
-            }
         }
         Ok(ballot)
     })

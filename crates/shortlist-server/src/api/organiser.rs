@@ -386,7 +386,8 @@ pub async fn issue_tokens(
     State(state): State<AppState>,
     Path(poll): Path<String>,
 ) -> ApiResult<impl IntoResponse> {
-    state.poll(&poll, Need::Manifest).await?;
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let manifest_hash = hex::encode(p.manifest_hash);
     let store = &state.shared.store;
     let members = store.members_without_token(&poll).await?;
     let mut tokens = Vec::with_capacity(members.len());
@@ -399,11 +400,15 @@ pub async fn issue_tokens(
     let stored: HashSet<String> = store.set_token_hashes(&poll, &hashes).await?.into_iter().collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let write =
-        |w: &mut csv::Writer<Vec<u8>>, rec: [&str; 4]| w.write_record(rec).map_err(AppError::internal);
-    write(&mut w, ["member_id", "name", "email", "token"])?;
+        |w: &mut csv::Writer<Vec<u8>>, rec: [&str; 6]| w.write_record(rec).map_err(AppError::internal);
+    // spec: board §1.5 — the manifest hash travels with every token, and the
+    // booth link carries both in its fragment (never sent to a server).
+    write(&mut w, ["member_id", "name", "email", "token", "manifest_hash", "booth_path"])?;
     for (m, t) in members.iter().zip(&tokens) {
         if stored.contains(&m.member_id) {
-            write(&mut w, [&m.member_id, &m.name, &m.email, t])?;
+            let mut path = format!("/p/{poll}/booth#t={}&m={manifest_hash}", t.as_str());
+            write(&mut w, [&m.member_id, &m.name, &m.email, t, &manifest_hash, &path])?;
+            path.zeroize();
         }
     }
     let mut body = w.into_inner().map_err(AppError::internal)?;

@@ -5,8 +5,9 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
-use shortlist_board::payload::{decode_list, Aggregate, ContestResult, PollResult, TrusteeMessage};
+use shortlist_board::payload::{Aggregate, ContestResult, DecryptionShares, PollResult, TrusteeMessage};
 use shortlist_board::tally;
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
 use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
@@ -118,18 +119,40 @@ async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate,
     Ok((Aggregate::from_bytes(&row.payload)?, seed))
 }
 
-fn decode_shares(msg: &TrusteeMessage) -> ApiResult<Vec<DecryptionShare>> {
-    decode_list("decryption shares", &msg.body)?
+fn decode_shares(msg: &TrusteeMessage) -> ApiResult<(Checkpoint, Vec<DecryptionShare>)> {
+    let body = DecryptionShares::from_bytes(&msg.body)?;
+    let shares = body
+        .shares
         .iter()
         .map(|b| DecryptionShare::from_bytes(b).map_err(AppError::from))
-        .collect()
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok((body.checkpoint, shares))
 }
 
 /// spec: board V6.2 — one share per posted aggregate contest, each by the
 /// signer, each proven against the signer's verification key.
 async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -> ApiResult<()> {
     let (aggregate, _) = posted_aggregate(state, &p.id).await?;
-    let shares = decode_shares(msg)?;
+    let (checkpoint, shares) = decode_shares(msg)?;
+    // spec: board V6.2 — the share names a checkpoint this server signed
+    // that covers the aggregate.
+    checkpoint
+        .verify(&p.manifest.server_key, &p.manifest_hash)
+        .map_err(|e| AppError::invalid("invalid_share", e.to_string()))?;
+    let aggregate_at = state
+        .shared
+        .store
+        .entries_of_kind(&p.id, EntryKind::Aggregate.code(), 0, 1)
+        .await?
+        .first()
+        .map(|r| r.index)
+        .ok_or_else(|| AppError::conflict("wrong_phase", "no aggregate is posted yet"))?;
+    if checkpoint.size <= aggregate_at {
+        return Err(AppError::invalid(
+            "invalid_share",
+            "the share names a checkpoint that does not cover the aggregate",
+        ));
+    }
     let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting never opened"))?;
     let group = p.group.as_ref().ok_or_else(|| AppError::conflict("wrong_phase", "voting never opened"))?;
     if shares.len() != aggregate.contests.len() {
@@ -158,7 +181,7 @@ async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
     let mut per_trustee = Vec::new();
     for row in rows.iter().take(usize::from(p.manifest.threshold)) {
         let msg = TrusteeMessage::from_bytes(&row.payload)?;
-        per_trustee.push((msg.trustee, decode_shares(&msg)?));
+        per_trustee.push((msg.trustee, decode_shares(&msg)?.1));
     }
     let threshold = p.manifest.threshold;
     let manifest = p.manifest.clone();

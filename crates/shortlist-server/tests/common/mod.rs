@@ -257,8 +257,8 @@ pub async fn vote(api: &Api<InProcess>, view: &PollView, enc: &Encrypter, token:
     m.register(api, token).await.unwrap();
     let audited = i % 10 == 3;
     if audited {
-        let p = m.prepare(view, enc, &choose()).unwrap();
-        m.audit(api, view, p).await.unwrap();
+        let chosen = shortlist_client::member::Chosen::new(view, enc, &choose()).unwrap();
+        shortlist_client::member::audit(api, chosen).await.unwrap();
     }
     let mut selection = choose();
     let mut p = m.prepare(view, enc, &selection).unwrap();
@@ -287,5 +287,5 @@ pub async fn verify_record(
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("poll.record");
     std::fs::write(&path, &bytes).unwrap();
-    shortlist_board::verify::verify_path(&path, saved, None, |_| {}).unwrap()
+    shortlist_board::verify::verify_path(&path, saved, None, None, |_| {}).unwrap()
 }

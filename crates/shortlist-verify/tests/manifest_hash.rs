@@ -1,0 +1,89 @@
+//! `shortlist-verify --manifest-hash` (spec: board §1.5): the report names
+//! the record's manifest hash first, and a record about any other manifest
+//! fails V1.3, whatever else it holds.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::process::Command;
+
+use shortlist_board::board::BoardWriter;
+use shortlist_board::entry::EntryKind;
+use shortlist_board::manifest::{ContestRules, Manifest, RevotePolicy, TieBreak, Timetable, TrusteeInfo};
+use shortlist_board::record::RecordWriter;
+use shortlist_crypto::credential::CredentialSecret;
+
+/// A record holding just a manifest under a signed checkpoint; its hash.
+fn record(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let mut rng = rand::rngs::OsRng;
+    let server = CredentialSecret::generate(&mut rng);
+    let manifest = Manifest {
+        poll_id: "anchor-2027".into(),
+        title: "Trust anchor".into(),
+        timetable: Timetable { nominations_close: 1000, voting_open: 2000, voting_close: 3000 },
+        contests: vec![ContestRules {
+            contest_id: 1,
+            title: "Slate".into(),
+            seats: 1,
+            min_selections: 0,
+            max_selections: 1,
+            slate_rules: vec![],
+        }],
+        trustees: (1u16..=3)
+            .map(|i| TrusteeInfo {
+                index: i,
+                name: format!("Trustee {i}"),
+                key: CredentialSecret::generate(&mut rng).public_key(),
+            })
+            .collect(),
+        threshold: 2,
+        revote: RevotePolicy::LastCounts,
+        tie_break: TieBreak::AggregateHash,
+        server_key: server.public_key(),
+    };
+    let mut w = BoardWriter::new();
+    let e = w.append(EntryKind::Manifest, 1, manifest.to_bytes()).unwrap();
+    let mut out = RecordWriter::new(Vec::new()).unwrap();
+    out.entry(&e).unwrap();
+    out.checkpoint(&w.checkpoint(&server, 2).unwrap()).unwrap();
+    let path = dir.join("anchor.record");
+    std::fs::write(&path, out.finish().unwrap()).unwrap();
+    (path, hex::encode(e.payload_hash()))
+}
+
+fn v13(args: &[&str]) -> (serde_json::Value, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_shortlist-verify")).args(args).arg("--json").output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let step = report["steps"].as_array().unwrap().iter().find(|s| s["id"] == "V1.3").unwrap().clone();
+    (step, report["poll"][1].as_str().unwrap_or("").to_string())
+}
+
+#[test]
+fn another_manifest_hash_fails_v1_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, hash) = record(dir.path());
+    let path = path.to_str().unwrap();
+
+    let (step, named) = v13(&[path, "--manifest-hash", &hash]);
+    assert_eq!(step["failed"], 0, "the published hash: V1.3 holds");
+    assert_eq!(named, hash, "the report names the manifest hash");
+
+    let other = "00".repeat(32);
+    let (step, _) = v13(&[path, "--manifest-hash", &other]);
+    assert_eq!(step["failed"], 1, "another hash: V1.3 fails");
+    assert!(step["details"][0].as_str().unwrap().contains(&hash));
+
+    // The text report names the hash before anything else.
+    let out = Command::new(env!("CARGO_BIN_EXE_shortlist-verify"))
+        .args([path, "--manifest-hash", &other])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().nth(1).unwrap().contains(&hash), "{text}");
+
+    // A malformed hash is an error (2), not a verdict.
+    let out = Command::new(env!("CARGO_BIN_EXE_shortlist-verify"))
+        .args([path, "--manifest-hash", "xyz"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
