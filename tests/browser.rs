@@ -234,8 +234,18 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
     }
     api.import_roll(&roll).await.unwrap();
     let csv = api.issue_tokens().await.unwrap();
-    let member_tokens: Vec<String> =
-        csv.lines().skip(1).filter_map(|l| l.rsplit(',').next().map(str::to_string)).collect();
+    // The server's booth link is the one the page reads: token and manifest hash in the fragment.
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (token_col, path_col) = (col("token"), col("booth_path"));
+    let mut member_tokens = Vec::new();
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let token = cells[token_col].to_string();
+        assert_eq!(cells[path_col], format!("/p/{POLL}/booth#t={token}&m={manifest_hash}"));
+        member_tokens.push(token);
+    }
     assert_eq!(member_tokens.len(), MEMBERS);
     clock.set(now + 4 * DAY + 3600);
     api.action("/voting/open").await.unwrap();
@@ -273,7 +283,7 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
 
     // The tally.
     api.action("/tally").await.unwrap();
-    for t in trustees.iter().take(2) {
+    for t in trustees.iter_mut().take(2) {
         t.decrypt(api.as_ref()).await.unwrap();
     }
     let result = api.get("/result").await.unwrap();
@@ -283,16 +293,18 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
 
     // The record verifies here; a tampered copy fails, at steps the page must name too.
     let record = api.record().await.unwrap();
+    let anchor: [u8; 32] = hex::decode(&manifest_hash).unwrap().try_into().unwrap();
     let good = dir.path().join("good.record");
     std::fs::write(&good, &record).unwrap();
-    let report = shortlist_board::verify::verify_path(&good, Vec::new(), None, |_| {}).unwrap();
+    let report = shortlist_board::verify::verify_path(&good, Vec::new(), None, Some(anchor), |_| {}).unwrap();
     assert!(report.passed(), "{report}");
     let mut bad = record.clone();
     let mid = bad.len() / 2;
     bad[mid] ^= 0x01;
     let bad_path = dir.path().join("tampered.record");
     std::fs::write(&bad_path, &bad).unwrap();
-    let tampered = shortlist_board::verify::verify_path(&bad_path, Vec::new(), None, |_| {}).unwrap();
+    let tampered =
+        shortlist_board::verify::verify_path(&bad_path, Vec::new(), None, Some(anchor), |_| {}).unwrap();
     assert!(!tampered.passed());
     let steps: Vec<&str> = report.steps.iter().map(|s| s.id).collect();
     let mut cfg = common.clone();

@@ -486,7 +486,8 @@ async function done(vp) {
   });
 
   await test(`${vp.name}: verification page passes every step on the honest record`, async () => {
-    const page = await open(ctx, `${P}/verify`);
+    // The link the organisers publish names the poll: the verifier then requires it (V1.3).
+    const page = await open(ctx, `${P}/verify#m=${cfg.manifest_hash}`);
     await page.click('#verify-start');
     await page.waitForSelector('#verify-verdict', { timeout: 120000 });
     check((await page.getAttribute('#verify-verdict', 'data-passed')) === 'true', 'passed');
@@ -501,7 +502,7 @@ async function done(vp) {
   });
 
   await test(`${vp.name}: verification page shows ✗ at the failing steps of a tampered record`, async () => {
-    const page = await open(ctx, `${P}/verify`);
+    const page = await open(ctx, `${P}/verify#m=${cfg.manifest_hash}`);
     const body = readFileSync(cfg.tampered_record);
     await page.route('**/record', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', body }));
     await page.click('#verify-start');
@@ -515,6 +516,16 @@ async function done(vp) {
     check((await page.locator('#verify-steps li[data-passed="false"] .mark').first().textContent()) === '✗', '✗ shown');
     await axe(page, 'verify failed');
     await screenshot(page, vp, 'verify-tampered');
+    await page.close();
+  });
+
+  await test(`${vp.name}: verification page for another poll's fingerprint fails V1.3`, async () => {
+    const other = (cfg.manifest_hash[0] === '0' ? '1' : '0') + cfg.manifest_hash.slice(1);
+    const page = await open(ctx, `${P}/verify#m=${other}`);
+    await page.click('#verify-start');
+    await page.waitForSelector('#verify-verdict', { timeout: 120000 });
+    const failedSteps = await page.locator('#verify-steps li[data-passed="false"]').evaluateAll((l) => l.map((x) => x.dataset.step));
+    check(failedSteps.includes('V1.3'), `V1.3 fails: ${failedSteps}`);
     await page.close();
   });
 

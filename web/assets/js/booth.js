@@ -27,6 +27,8 @@ const booth = {
   credential: null, // sl.Credential
   contests: [], // from poll.contestsJson()
   prepared: null, // sl.PreparedBallot, made while the member reads
+  chosen: null, // sl.ChosenBallot: the choice fixed, its fingerprint shown, not yet cast or audited
+  fingerprint: null,
   selection: [], // one Set of candidate ids per contest
   order: [], // shuffled candidates per contest
   revote: 'last',
@@ -66,7 +68,7 @@ function storedReceipt() {
 function screen(title, ...children) {
   clearErrors();
   const h = el('h2', { tabindex: '-1', id: 'step-heading', text: title });
-  root.replaceChildren(h, ...children);
+  root.replaceChildren(h, ...children.filter(Boolean));
   h.focus();
   return h;
 }
@@ -393,6 +395,16 @@ function review() {
     showErrors(errors);
     return;
   }
+  // Commit-then-choose: the ciphertexts are fixed now, before the member
+  // decides to cast or to audit, and their fingerprint is shown.
+  dropChosen();
+  try {
+    booth.chosen = choose();
+    booth.fingerprint = booth.chosen.fingerprint();
+  } catch (e) {
+    stop(e.message);
+    return;
+  }
   const parts = [];
   booth.contests.forEach((c, ci) => {
     if (booth.contests.length > 1) parts.push(el('h3', { text: c.title }));
@@ -401,8 +413,19 @@ function review() {
     else parts.push(el('ul', { class: 'review-list' }, ...names.map((n) => el('li', { text: n }))));
   });
   parts.push(
+    el('p', { class: 'hint', id: 'fingerprint-hint', text: t('booth.fingerprint_hint') }),
+    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'fingerprint', 'aria-describedby': 'fingerprint-hint', text: booth.fingerprint })),
     el('button', { type: 'button', class: 'button', id: 'cast', text: t('booth.cast'), onclick: () => cast() }),
-    el('button', { type: 'button', class: 'button button-secondary', id: 'change', text: t('booth.change'), onclick: () => choices() }),
+    el('button', {
+      type: 'button',
+      class: 'button button-secondary',
+      id: 'change',
+      text: t('booth.change'),
+      onclick: () => {
+        dropChosen();
+        choices();
+      },
+    }),
     el(
       'details',
       { class: 'audit-panel', id: 'audit-panel' },
@@ -420,30 +443,42 @@ function choose() {
   const prepared = booth.prepared || booth.poll.prepare();
   booth.prepared = null;
   const selections = booth.contests.map((c, ci) => [...booth.selection[ci]].sort((a, b) => a - b));
-  return prepared.choose(JSON.stringify(selections));
+  const chosen = prepared.choose(JSON.stringify(selections));
+  prepared.free();
+  return chosen;
 }
 
+/** Forgets a chosen ballot that will be neither cast nor audited. */
+function dropChosen() {
+  if (booth.chosen) booth.chosen.free();
+  booth.chosen = null;
+}
+
+let pendingAudit = null; // the opened ballot being sent: a retry sends the same bytes
+
 async function audit() {
-  busy(t('booth.auditing'));
-  let audited;
-  try {
-    const chosen = choose();
-    audited = chosen.auditPayload(booth.credential);
-    chosen.free();
-  } catch (e) {
-    stop(e.message);
-    return;
+  if (!pendingAudit) {
+    try {
+      // The audit carries no credential: it never links a choice to the member.
+      const audited = booth.chosen.auditPayload();
+      pendingAudit = { payload: audited.payload(), summary: JSON.parse(audited.summaryJson()), fingerprint: booth.fingerprint };
+      audited.free();
+      dropChosen();
+    } catch (e) {
+      stop(e.message);
+      return;
+    }
   }
-  const payload = audited.payload();
-  const summary = JSON.parse(audited.summaryJson());
-  audited.free();
+  busy(t('booth.auditing'));
   let res;
   try {
-    res = await send('/audits', { spoiled: bytesToHex(payload) });
+    res = await send('/audits', { spoiled: bytesToHex(pendingAudit.payload) });
   } catch (e) {
     castError(e, () => audit());
     return;
   }
+  const { summary, fingerprint } = pendingAudit;
+  pendingAudit = null;
   const parts = [el('p', { text: t('booth.audited_text') })];
   for (const c of summary) {
     const names = c.chosen.map((x) => x.name);
@@ -451,7 +486,7 @@ async function audit() {
   }
   const index = res.entry ? res.entry.index : '?';
   parts.push(
-    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'audited-code', text: res.entry ? res.entry.payload_hash : '' })),
+    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'audited-code', text: fingerprint })),
     el('p', { text: t('booth.audited_check', { index }) }),
     el('p', {}, el('a', { href: `/p/${encodeURIComponent(poll)}/board` }, t('poll.link_board'))),
     el('button', { type: 'button', class: 'button', id: 'audit-next', text: t('booth.audited_next'), onclick: () => choices() }),
@@ -492,9 +527,8 @@ let pendingCast = null; // the signed payload being sent: a retry sends the same
 async function cast() {
   if (!pendingCast) {
     try {
-      const chosen = choose();
-      pendingCast = chosen.castPayload(booth.credential);
-      chosen.free();
+      pendingCast = booth.chosen.castPayload(booth.credential);
+      dropChosen();
     } catch (e) {
       stop(e.message);
       return;
@@ -520,7 +554,7 @@ async function sendCast() {
       receipt = again.receipt;
     }
     const code = sl.checkReceipt(booth.poll, hexToBytes(receipt), payload);
-    const kept = { receipt, payload: bytesToHex(payload), tracking_code: code, manifest_hash: booth.manifestHash, poll };
+    const kept = { receipt, payload: bytesToHex(payload), tracking_code: code, fingerprint: booth.fingerprint, manifest_hash: booth.manifestHash, poll };
     try {
       localStorage.setItem(RECEIPT, JSON.stringify(kept));
     } catch {
@@ -547,6 +581,7 @@ function voted(kept, { first = false }) {
     el('h3', { text: t('booth.tracking') }),
     el('p', {}, el('code', { class: 'hash', id: 'tracking-code', 'data-code': kept.tracking_code, text: groups(kept.tracking_code) })),
     el('p', { id: 'receipt-index', text: t('booth.position', { index: info.index }) }),
+    kept.fingerprint ? el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', text: kept.fingerprint })) : null,
     el('button', {
       type: 'button',
       class: 'button button-secondary',

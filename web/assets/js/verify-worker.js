@@ -13,7 +13,9 @@ self.onmessage = (ev) => {
     try {
       await ready;
       if (!verifier) verifier = new RecordVerifier();
-      if (m.type === 'chunk') {
+      if (m.type === 'expect') {
+        verifier.expectManifestHash(m.manifest_hash);
+      } else if (m.type === 'chunk') {
         const checked = verifier.feed(m.chunk);
         const now = Date.now();
         if (now - last > 100) {

@@ -2,7 +2,7 @@
 // chunk, to a Web Worker that runs the record verifier (our Rust verifier
 // compiled to WebAssembly). Shows a progress bar, then each numbered step
 // with ✓ or ✗, as shortlist-verify prints them.
-import { api, el, enhance, page, t } from './common.js';
+import { api, el, enhance, fragment, page, t } from './common.js';
 
 enhance();
 const startButton = document.getElementById('verify-start');
@@ -33,6 +33,10 @@ async function run() {
     worker.onerror = (e) => reject(new Error(e.message || 'worker failed'));
   });
   let total = 0;
+  // A link that names the poll's manifest hash (#m=…, as the organisers
+  // publish it) makes the verifier require that poll (V1.3).
+  const expected = (fragment().m || '').toLowerCase();
+  if (/^[0-9a-f]{64}$/.test(expected)) worker.postMessage({ type: 'expect', manifest_hash: expected });
   try {
     const res = await fetch(api(page.poll, '/record'), { cache: 'no-store' });
     if (!res.ok || !res.body) throw new Error(`${res.status} ${res.statusText}`);
