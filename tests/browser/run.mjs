@@ -294,8 +294,11 @@ async function voting(vp, k) {
     await page.click('#audit-panel summary');
     await axe(page, 'booth review');
     await screenshot(page, vp, 'booth-review');
+    const shown = await page.getAttribute('#fingerprint', 'data-code');
+    check(/^[0-9a-f]{64}$/.test(shown), 'the fingerprint shows before the decision');
     await page.click('#audit');
     await page.waitForSelector('#audited-choices', { timeout: 60000 });
+    check((await page.getAttribute('#audited-code', 'data-code')) === shown, 'the opened ballot is the one whose fingerprint was shown');
     const opened = await page.locator('#audited-choices li').allTextContents();
     check(JSON.stringify([...opened].sort()) === JSON.stringify([...chosen].sort()), `the audit opens to the choice: ${opened} vs ${chosen}`);
     audits++;

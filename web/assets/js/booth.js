@@ -413,8 +413,8 @@ function review() {
     else parts.push(el('ul', { class: 'review-list' }, ...names.map((n) => el('li', { text: n }))));
   });
   parts.push(
+    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'fingerprint', 'data-code': booth.fingerprint, 'aria-describedby': 'fingerprint-hint', text: groups(booth.fingerprint) })),
     el('p', { class: 'hint', id: 'fingerprint-hint', text: t('booth.fingerprint_hint') }),
-    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'fingerprint', 'aria-describedby': 'fingerprint-hint', text: booth.fingerprint })),
     el('button', { type: 'button', class: 'button', id: 'cast', text: t('booth.cast'), onclick: () => cast() }),
     el('button', {
       type: 'button',
@@ -486,7 +486,7 @@ async function audit() {
   }
   const index = res.entry ? res.entry.index : '?';
   parts.push(
-    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'audited-code', text: fingerprint })),
+    el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'audited-code', 'data-code': fingerprint, text: groups(fingerprint) })),
     el('p', { text: t('booth.audited_check', { index }) }),
     el('p', {}, el('a', { href: `/p/${encodeURIComponent(poll)}/board` }, t('poll.link_board'))),
     el('button', { type: 'button', class: 'button', id: 'audit-next', text: t('booth.audited_next'), onclick: () => choices() }),
@@ -581,7 +581,7 @@ function voted(kept, { first = false }) {
     el('h3', { text: t('booth.tracking') }),
     el('p', {}, el('code', { class: 'hash', id: 'tracking-code', 'data-code': kept.tracking_code, text: groups(kept.tracking_code) })),
     el('p', { id: 'receipt-index', text: t('booth.position', { index: info.index }) }),
-    kept.fingerprint ? el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', text: kept.fingerprint })) : null,
+    kept.fingerprint ? el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', text: groups(kept.fingerprint) })) : null,
     el('button', {
       type: 'button',
       class: 'button button-secondary',
