@@ -342,6 +342,12 @@ async function voting(vp, k) {
     await typo.waitForSelector('#booth-error', { timeout: 60000 });
     check((await text(typo, '#booth-error')).includes('not complete'), 'mistyped token');
     await screenshot(typo, vp, 'booth-mistyped-token');
+    // The language switch keeps the link's fragment; the booth speaks French.
+    check((await typo.getAttribute('.lang a[hreflang="fr"]', 'href')).includes('#t='), 'the language link keeps the fragment');
+    await typo.click('.lang a[hreflang="fr"]');
+    await typo.waitForFunction(() => document.getElementById('booth-error')?.textContent.includes('incomplet'), null, { timeout: 60000 });
+    check((await typo.getAttribute('html', 'lang')) === 'fr', 'French booth');
+    await screenshot(typo, vp, 'booth-mistyped-token-fr');
     const flipped = (cfg.manifest_hash[0] === '0' ? '1' : '0') + cfg.manifest_hash.slice(1);
     const wrong = await open(ctx, boothPath(tok(1), flipped));
     await wrong.waitForSelector('#booth-error', { timeout: 60000 });

@@ -11,7 +11,7 @@
 // never says "voted" before the server's receipt has been checked here.
 import init, * as sl from '/assets/pkg/shortlist_wasm.js';
 import {
-  api, bytesToHex, clearErrors, download, el, fragment, hexToBytes, page, request, showErrors, t,
+  api, bytesToHex, clearErrors, download, el, fragment, hexToBytes, keepFragmentOnLanguageLinks, page, request, showErrors, t,
 } from './common.js';
 
 const root = document.getElementById('booth');
@@ -84,6 +84,7 @@ function busy(text) {
 // ---------------------------------------------------------------- start
 
 async function start() {
+  keepFragmentOnLanguageLinks();
   const frag = fragment();
   const saved = stored();
   booth.manifestHash = (frag.m || (saved && saved.manifest_hash) || '').toLowerCase();
@@ -172,6 +173,7 @@ async function readBoard() {
 
 function forgetFragment() {
   history.replaceState(null, '', location.pathname + location.search);
+  keepFragmentOnLanguageLinks();
 }
 
 async function register(token) {

@@ -2,9 +2,10 @@
 // which browsers never send to the server; it is sent only in the JSON
 // body of POST /v1/polls/{poll}/expressions-of-interest. Errors use the
 // error summary, linked to each field; answers are kept.
-import { api, clearErrors, el, fragment, localTimes, page, request, showErrors, t } from './common.js';
+import { api, clearErrors, el, fragment, keepFragmentOnLanguageLinks, localTimes, page, request, showErrors, t } from './common.js';
 
 localTimes();
+keepFragmentOnLanguageLinks();
 const form = document.getElementById('eoi');
 const tokenInput = document.getElementById('token');
 const sent = document.getElementById('sent');

@@ -216,3 +216,16 @@ export function fragment() {
 export function enhance() {
   for (const n of document.querySelectorAll('.js-only[hidden]')) n.hidden = false;
 }
+
+/**
+ * Makes the language links keep the fragment (a booth or candidate link's
+ * token and poll fingerprint), which a plain `?lang=` link would drop.
+ * The fragment still never reaches the server.
+ */
+export function keepFragmentOnLanguageLinks() {
+  const hash = location.hash;
+  for (const a of document.querySelectorAll('.lang a[hreflang]')) {
+    const base = a.getAttribute('href').split('#')[0];
+    a.setAttribute('href', base + hash);
+  }
+}
