@@ -344,3 +344,27 @@ fn the_chunked_verifier_reports_what_the_file_verifier_reports() {
     assert_eq!(report["steps"][2]["id"], "V1.3");
     assert_eq!(report["steps"][2]["passed"], false);
 }
+
+#[test]
+fn a_poll_is_refused_when_its_entries_do_not_check() {
+    let f = fixture();
+    let entries =
+        |list: &[Entry]| serde_json::to_string(&list.iter().map(entry_json).collect::<Vec<_>>()).unwrap();
+    let poll = |json: &str| shortlist_wasm::Poll::from_entries(json).map(|_| ()).unwrap_err();
+    // An entry whose server-given hash is not its own.
+    let mut json: Value = serde_json::from_str(&entries(&f.entries)).unwrap();
+    json[3]["hash"] = Value::String("00".repeat(32));
+    assert!(poll(&json.to_string()).message().contains("the server's hash is not the entry's"));
+    // An entry changed, with its hash recomputed: the chain breaks (V1.1).
+    let mut changed = f.entries.clone();
+    changed[3].time += 1;
+    assert!(poll(&entries(&changed)).message().contains("fails verification step V1.1"));
+    // An entry left out.
+    let mut missing = f.entries.clone();
+    missing.remove(5);
+    assert!(poll(&entries(&missing)).message().contains("V1.1"));
+    // Before the definition and the ceremony, the poll reads but cannot vote.
+    let early = shortlist_wasm::Poll::from_entries(&entries(&f.entries[..5])).unwrap();
+    assert!(!early.can_vote());
+    assert!(early.prepare().err().unwrap().message().contains("voting has not opened"));
+}

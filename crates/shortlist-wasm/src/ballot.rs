@@ -90,12 +90,13 @@ impl Poll {
 
 /// Prepares a ballot with `rng`.
 pub(crate) fn prepare_with(poll: &Poll, rng: &mut (impl RngCore + CryptoRng)) -> Result<PreparedBallot> {
+    let election = poll.context()?;
     let contests = poll
         .shapes()?
         .into_iter()
         .map(|(shape, ids)| ContestInfo { names: poll.candidate_names(shape.contest_id), shape, ids })
         .collect();
-    let context = Context { election: poll.context()?, contests };
+    let context = Context { election, contests };
     let enc = poll.encrypter()?;
     let contests = context
         .contests
