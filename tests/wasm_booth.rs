@@ -21,6 +21,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
 use shortlist_board::board::BoardWriter;
+use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::{Entry, EntryKind};
 use shortlist_board::manifest::{
@@ -29,6 +30,8 @@ use shortlist_board::manifest::{
 use shortlist_board::merkle::{leaf_hash, MerkleLog, TreeSize};
 use shortlist_board::payload::{fingerprint, Ballot, Purpose, SpoiledBallot, TrusteeMessage};
 use shortlist_board::receipt::Receipt;
+use shortlist_board::record::RecordWriter;
+use shortlist_board::verify::verify_path;
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, GroupPublic};
@@ -284,4 +287,84 @@ fn the_booth_calls_behave_under_node() {
     assert_eq!(v["receipt"]["tracking_code"], code.as_str());
     assert!(v["consistency_swapped"].is_string());
     assert_eq!(v["checkpoint"]["size"], f.entries.len());
+}
+
+/// The fixture's board as a record file (spec: board §7).
+fn record_bytes(f: &Fixture, server_checkpoint: &[u8]) -> Vec<u8> {
+    let mut w = RecordWriter::new(Vec::new()).unwrap();
+    for e in &f.entries {
+        w.entry(e).unwrap();
+    }
+    w.checkpoint(&Checkpoint::from_bytes(server_checkpoint).unwrap()).unwrap();
+    w.finish().unwrap()
+}
+
+#[test]
+fn the_chunked_verifier_reports_what_the_file_verifier_reports() {
+    let f = fixture();
+    let new = hex::decode(f.json["new_checkpoint"].as_str().unwrap()).unwrap();
+    let record = record_bytes(&f, &new);
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wasm-fixtures/fixture.record");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &record).unwrap();
+    let mh: [u8; 32] = hex::decode(f.json["manifest_hash"].as_str().unwrap()).unwrap().try_into().unwrap();
+    let expected = verify_path(&path, Vec::new(), None, Some(mh), |_| {}).unwrap();
+
+    // Chunks that cut the magic, frame headers and bodies anywhere.
+    for chunk in [1, 7, 4096, record.len()] {
+        let mut v = shortlist_wasm::RecordVerifier::new();
+        v.expect_manifest_hash(f.json["manifest_hash"].as_str().unwrap()).unwrap();
+        for c in record.chunks(chunk) {
+            v.feed(c).unwrap();
+        }
+        assert_eq!(v.bytes_read(), record.len() as f64);
+        let report: Value = serde_json::from_str(&v.finish().unwrap()).unwrap();
+        assert_eq!(report["text"], expected.to_string().as_str(), "chunks of {chunk}");
+        assert_eq!(report["manifest_hash"], f.json["manifest_hash"]);
+        assert_eq!(report["entries"], f.entries.len());
+        assert_eq!(report["steps"][0]["id"], "V1.1");
+        assert_eq!(report["steps"][0]["mark"], "✓");
+    }
+
+    // A record cut inside a frame: V1.1 names the byte; a wrong magic throws.
+    let mut v = shortlist_wasm::RecordVerifier::new();
+    v.feed(&record[..record.len() - 10]).unwrap();
+    let report: Value = serde_json::from_str(&v.finish().unwrap()).unwrap();
+    let v11 = report["steps"][0]["details"].to_string();
+    assert!(v11.contains("unreadable record at byte"), "{v11}");
+    assert!(v.finish().unwrap_err().message().contains("finished"));
+    let mut v = shortlist_wasm::RecordVerifier::new();
+    let err = v.feed(b"NOT-A-RECORD-AT-ALL").unwrap_err();
+    assert!(err.message().contains("bad magic"), "{err}");
+    // Another poll's manifest hash fails V1.3.
+    let mut v = shortlist_wasm::RecordVerifier::new();
+    v.expect_manifest_hash(&"ab".repeat(32)).unwrap();
+    v.feed(&record).unwrap();
+    let report: Value = serde_json::from_str(&v.finish().unwrap()).unwrap();
+    assert_eq!(report["steps"][2]["id"], "V1.3");
+    assert_eq!(report["steps"][2]["passed"], false);
+}
+
+#[test]
+fn a_poll_is_refused_when_its_entries_do_not_check() {
+    let f = fixture();
+    let entries =
+        |list: &[Entry]| serde_json::to_string(&list.iter().map(entry_json).collect::<Vec<_>>()).unwrap();
+    let poll = |json: &str| shortlist_wasm::Poll::from_entries(json).map(|_| ()).unwrap_err();
+    // An entry whose server-given hash is not its own.
+    let mut json: Value = serde_json::from_str(&entries(&f.entries)).unwrap();
+    json[3]["hash"] = Value::String("00".repeat(32));
+    assert!(poll(&json.to_string()).message().contains("the server's hash is not the entry's"));
+    // An entry changed, with its hash recomputed: the chain breaks (V1.1).
+    let mut changed = f.entries.clone();
+    changed[3].time += 1;
+    assert!(poll(&entries(&changed)).message().contains("fails verification step V1.1"));
+    // An entry left out.
+    let mut missing = f.entries.clone();
+    missing.remove(5);
+    assert!(poll(&entries(&missing)).message().contains("V1.1"));
+    // Before the definition and the ceremony, the poll reads but cannot vote.
+    let early = shortlist_wasm::Poll::from_entries(&entries(&f.entries[..5])).unwrap();
+    assert!(!early.can_vote());
+    assert!(early.prepare().err().unwrap().message().contains("voting has not opened"));
 }

@@ -36,6 +36,14 @@ pub struct DemoArgs {
     /// How many members' clients run at once.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Leave the server running once the simulated members have voted, with
+    /// this many unused member links (booth URLs) for people to vote in a
+    /// browser; then close voting and tally on Enter or Ctrl-C.
+    #[arg(long, num_args = 0..=1, default_missing_value = "5", value_name = "LINKS")]
+    keep: Option<usize>,
+    /// Where the embedded server listens (with --keep, a fixed port is handy).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: std::net::SocketAddr,
 }
 
 const POLL: &str = "demo-shortlist";
@@ -125,7 +133,9 @@ async fn demo(args: &DemoArgs) -> Result<()> {
         limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
     let base = format!("http://{}", listener.local_addr()?);
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(10), async {
@@ -213,16 +223,21 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     let s = Instant::now();
     clock.set(now + 7 * DAY);
     api.action("/nominations/close").await?;
+    let kept = args.keep.unwrap_or(0);
     let mut roll = String::from("member_id,name,email\n");
-    for i in 0..args.members {
+    for i in 0..args.members + kept {
         roll.push_str(&format!("M{i:06},Member {i},member{i}@example.org\n"));
     }
     api.import_roll(&roll).await?;
     let csv = api.issue_tokens().await?;
-    let member_tokens = crate::organiser::column(&csv, "token")?;
-    if member_tokens.len() != args.members {
-        bail!("{} tokens issued for {} members", member_tokens.len(), args.members);
+    let mut member_tokens = crate::organiser::column(&csv, "token")?;
+    let booth_paths = crate::organiser::column(&csv, "booth_path")?;
+    if member_tokens.len() != args.members + kept {
+        bail!("{} tokens issued for {} members", member_tokens.len(), args.members + kept);
     }
+    member_tokens.truncate(args.members);
+    let people_links: Vec<String> =
+        booth_paths.iter().skip(args.members).map(|p| format!("{base}{p}")).collect();
     println!("✓ roll: {} members, one eligibility token each (stored only as hashes)", args.members);
     clock.set(now + 8 * DAY);
     let opened = api.action("/voting/open").await?;
@@ -271,6 +286,16 @@ async fn demo(args: &DemoArgs) -> Result<()> {
         voting.as_secs_f64()
     );
 
+    let pages = Pages { base: base.clone() };
+    if args.keep.is_some() {
+        pages.print(&people_links);
+        println!(
+            "\nthe server stays up (simulated clock: voting is open). Vote in a browser, then press \
+             Enter or Ctrl-C to close voting and tally."
+        );
+        wait_for_operator().await;
+    }
+
     // Close, tally, decrypt.
     let s = Instant::now();
     clock.set(now + 15 * DAY);
@@ -303,6 +328,15 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     println!("\nthe verifier on the record ({:.1} MB):", mb(size));
     print!("{report}");
 
+    if args.keep.is_some() {
+        println!("\nthe result is published:");
+        pages.print(&[]);
+        println!("\nthe server stays up; press Enter or Ctrl-C to stop it.");
+        wait_for_operator().await;
+    } else {
+        println!("\nthe poll's pages (run with --keep to open them in a browser):");
+        pages.print(&[]);
+    }
     let _ = stop.send(());
     server.await??;
     println!("\ntimings:");
@@ -314,6 +348,48 @@ async fn demo(args: &DemoArgs) -> Result<()> {
         bail!("the verifier failed: {}", report.failed_steps().join(", "));
     }
     Ok(())
+}
+
+/// The poll's public pages on the demo server.
+struct Pages {
+    base: String,
+}
+
+impl Pages {
+    fn print(&self, member_links: &[String]) {
+        let b = &self.base;
+        println!("  poll page      {b}/p/{POLL}");
+        println!("  live board     {b}/p/{POLL}/board");
+        println!("  results        {b}/p/{POLL}/results");
+        println!("  verification   {b}/p/{POLL}/verify");
+        println!("  record         {b}/v1/polls/{POLL}/record");
+        if !member_links.is_empty() {
+            println!(
+                "member links, one per person (each works once; the part after # never reaches the server):"
+            );
+            for l in member_links {
+                println!("  {l}");
+            }
+        }
+    }
+}
+
+/// Waits for Enter on a terminal, or Ctrl-C.
+async fn wait_for_operator() {
+    use tokio::io::AsyncBufReadExt;
+    let enter = async {
+        let mut line = String::new();
+        let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
+        match stdin.read_line(&mut line).await {
+            // No terminal (stdin closed): only Ctrl-C ends the wait.
+            Ok(0) | Err(_) => std::future::pending::<()>().await,
+            Ok(_) => {}
+        }
+    };
+    tokio::select! {
+        _ = enter => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }
 
 /// One member: register, maybe audit a ballot first, cast, maybe change

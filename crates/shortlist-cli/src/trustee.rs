@@ -251,7 +251,7 @@ async fn decrypt(args: &TrusteeArgs, s: &crate::organiser::ServerArgs) -> Result
     save(args, &kf, &pass)?;
     post_decryption(&api, &d).await?;
     let what =
-        if d.message.is_some() { "posted its decryption share" } else { "had already posted its share" };
+        if d.repeat { "had posted its share before (sent again)" } else { "posted its decryption share" };
     println!(
         "trustee {} verified every step through V6.1 under the checkpoint of {} entries and {what}",
         t.index, d.checkpoint.size

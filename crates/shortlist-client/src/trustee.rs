@@ -41,9 +41,11 @@ pub struct Decryption {
     pub aggregate: Hash,
     /// The checkpoint the board was verified under (named in the share).
     pub checkpoint: Checkpoint,
-    /// The signed trustee message, or `None` if this trustee's share is
-    /// already on the board.
-    pub message: Option<Vec<u8>>,
+    /// The signed trustee message to post.
+    pub message: Vec<u8>,
+    /// Whether it is this trustee's share already on the board, sent again
+    /// (the server answers a repeat and finishes the tally if it had not).
+    pub repeat: bool,
 }
 
 impl std::fmt::Debug for Trustee {
@@ -305,8 +307,8 @@ impl Trustee {
         if !self.seen.iter().any(|s| s.size == checkpoint.size) {
             self.seen.push(checkpoint.clone());
         }
-        if own_posted {
-            return Ok(Decryption { aggregate: aggregate_hash, checkpoint, message: None });
+        if let Some(message) = own_posted {
+            return Ok(Decryption { aggregate: aggregate_hash, checkpoint, message, repeat: true });
         }
         let definition_hash = facts
             .definition_hash
@@ -318,33 +320,35 @@ impl Trustee {
         }
         let body = DecryptionShares { checkpoint: checkpoint.clone(), shares }.to_bytes();
         let message = signed(&self.key, &manifest_hash, EntryKind::DecryptionShare, self.index, body);
-        Ok(Decryption { aggregate: aggregate_hash, checkpoint, message: Some(message) })
+        Ok(Decryption { aggregate: aggregate_hash, checkpoint, message, repeat: false })
     }
 }
 
 /// Posts a decryption share made by [`Trustee::prepare_decryption`].
 pub async fn post_decryption<T: Transport>(api: &Api<T>, d: &Decryption) -> Result<()> {
-    if let Some(m) = &d.message {
-        api.trustee_message("decryption", m).await?;
-    }
+    api.trustee_message("decryption", &d.message).await?;
     Ok(())
 }
 
 /// Runs the record verifier over a record held in memory, with saved
-/// checkpoints; also says whether trustee `me` already posted a share.
-fn verify_record(record: &[u8], seen: Vec<Checkpoint>, me: u16) -> Result<(Report, Facts, bool)> {
+/// checkpoints; also returns trustee `me`'s decryption share if it is on
+/// the board.
+fn verify_record(record: &[u8], seen: Vec<Checkpoint>, me: u16) -> Result<(Report, Facts, Option<Vec<u8>>)> {
     let mut reader = record::open(std::io::Cursor::new(record))?;
     let mut v = Verifier::new();
     v.expect_checkpoints(seen);
-    let mut own_posted = false;
+    let mut own_posted = None;
     loop {
         let offset = reader.offset();
         match reader.next() {
             None => break,
             Some(Ok(frame)) => {
                 if let Frame::Entry(e) = &frame {
-                    own_posted |= e.kind == EntryKind::DecryptionShare
-                        && TrusteeMessage::from_bytes(&e.payload).is_ok_and(|m| m.trustee == me);
+                    if e.kind == EntryKind::DecryptionShare
+                        && TrusteeMessage::from_bytes(&e.payload).is_ok_and(|m| m.trustee == me)
+                    {
+                        own_posted = Some(e.payload.clone());
+                    }
                 }
                 v.feed(&frame, offset);
             }

@@ -10,7 +10,6 @@ use shortlist_crypto::ballot::{
     BallotContext, ChosenContest, ContestOpening, ContestShape, EncryptedContest, PreparedContest,
 };
 use shortlist_crypto::credential::CredentialSecret;
-use shortlist_crypto::elgamal::Encrypter;
 use shortlist_crypto::transcript::ElectionContext;
 use wasm_bindgen::prelude::*;
 
@@ -91,17 +90,18 @@ impl Poll {
 
 /// Prepares a ballot with `rng`.
 pub(crate) fn prepare_with(poll: &Poll, rng: &mut (impl RngCore + CryptoRng)) -> Result<PreparedBallot> {
+    let election = poll.context()?;
     let contests = poll
         .shapes()?
         .into_iter()
         .map(|(shape, ids)| ContestInfo { names: poll.candidate_names(shape.contest_id), shape, ids })
         .collect();
-    let context = Context { election: poll.context()?, contests };
-    let enc = Encrypter::new(&context.election.joint_key);
+    let context = Context { election, contests };
+    let enc = poll.encrypter()?;
     let contests = context
         .contests
         .iter()
-        .map(|c| EncryptedContest::prepare(&enc, &c.shape, rng))
+        .map(|c| EncryptedContest::prepare(enc, &c.shape, rng))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PreparedBallot { context, contests: Some(contests) })
 }

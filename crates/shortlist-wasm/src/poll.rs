@@ -2,6 +2,8 @@
 //! §7.5 `GET /v1/polls/{poll}/entries`), chain-checked, its facts derived
 //! from the entries alone — never from the server's word.
 
+use std::cell::OnceCell;
+
 use serde::Serialize;
 use serde_json::Value;
 use shortlist_board::definition::CandidateRegistration;
@@ -9,6 +11,7 @@ use shortlist_board::entry::{Entry, EntryKind};
 use shortlist_board::manifest::RevotePolicy;
 use shortlist_client::board::{entry_from_json, PollView};
 use shortlist_crypto::ballot::ContestShape;
+use shortlist_crypto::elgamal::Encrypter;
 use shortlist_crypto::transcript::ElectionContext;
 use wasm_bindgen::prelude::*;
 
@@ -20,6 +23,8 @@ pub struct Poll {
     pub(crate) view: PollView,
     /// Each candidate's statement, by `(contest id, candidate id)`.
     statements: Vec<((u32, u32), String)>,
+    /// The joint key's tables, built by the first ballot prepared.
+    encrypter: OnceCell<Encrypter>,
 }
 
 /// A candidate as the page shows it.
@@ -83,7 +88,7 @@ impl Poll {
             .filter_map(|e| CandidateRegistration::from_bytes(&e.payload).ok())
             .map(|r| ((r.contest_id, r.candidate.candidate_id), r.statement))
             .collect();
-        Ok(Poll { view, statements })
+        Ok(Poll { view, statements, encrypter: OnceCell::new() })
     }
 
     /// The manifest hash `h_M` (hex): it names the poll.
@@ -216,6 +221,12 @@ impl Poll {
         self.view.context().ok_or_else(|| {
             Error::new("voting has not opened: the ballot or the joint key is not on the board yet")
         })
+    }
+
+    /// The encrypter for the joint key: its tables are built once per poll.
+    pub(crate) fn encrypter(&self) -> Result<&Encrypter> {
+        let key = self.context()?.joint_key;
+        Ok(self.encrypter.get_or_init(|| Encrypter::new(&key)))
     }
 
     /// The contests' shapes and candidate ids, in manifest order.
