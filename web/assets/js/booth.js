@@ -13,11 +13,11 @@ import init, * as sl from '/assets/pkg/shortlist_wasm.js';
 import {
   api, bytesToHex, clearErrors, download, el, fragment, hexToBytes, keepFragmentOnLanguageLinks, page, request, showErrors, t,
 } from './common.js';
+import { keyPanelFor, keyStore, restoreFormFor } from './booth-keys.js';
 
 const root = document.getElementById('booth');
 const poll = page.poll;
-const KEY = `shortlist:credential:${poll}`;
-const RECEIPT = `shortlist:receipt:${poll}`;
+const { stored, store, storedReceipt, saveReceipt } = keyStore(poll);
 const TOKEN = /^[0-9a-f]{32}$/;
 const HASH = /^[0-9a-f]{64}$/;
 
@@ -34,33 +34,6 @@ const booth = {
   revote: 'last',
   manifestHash: null,
 };
-
-// ---------------------------------------------------------------- storage
-
-function stored() {
-  try {
-    const v = JSON.parse(localStorage.getItem(KEY) || 'null');
-    return v && HASH.test(v.secret || '') ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-function store(secret, manifestHash) {
-  try {
-    localStorage.setItem(KEY, JSON.stringify({ secret, manifest_hash: manifestHash }));
-  } catch {
-    // Private mode: the member is offered the file instead.
-  }
-}
-
-function storedReceipt() {
-  try {
-    return JSON.parse(localStorage.getItem(RECEIPT) || 'null');
-  } catch {
-    return null;
-  }
-}
 
 // ---------------------------------------------------------------- screens
 
@@ -202,84 +175,22 @@ function resultsLink() {
 // ---------------------------------------------------------------- key keeping
 
 function keyPanel() {
-  const secret = el('p', { class: 'secret', id: 'key-secret', hidden: true });
-  const show = el('button', {
-    type: 'button',
-    class: 'button button-secondary',
-    id: 'key-show',
-    'aria-controls': 'key-secret',
-    'aria-expanded': 'false',
-    text: t('booth.key_show'),
-    onclick: () => {
-      const open = secret.hidden;
-      secret.textContent = open ? booth.credential.exportSecret() : '';
-      secret.hidden = !open;
-      show.setAttribute('aria-expanded', String(open));
-    },
-  });
-  const save = el('button', {
-    type: 'button',
-    class: 'button button-secondary',
-    id: 'key-download',
-    text: t('booth.key_download'),
-    onclick: () => download(`shortlist-key-${poll}.txt`, `${booth.credential.exportSecret()}\n`, 'text/plain'),
-  });
-  return el(
-    'details',
-    { class: 'key-panel' },
-    el('summary', { text: t('booth.key_title') }),
-    el('p', { text: t('booth.key_text') }),
-    show,
-    save,
-    secret,
-  );
+  return keyPanelFor(booth.credential, poll);
 }
 
 function restoreForm() {
-  const input = el('input', {
-    class: 'input secret-input',
-    id: 'restore',
-    name: 'restore',
-    type: 'text',
-    autocomplete: 'off',
-    spellcheck: 'false',
-    'aria-describedby': 'restore-hint',
+  return restoreFormFor((secret) => {
+    let c = null;
+    try {
+      c = sl.Credential.fromSecret(secret);
+    } catch {
+      return false;
+    }
+    booth.credential = c;
+    store(secret, booth.manifestHash);
+    location.reload();
+    return true;
   });
-  const form = el(
-    'form',
-    {
-      novalidate: true,
-      onsubmit: (ev) => {
-        ev.preventDefault();
-        const v = input.value.trim().toLowerCase();
-        let c = null;
-        if (HASH.test(v)) {
-          try {
-            c = sl.Credential.fromSecret(v);
-          } catch {
-            c = null;
-          }
-        }
-        if (!c) {
-          showErrors([{ field: 'restore', text: t('booth.err_restore') }]);
-          return;
-        }
-        booth.credential = c;
-        store(v, booth.manifestHash);
-        location.reload();
-      },
-    },
-    el(
-      'div',
-      { class: 'field', id: 'restore-field' },
-      el('label', { for: 'restore', text: t('booth.restore_label') }),
-      el('p', { class: 'hint', id: 'restore-hint', text: t('booth.restore_hint') }),
-      el('p', { class: 'error-message', id: 'restore-error', hidden: true }),
-      input,
-    ),
-    el('button', { type: 'submit', class: 'button button-secondary', text: t('booth.restore') }),
-  );
-  return el('section', { 'aria-labelledby': 'restore-title' }, el('h2', { id: 'restore-title', text: t('booth.restore_title') }), form);
 }
 
 // ---------------------------------------------------------------- choosing
@@ -557,11 +468,7 @@ async function sendCast() {
     }
     const code = sl.checkReceipt(booth.poll, hexToBytes(receipt), payload);
     const kept = { receipt, payload: bytesToHex(payload), tracking_code: code, fingerprint: booth.fingerprint, manifest_hash: booth.manifestHash, poll };
-    try {
-      localStorage.setItem(RECEIPT, JSON.stringify(kept));
-    } catch {
-      // Kept in the page only; the member can save the file.
-    }
+    saveReceipt(kept);
     pendingCast = null;
     voted(kept, {});
   } catch {
