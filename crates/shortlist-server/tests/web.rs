@@ -166,3 +166,27 @@ async fn post_form(router: &Router, path: &str, body: &str) -> Got {
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     Got { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
+
+#[tokio::test]
+async fn the_webassembly_goes_gzipped_to_browsers_that_take_it() {
+    let db = Db::sqlite();
+    let server =
+        Server::start(&db, ManualClock::new(T0), &CredentialSecret::generate(&mut rand::rngs::OsRng)).await;
+    let r = &server.app.router;
+    let path = "/assets/pkg/shortlist_wasm_bg.wasm";
+    let req =
+        Request::builder().uri(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+    let res = r.clone().oneshot(req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(res.headers()[header::CONTENT_TYPE], "application/wasm");
+    let zipped = res.into_body().collect().await.unwrap().to_bytes();
+    let plain =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/pkg/shortlist_wasm_bg.wasm")).unwrap();
+    assert!(zipped.len() < plain.len() / 2, "{} gzipped bytes of {}", zipped.len(), plain.len());
+    // Without Accept-Encoding: the bytes as they are.
+    let res = r.clone().oneshot(Request::builder().uri(path).body(Body::empty()).unwrap()).await.unwrap();
+    assert!(res.headers().get(header::CONTENT_ENCODING).is_none());
+    assert_eq!(res.into_body().collect().await.unwrap().to_bytes().len(), plain.len());
+    server.app.finish().await;
+}
