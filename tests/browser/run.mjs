@@ -254,11 +254,16 @@ async function choose(page, n, skip = 0) {
   }
 }
 
+/** Milliseconds from the click on "Cast my vote" to the checked receipt on screen. */
+const castTimes = [];
+
 async function castAndCheck(page) {
   await page.click('#continue');
   await page.waitForSelector('#cast');
+  const clicked = Date.now();
   await page.click('#cast');
   await page.waitForSelector('#tracking-code', { timeout: 60000 });
+  castTimes.push(Date.now() - clicked);
   const code = await page.getAttribute('#tracking-code', 'data-code');
   check(/^[0-9a-f]{64}$/.test(code), `tracking code ${code}`);
   check((await text(page, '#step-heading')) === 'You have voted', 'says voted only with the receipt');
@@ -574,6 +579,11 @@ try {
 out.tracking_codes = codes;
 out.audits = audits;
 writeFileSync(cfg.out, JSON.stringify(out));
+if (castTimes.length > 0) {
+  const sorted = [...castTimes].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)];
+  console.log(`bench: cast click to checked receipt, ${sorted.length} casts: median ${median} ms, max ${sorted[sorted.length - 1]} ms`);
+}
 console.log(`phase ${cfg.phase} done`);
 console.log(`browser: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);
