@@ -177,6 +177,15 @@ async fn every_role_through_the_cli() {
             &mh,
         ]);
         ok(&["vote", "--wallet", s(&wallet), "ballot"]);
+        if i == 1 {
+            // A blank ballot only when asked for; each candidate once (issue 10).
+            let w = s(&wallet);
+            assert_eq!(shortlist(&["vote", "--wallet", w, "cast"]), ExitCode::from(2), "no --choose");
+            let twice = ["vote", "--wallet", w, "cast", "--choose", "1,1"];
+            assert_eq!(shortlist(&twice), ExitCode::from(2), "a candidate twice");
+            let both = ["vote", "--wallet", w, "cast", "--blank", "--choose", "1"];
+            assert_eq!(shortlist(&both), ExitCode::from(2), "--blank with --choose");
+        }
         let mut cast =
             vec!["vote", "--wallet", s(&wallet), "cast", "--choose", choice, "--receipt", s(&receipt)];
         if i == 0 {

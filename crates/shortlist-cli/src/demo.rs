@@ -238,7 +238,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     member_tokens.truncate(args.members);
     let people_links: Vec<String> =
         booth_paths.iter().skip(args.members).map(|p| format!("{base}{p}")).collect();
-    println!("✓ roll: {} members, one eligibility token each (stored only as hashes)", args.members);
+    println!("✓ roll: {} members, one eligibility token each (stored only as hashes)", args.members + kept);
     clock.set(now + 8 * DAY);
     let opened = api.action("/voting/open").await?;
     let view = Arc::new(PollView::fetch(&api).await?);

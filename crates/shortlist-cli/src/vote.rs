@@ -46,11 +46,15 @@ enum VoteCommand {
     /// Show the ballot: the candidates, numbered, and how many to choose.
     Ballot,
     /// Encrypt, prove and cast a ballot choosing candidates by number
-    /// (`--choose 3,7,12`); `--audit-first` audits one ballot first.
+    /// (`--choose 3,7,12`, or `--blank`); `--audit-first` audits one ballot first.
     Cast {
-        /// Candidate numbers from `vote ballot`, comma-separated.
-        #[arg(long, value_delimiter = ',')]
+        /// Candidate numbers from `vote ballot`, comma-separated, each once.
+        #[arg(long, value_delimiter = ',', required_unless_present = "blank")]
         choose: Vec<usize>,
+        /// Cast a ballot choosing no one (it replaces an earlier ballot under
+        /// "last ballot counts"): only when asked for in so many words.
+        #[arg(long, conflicts_with = "choose")]
+        blank: bool,
         /// Prepare and audit a ballot first (it is opened publicly and never
         /// counted), showing that it encrypts exactly your choice.
         #[arg(long)]
@@ -147,7 +151,7 @@ async fn vote(args: &VoteArgs) -> Result<()> {
                 }
             }
         }
-        VoteCommand::Cast { choose, audit_first, receipt } => {
+        VoteCommand::Cast { choose, audit_first, receipt, .. } => {
             cast(args, choose, *audit_first, receipt).await?
         }
         VoteCommand::Check { receipt, poll } => {
@@ -196,6 +200,9 @@ async fn cast(
             .checked_sub(1)
             .and_then(|i| sel.get_mut(i))
             .with_context(|| format!("no candidate number {n}"))?;
+        if *slot {
+            bail!("candidate number {n} is given twice: give each candidate once");
+        }
         *slot = true;
     }
     let k = sel.iter().filter(|s| **s).count();
@@ -238,6 +245,11 @@ async fn cast(
             hex::encode(fingerprint),
             names(&opening.selections)
         );
+    }
+    let mine: Vec<u8> = sel.iter().map(|s| u8::from(*s)).collect();
+    match names(&mine).as_str() {
+        "" => println!("your ballot chooses no one (a blank ballot)"),
+        chosen => println!("your ballot chooses: {chosen}"),
     }
     let chosen = Chosen::new(&view, &enc, &[sel])?;
     println!("encrypted your choice; ballot fingerprint {}: casting it", hex::encode(chosen.fingerprint()));
