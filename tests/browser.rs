@@ -12,6 +12,7 @@
 //! `SHORTLIST_BROWSER_TESTS=1` (CI) a missing piece is a failure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
+use shortlist_cli::http::Http;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -20,7 +21,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use shortlist_client::board::PollView;
 use shortlist_client::trustee::Trustee;
-use shortlist_client::{Api, ClientError, Method, Reply, Transport};
+use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_server::clock::ManualClock;
 use shortlist_server::limits::Limits;
@@ -31,37 +32,6 @@ const ORGANISER_KEY: &str = "browser-organiser-key-0123456789abcdef";
 const DAY: u64 = 86_400;
 /// Members on the roll: the browser scenarios use them in order.
 const MEMBERS: usize = 16;
-
-/// The client library over loopback HTTP.
-#[derive(Clone)]
-struct Http {
-    base: String,
-    client: reqwest::Client,
-}
-
-impl Transport for Http {
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        bearer: Option<&str>,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> shortlist_client::Result<Reply> {
-        let url = format!("{}{path}", self.base);
-        let mut req = match method {
-            Method::Get => self.client.get(&url),
-            Method::Post => self.client.post(&url).header("content-type", content_type).body(body),
-        };
-        if let Some(b) = bearer {
-            req = req.bearer_auth(b);
-        }
-        let res = req.send().await.map_err(|e| ClientError::Transport(e.to_string()))?;
-        let status = res.status().as_u16();
-        let body = res.bytes().await.map_err(|e| ClientError::Transport(e.to_string()))?.to_vec();
-        Ok(Reply { status, body })
-    }
-}
 
 /// What the browser run needs.
 struct Env {
@@ -179,7 +149,7 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
     let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
         let _ = stopped.await;
     }));
-    let http = Http { base: base.clone(), client: reqwest::Client::new() };
+    let http = Http::new(&base).unwrap();
     let api = Arc::new(Api::new(http, POLL).with_organiser_key(ORGANISER_KEY));
 
     // Setup and nominations.

@@ -248,3 +248,10 @@ impl Chain {
         self.head
     }
 }
+
+/// Parses a 32-byte hash given in hex, e.g. a manifest hash passed on a
+/// command line (spec: board §1.5).
+pub fn hash_from_hex(s: &str) -> std::result::Result<Hash, String> {
+    let bytes = hex::decode(s.trim()).map_err(|e| format!("not hex: {e}"))?;
+    bytes.try_into().map_err(|_| "a hash is 32 bytes (64 hex digits)".to_string())
+}

@@ -6,7 +6,7 @@
 mod ceremony;
 mod choices;
 mod demo;
-mod http;
+pub mod http;
 mod keyfile;
 mod organiser;
 mod simulate;
@@ -118,12 +118,6 @@ pub(crate) fn print_result(result: &serde_json::Value) {
             if row["elected"].as_bool() == Some(true) { "✓" } else { "" }
         );
     }
-}
-
-/// Parses a 32-byte hash given in hex (a manifest hash: spec board §1.5).
-pub(crate) fn parse_hash(s: &str) -> Result<[u8; 32], String> {
-    let bytes = hex::decode(s.trim()).map_err(|e| format!("not hex: {e}"))?;
-    bytes.try_into().map_err(|_| "a manifest hash is 32 bytes (64 hex digits)".to_string())
 }
 
 /// spec: board §1.5 — refuses a poll whose manifest hash is not the one the

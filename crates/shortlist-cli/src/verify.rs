@@ -21,7 +21,7 @@ pub struct VerifyArgs {
     poll: Option<String>,
     /// The poll's manifest hash as the organiser published it (64 hex
     /// digits): a record about any other manifest fails V1.3.
-    #[arg(long, value_name = "HEX", value_parser = crate::parse_hash)]
+    #[arg(long, value_name = "HEX", value_parser = shortlist_board::entry::hash_from_hex)]
     manifest_hash: Option<[u8; 32]>,
 }
 

@@ -40,7 +40,7 @@ enum VoteCommand {
         token: String,
         /// The poll's manifest hash, from the organiser's invitation (64 hex
         /// digits): nothing is registered unless the server's poll has it.
-        #[arg(long, value_name = "HEX", value_parser = crate::parse_hash)]
+        #[arg(long, value_name = "HEX", value_parser = shortlist_board::entry::hash_from_hex)]
         manifest_hash: [u8; 32],
     },
     /// Show the ballot: the candidates, numbered, and how many to choose.
@@ -104,7 +104,7 @@ fn load_wallet(path: &std::path::Path) -> Result<Wallet> {
     Ok(Wallet {
         server: v["server"].as_str().context("wallet server")?.to_string(),
         poll: v["poll"].as_str().context("wallet poll")?.to_string(),
-        manifest_hash: crate::parse_hash(manifest_hash).map_err(anyhow::Error::msg)?,
+        manifest_hash: shortlist_board::entry::hash_from_hex(manifest_hash).map_err(anyhow::Error::msg)?,
         credential: CredentialSecret::from_secret_bytes(&sk),
     })
 }
@@ -164,7 +164,7 @@ async fn vote(args: &VoteArgs) -> Result<()> {
             if let Some(h) = v["manifest_hash"].as_str() {
                 crate::check_manifest_hash(
                     &view.manifest_hash,
-                    &crate::parse_hash(h).map_err(anyhow::Error::msg)?,
+                    &shortlist_board::entry::hash_from_hex(h).map_err(anyhow::Error::msg)?,
                 )?;
             }
             let r = Receipt::from_bytes(&hex::decode(v["receipt"].as_str().context("receipt")?)?)?;

@@ -33,14 +33,8 @@ struct Args {
     since: Option<PathBuf>,
     /// The poll's manifest hash as the organiser published it (64 hex
     /// digits): a record about any other manifest fails V1.3.
-    #[arg(long, value_name = "HEX", value_parser = parse_hash)]
+    #[arg(long, value_name = "HEX", value_parser = shortlist_board::entry::hash_from_hex)]
     manifest_hash: Option<[u8; 32]>,
-}
-
-/// A 32-byte hash in hex.
-fn parse_hash(s: &str) -> Result<[u8; 32], String> {
-    let bytes = hex::decode(s.trim()).map_err(|e| format!("not hex: {e}"))?;
-    bytes.try_into().map_err(|_| "a manifest hash is 32 bytes (64 hex digits)".to_string())
 }
 
 fn main() -> ExitCode {

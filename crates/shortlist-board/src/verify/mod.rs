@@ -23,7 +23,6 @@ use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
 pub use report::{ContestTable, Report, StepReport, STEPS};
-pub use voting::ciphertexts_hash;
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {

@@ -164,10 +164,4 @@ impl Report {
         let end = self.steps.iter().position(|s| s.id == last).map_or(self.steps.len(), |i| i + 1);
         self.steps.iter().take(end).filter(|s| !s.passed()).collect()
     }
-
-    /// Records a failure found outside the verifier (e.g. a manifest hash
-    /// that is not the one given), at step `id`.
-    pub fn refuse(&mut self, id: &str, message: impl Into<String>) {
-        self.fail(id, message);
-    }
 }

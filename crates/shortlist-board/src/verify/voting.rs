@@ -131,12 +131,6 @@ pub(crate) struct Voting {
     result: Option<(u64, PollResult)>,
 }
 
-/// The V4.7 fingerprint of a contest's ciphertexts:
-/// `SHA-256(A₀‖B₀‖…‖A_{n−1}‖B_{n−1})` (spec: board §8.4).
-pub fn ciphertexts_hash(contest: &shortlist_crypto::ballot::EncryptedContest) -> [u8; 32] {
-    crate::payload::ciphertexts_hash(&contest.ciphertexts)
-}
-
 impl Voting {
     pub(crate) fn entry(
         &mut self,
@@ -286,7 +280,7 @@ impl Voting {
             report.fail("V4.4", format!("entry {index}: ballot outside the voting window"));
         }
         for contest in &ballot.contests {
-            if self.seen.insert(ciphertexts_hash(contest), index).is_some() {
+            if self.seen.insert(crate::payload::ciphertexts_hash(&contest.ciphertexts), index).is_some() {
                 self.duplicates.push(index);
             }
         }

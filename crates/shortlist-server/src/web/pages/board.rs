@@ -4,11 +4,11 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{error_page, html, lang_of, load};
+use super::{error_page, html, PollPage};
 use crate::api::public::{self, Range};
 use crate::api::EntryInfo;
 use crate::error::{Path, Query};
@@ -21,17 +21,7 @@ use crate::web::time;
 const SHOWN: u64 = 50;
 
 /// `GET /p/{poll}/board`.
-pub async fn page(
-    State(state): State<AppState>,
-    Path(poll): Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&query, &headers);
-    let p = match load(&state, &poll, lang).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
     let size = match state.shared.store.board_size(&poll).await {
         Ok(s) => s,
         Err(e) => return error_page(lang, Some(&poll), &e.into()),

@@ -16,7 +16,7 @@ use axum::response::Response;
 use axum::Form;
 use serde::Deserialize;
 
-use super::{html, lang_of, load, phase_name};
+use super::{html, lang_of, load, phase_name, PollPage};
 use crate::api::candidate::{self as api, ExpressionOfInterest};
 use crate::error::{Json, Path};
 use crate::model::CandidateSpec;
@@ -63,18 +63,11 @@ pub async fn page(
 /// `POST /p/{poll}/candidate`: the form without the script.
 pub async fn post(
     State(state): State<AppState>,
-    Path(poll): Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
+    PollPage { id: poll, lang, poll: p }: PollPage,
     form: Result<Form<CandidateForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     // A body that is not a form shows as an empty form, with its errors.
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    let lang = lang_of(&query, &headers);
-    let p = match load(&state, &poll, lang).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
     let mut outcome = Outcome { errors: validate(&lang, &form), form, sent: false };
     if outcome.errors.is_empty() {
         let req = ExpressionOfInterest {

@@ -28,6 +28,34 @@ pub fn lang_of(query: &RawQuery, headers: &HeaderMap) -> Lang {
     Lang::choose(chosen, headers)
 }
 
+/// What every poll page starts from: the poll id, the reader's language and
+/// the poll's facts. A poll that cannot be read answers with its error page.
+pub struct PollPage {
+    /// The poll id from the path.
+    pub id: String,
+    /// The reader's language.
+    pub lang: Lang,
+    /// The poll's facts.
+    pub poll: Arc<PollCtx>,
+}
+
+impl axum::extract::FromRequestParts<AppState> for PollPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Response> {
+        let query = RawQuery(parts.uri.query().map(str::to_string));
+        let lang = lang_of(&query, &parts.headers);
+        let axum::extract::Path(id) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let poll = load(state, &id, lang).await?;
+        Ok(Self { id, lang, poll })
+    }
+}
+
 /// An HTML response; `no-store` for pages that must not be kept (the booth).
 pub fn html(status: StatusCode, body: String, store: bool) -> Response {
     let cache = if store { "no-cache" } else { "no-store" };

@@ -4,12 +4,12 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use shortlist_board::manifest::{ContestRules, RevotePolicy};
 
-use super::{countdown, error_page, html, lang_of, load, paragraphs, phase_name};
+use super::{countdown, error_page, html, paragraphs, phase_name, PollPage};
 use crate::api::public;
 use crate::error::Path;
 use crate::state::AppState;
@@ -18,17 +18,7 @@ use crate::web::i18n::Lang;
 use crate::web::time;
 
 /// `GET /p/{poll}`.
-pub async fn page(
-    State(state): State<AppState>,
-    Path(poll): Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&query, &headers);
-    let p = match load(&state, &poll, lang).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
     let status = match public::status(State(state.clone()), Path(poll.clone())).await {
         Ok(s) => s.0,
         Err(e) => return error_page(lang, Some(&poll), &e),

@@ -5,13 +5,13 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use shortlist_board::manifest::ContestRules;
 
 use super::poll::slate_rule;
-use super::{error_page, html, lang_of, load, phase_name};
+use super::{error_page, html, phase_name, PollPage};
 use crate::api::public::{self, ContestResultInfo};
 use crate::error::Path;
 use crate::state::AppState;
@@ -19,17 +19,7 @@ use crate::web::html::{esc, poll_base, seg, Current, Page};
 use crate::web::i18n::Lang;
 
 /// `GET /p/{poll}/results`.
-pub async fn page(
-    State(state): State<AppState>,
-    Path(poll): Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&query, &headers);
-    let p = match load(&state, &poll, lang).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
     let title = lang.f("results.title", &[("poll", &p.manifest.title)]);
     let mut b = format!("<h1>{}</h1>\n", esc(&title));
     let q = lang.query();

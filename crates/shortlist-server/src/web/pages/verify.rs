@@ -5,27 +5,14 @@
 
 use std::fmt::Write as _;
 
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::{html, lang_of, load};
-use crate::error::Path;
-use crate::state::AppState;
+use super::{html, PollPage};
 use crate::web::html::{esc, seg, Current, Page};
 
 /// `GET /p/{poll}/verify`.
-pub async fn page(
-    State(state): State<AppState>,
-    Path(poll): Path<String>,
-    query: RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let lang = lang_of(&query, &headers);
-    let p = match load(&state, &poll, lang).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+pub async fn page(PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
     let title = lang.f("verify.title", &[("poll", &p.manifest.title)]);
     let mut b = String::new();
     let _ = writeln!(
