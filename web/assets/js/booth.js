@@ -428,7 +428,7 @@ function castError(e, again) {
   else if (e.code === 'wrong_phase' || e.code === 'timetable') stop(t('booth.err_closed'), resultsLink());
   else if (e.code === 'network' || e.status >= 500 || e.status === 408 || e.status === 429) {
     screen(
-      t('booth.err_title'),
+      t('booth.net_title'),
       el('p', { class: 'notice', id: 'booth-error', text: t('booth.err_cast_network') }),
       el('button', { type: 'button', class: 'button', id: 'retry', text: t('booth.retry'), onclick: again }),
     );
