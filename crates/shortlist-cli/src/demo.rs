@@ -11,21 +11,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use futures_util::stream::{self, StreamExt};
-use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use rand::Rng;
-use serde_json::json;
 use shortlist_client::board::PollView;
 use shortlist_client::member::{Chosen, Member};
-use shortlist_client::trustee::Trustee;
 use shortlist_client::Api;
-use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::elgamal::Encrypter;
-use shortlist_server::clock::ManualClock;
 use shortlist_server::limits::Limits;
-use shortlist_server::{App, ServerParts};
 
 use crate::http::Http;
+use crate::stage::{self, bar, mb, Embedded, EmbeddedOptions};
 
 /// Options of `shortlist demo`.
 #[derive(clap::Args)]
@@ -47,52 +42,6 @@ pub struct DemoArgs {
 }
 
 const POLL: &str = "demo-shortlist";
-const DAY: u64 = 86_400;
-const NAMES: [&str; 32] = [
-    "Amara Okafor",
-    "Ben Hughes",
-    "Chloe Martin",
-    "Dev Patel",
-    "Elena Rossi",
-    "Finn O'Brien",
-    "Grace Lin",
-    "Hamza Khan",
-    "Isla Campbell",
-    "Jonas Weber",
-    "Kemi Adeyemi",
-    "Liam Walsh",
-    "Maya Cohen",
-    "Noah Fischer",
-    "Olivia Brown",
-    "Pavel Novak",
-    "Qi Zhang",
-    "Rhys Evans",
-    "Sofia Garcia",
-    "Tom Baker",
-    "Uma Iyer",
-    "Victor Dubois",
-    "Wen Li",
-    "Xavier Silva",
-    "Yara Haddad",
-    "Zane Cooper",
-    "Aoife Byrne",
-    "Bilal Aziz",
-    "Carmen Diaz",
-    "Dmitri Petrov",
-    "Ewa Nowak",
-    "Felix Moreau",
-];
-
-fn bar(len: usize, what: &str) -> ProgressBar {
-    let pb = ProgressBar::new(u64::try_from(len).unwrap_or(0));
-    pb.set_style(
-        ProgressStyle::with_template("  {msg:<28} [{bar:36}] {pos}/{len} {per_sec} eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what.to_string());
-    pb
-}
 
 struct Timings(Vec<(&'static str, Duration)>);
 
@@ -119,138 +68,32 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     );
 
     // The embedded server.
-    let dir = tempfile::tempdir()?;
-    let url = shortlist_server::config::sqlite_url(dir.path());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs();
-    let clock = ManualClock::new(now);
-    let organiser_key = hex::encode(rand::random::<[u8; 32]>());
-    let app = App::new(ServerParts {
-        store: shortlist_store::Store::open(&url).await?,
-        server_key: CredentialSecret::generate(&mut OsRng),
-        organiser_key: organiser_key.clone(),
-        clock: Arc::new(clock.clone()),
+    let servers = Embedded::start(EmbeddedOptions {
+        database_url: None,
+        instances: 1,
+        listen: args.listen,
         // One process plays every member from one address: no per-client limit.
         limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
     })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("listening on {}", args.listen))?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(10), async {
-        let _ = stopped.await;
-    }));
-    println!("server: {base} on SQLite in {} (simulated clock)", dir.path().display());
+    .await?;
+    let base = servers.bases.first().context("no server")?.clone();
+    let dir = servers.dir.as_ref().context("no data directory")?.path().to_path_buf();
+    println!("server: {base} on SQLite in {} (simulated clock)", dir.display());
     let http = Http::new(&base)?;
-    let api = Api::new(http.clone(), POLL).with_organiser_key(organiser_key);
+    let api = servers.api(0, POLL)?;
 
-    // The organiser creates the poll.
+    // The organiser creates the poll, nominations, the key ceremony, the
+    // roll with its tokens, and voting opens.
     let s = Instant::now();
-    let trustee_keys: Vec<CredentialSecret> =
-        (0..5).map(|_| CredentialSecret::generate(&mut OsRng)).collect();
-    let manifest = json!({
-        "poll_id": POLL,
-        "title": "Members' shortlist for the 9-seat slate",
-        "timetable": { "nominations_close": now + 7 * DAY, "voting_open": now + 8 * DAY, "voting_close": now + 15 * DAY },
-        "contests": [{
-            "contest_id": 1, "title": "Shortlist for the 9-seat slate", "seats": 9, "min_selections": 0,
-            "max_selections": 9, "slate_rules": [{ "attribute": "gender", "value": "woman", "min_seats": 5 }]
-        }],
-        "trustees": trustee_keys.iter().enumerate()
-            .map(|(i, k)| json!({ "name": format!("Trustee {}", i + 1), "key": hex::encode(k.public_key().to_bytes()) }))
-            .collect::<Vec<_>>(),
-        "threshold": 3,
-        "revote": "last"
-    });
-    let created = api.create_poll(&manifest).await?;
-    println!("✓ poll created: manifest hash {}", short(created["manifest_hash"].as_str().unwrap_or("")));
-
-    // Nominations: 32 expressions of interest, 30 approved.
-    api.action("/nominations/open").await?;
-    let labels: Vec<String> =
-        NAMES.iter().map(|n| n.to_lowercase().replace([' ', '\''], ".") + "@example.org").collect();
-    let tokens = api.post("/candidate-tokens", true, json!({ "labels": labels })).await?;
-    let tokens = tokens.as_array().context("candidate tokens")?;
-    for (i, (name, tok)) in NAMES.iter().zip(tokens).enumerate() {
-        let gender = if i % 2 == 0 { "woman" } else { "man" };
-        let eoi = json!({
-            "token": tok["token"],
-            "candidate": { "contest_id": 1, "name": name, "statement": format!("{name}: experience, energy and ideas."),
-                           "attributes": { "gender": gender } }
-        });
-        api.post("/expressions-of-interest", false, eoi).await?;
-    }
-    let nominations = api.get_org("/nominations").await?;
-    let mut approved = 0;
-    for (i, n) in nominations.as_array().context("nominations")?.iter().enumerate() {
-        let id = n["id"].as_str().context("nomination id")?;
-        // Two withdraw: the organiser rejects them; the rest are approved.
-        if i == 5 || i == 12 {
-            api.action(&format!("/nominations/{id}/reject")).await?;
-        } else {
-            api.action(&format!("/nominations/{id}/approve")).await?;
-            approved += 1;
-        }
-    }
-    println!("✓ nominations: {} expressions of interest, {approved} candidates approved", NAMES.len());
-    t.lap("setup and nominations", s);
-
-    // The key ceremony: five trustees, each on "their own machine".
-    let s = Instant::now();
-    let view = PollView::fetch(&api).await?;
-    let mut trustees: Vec<Trustee> = trustee_keys
-        .iter()
-        .zip(1u16..)
-        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
-        .collect();
-    for tr in &mut trustees {
-        tr.commit(&api, &view).await?;
-    }
-    for tr in &mut trustees {
-        tr.send_shares(&api, &view).await?;
-    }
-    for tr in &mut trustees {
-        let complaints = tr.receive_shares(&api, &view).await?;
-        if complaints > 0 {
-            bail!("trustee {} complained", tr.index);
-        }
-    }
-    t.lap("key ceremony", s);
-    println!("✓ key ceremony: 5 trustees, threshold 3, every share checked");
-
-    // Nominations close; the roll and the tokens.
-    let s = Instant::now();
-    clock.set(now + 7 * DAY);
-    api.action("/nominations/close").await?;
     let kept = args.keep.unwrap_or(0);
-    let mut roll = String::from("member_id,name,email\n");
-    for i in 0..args.members + kept {
-        roll.push_str(&format!("M{i:06},Member {i},member{i}@example.org\n"));
-    }
-    api.import_roll(&roll).await?;
-    let csv = api.issue_tokens().await?;
-    let mut member_tokens = crate::organiser::column(&csv, "token")?;
-    let booth_paths = crate::organiser::column(&csv, "booth_path")?;
-    if member_tokens.len() != args.members + kept {
-        bail!("{} tokens issued for {} members", member_tokens.len(), args.members + kept);
-    }
+    let staged = stage::open_poll(&servers, POLL, args.members + kept).await?;
+    let (view, mut trustees) = (staged.view, staged.trustees);
+    let mut member_tokens = staged.tokens;
     member_tokens.truncate(args.members);
     let people_links: Vec<String> =
-        booth_paths.iter().skip(args.members).map(|p| format!("{base}{p}")).collect();
-    println!("✓ roll: {} members, one eligibility token each (stored only as hashes)", args.members + kept);
-    clock.set(now + 8 * DAY);
-    let opened = api.action("/voting/open").await?;
-    let view = Arc::new(PollView::fetch(&api).await?);
+        staged.booth_paths.iter().skip(args.members).map(|p| format!("{base}{p}")).collect();
     let ctx = view.context().context("no joint key")?;
-    if opened["joint_key"].as_str() != Some(hex::encode(ctx.joint_key.to_bytes()).as_str()) {
-        bail!("the server's joint key is not the one the board gives");
-    }
-    println!(
-        "✓ voting open: joint key {} (recomputed from the board)",
-        short(&hex::encode(ctx.joint_key.to_bytes()))
-    );
-    t.lap("roll, tokens, opening", s);
+    t.lap("setup, nominations, ceremony, roll", s);
 
     // Members vote, concurrently, over HTTP.
     let s = Instant::now();
@@ -298,14 +141,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
 
     // Close, tally, decrypt.
     let s = Instant::now();
-    clock.set(now + 15 * DAY);
-    api.action("/voting/close").await?;
-    api.action("/tally").await?;
-    // Three trustees decrypt, one after another: on one machine, at once
-    // would only hold three copies of the board (measured: no faster).
-    for tr in trustees.iter_mut().take(3) {
-        tr.decrypt(&api).await?;
-    }
+    stage::close_and_tally(&servers, &api, &mut trustees).await?;
     t.lap("tally (aggregate, 3 decryptions)", s);
     let result = api.get("/result").await?;
     println!("\nthe server's result (the verifier recomputes it below):");
@@ -314,7 +150,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
     // The record, checked by the verifier.
     let s = Instant::now();
     let record = api.record().await?;
-    let path = dir.path().join("poll.record");
+    let path = dir.join("poll.record");
     std::fs::write(&path, &record)?;
     t.lap("record download", s);
     let s = Instant::now();
@@ -337,8 +173,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
         println!("\nthe poll's pages (run with --keep to open them in a browser):");
         pages.print(&[]);
     }
-    let _ = stop.send(());
-    server.await??;
+    servers.stop().await?;
     println!("\ntimings:");
     for (what, d) in &t.0 {
         println!("  {what:<42} {:>8.2} s", d.as_secs_f64());
@@ -419,13 +254,4 @@ async fn member(
         m.cast(api, view, &p).await?;
     }
     Ok((audit, revote))
-}
-
-fn short(hex: &str) -> String {
-    hex.get(..16).map(|h| format!("{h}…")).unwrap_or_else(|| hex.to_string())
-}
-
-#[allow(clippy::cast_precision_loss)]
-fn mb(bytes: usize) -> f64 {
-    bytes as f64 / 1e6
 }

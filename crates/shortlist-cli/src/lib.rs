@@ -8,8 +8,10 @@ mod choices;
 mod demo;
 pub mod http;
 mod keyfile;
+mod loadgen;
 mod organiser;
 mod simulate;
+mod stage;
 pub mod trustee;
 mod verify;
 mod vote;
@@ -47,6 +49,12 @@ enum Command {
     Vote(vote::VoteArgs),
     /// Check a poll's election record, from a file or a server.
     Verify(verify::VerifyArgs),
+    /// The closing-hour rush: stage a poll with N members on embedded
+    /// servers (SQLite, or instances sharing a database URL), make every
+    /// ballot beforehand, then cast from C concurrent clients with some
+    /// audits and revotes; print casts per second and latency percentiles,
+    /// then tally and check every receipt is on a board that verifies.
+    Loadgen(loadgen::LoadgenArgs),
     /// Simulate a whole poll in memory (key ceremony, registrations, ballots,
     /// audits, revotes, tally) and write its election record.
     Simulate(simulate::SimulateArgs),
@@ -73,6 +81,7 @@ where
         Command::Trustee(args) => trustee::run(&args).map(|()| true),
         Command::Vote(args) => vote::run(&args).map(|()| true),
         Command::Verify(args) => verify::run(&args),
+        Command::Loadgen(args) => loadgen::run(&args).map(|()| true),
         Command::Simulate(args) => simulate::run(&args).map(|()| true),
     };
     match outcome {

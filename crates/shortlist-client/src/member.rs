@@ -60,13 +60,19 @@ impl Chosen {
     pub fn fingerprint(&self) -> Hash {
         fingerprint(self.contests.iter().map(ChosenContest::ciphertexts))
     }
+
+    /// Opens the ballot for an audit (spec: board §4.7): its ciphertexts and
+    /// openings, with no credential. Post it with [`audit`] or elsewhere.
+    pub fn into_spoiled(self) -> SpoiledBallot {
+        SpoiledBallot::open(self.contests)
+    }
 }
 
 /// Audits a chosen ballot (Benaloh challenge, spec: board §4.7): posts its
 /// ciphertexts and openings, with no credential, and returns what was posted.
 /// The ballot can never be cast afterwards: choose a fresh one.
 pub async fn audit<T: Transport>(api: &Api<T>, chosen: Chosen) -> Result<SpoiledBallot> {
-    let spoiled = SpoiledBallot::open(chosen.contests);
+    let spoiled = chosen.into_spoiled();
     api.audit(&spoiled.to_bytes()).await?;
     Ok(spoiled)
 }
