@@ -45,6 +45,7 @@ fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     };
     (m, server)
 }

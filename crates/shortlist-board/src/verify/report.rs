@@ -8,6 +8,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("V1.2", "checkpoint signatures"),
     ("V1.3", "manifest well-formed"),
     ("V1.4", "nominations and ballot definition"),
+    ("V1.5", "timetable amendments"),
     ("V5.1", "key ceremony: commitment messages"),
     ("V5.2", "key ceremony: encrypted shares"),
     ("V5.5", "key ceremony: complaints"),

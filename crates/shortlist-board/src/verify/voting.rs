@@ -30,6 +30,8 @@ const CHUNK: usize = 4 * BATCH;
 struct Queued {
     index: u64,
     time: u64,
+    // The voting close in force at this entry (spec: V1.5).
+    close: u64,
     offset: u64,
     payload: Vec<u8>,
 }
@@ -38,6 +40,7 @@ struct Queued {
 struct Checked {
     index: u64,
     time: u64,
+    close: u64,
     offset: u64,
     ballot: std::result::Result<Ballot, String>,
     signature_ok: bool,
@@ -64,6 +67,7 @@ fn check_slice(
             Checked {
                 index: q.index,
                 time: q.time,
+                close: q.close,
                 offset: q.offset,
                 ballot,
                 signature_ok,
@@ -132,6 +136,11 @@ pub(crate) struct Voting {
 }
 
 impl Voting {
+    /// The index of the voting-closed entry, once read.
+    pub(crate) fn closed_at(&self) -> Option<u64> {
+        self.closed.map(|(at, _)| at)
+    }
+
     pub(crate) fn entry(
         &mut self,
         poll: &Poll,
@@ -146,7 +155,7 @@ impl Voting {
             EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
             EntryKind::VotingClosed => {
                 report.checked("V6.1", 1);
-                if e.time < poll.manifest.timetable.voting_close {
+                if e.time < poll.timetable.voting_close {
                     report.fail(
                         "V6.1",
                         format!("entry {}: voting closed before the timetable's close", e.index),
@@ -194,7 +203,7 @@ impl Voting {
                         slot.insert(e.index);
                     }
                 }
-                if e.time >= poll.manifest.timetable.voting_close {
+                if e.time >= poll.timetable.voting_close {
                     report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
                 }
             }
@@ -203,7 +212,13 @@ impl Voting {
     }
 
     fn ballot(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, offset: u64, report: &mut Report) {
-        self.queue.push(Queued { index: e.index, time: e.time, offset, payload: e.payload.clone() });
+        self.queue.push(Queued {
+            index: e.index,
+            time: e.time,
+            close: poll.timetable.voting_close,
+            offset,
+            payload: e.payload.clone(),
+        });
         if self.queue.len() >= CHUNK {
             self.flush(poll, ceremony, report);
         }
@@ -274,9 +289,8 @@ impl Voting {
                 format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
             );
         }
-        let t = &poll.manifest.timetable;
         let after_close = self.closed.is_some_and(|(at, _)| at < index);
-        if c.time < t.voting_open || c.time >= t.voting_close || after_close {
+        if c.time < poll.manifest.timetable.voting_open || c.time >= c.close || after_close {
             report.fail("V4.4", format!("entry {index}: ballot outside the voting window"));
         }
         for contest in &ballot.contests {
@@ -318,7 +332,7 @@ impl Voting {
         for contest in &spoiled.contests {
             self.audited.push((crate::payload::ciphertexts_hash(&contest.ciphertexts), e.index));
         }
-        let t = &poll.manifest.timetable;
+        let t = &poll.timetable;
         let after_close = self.closed.is_some_and(|(at, _)| at < e.index);
         if e.time < t.voting_open || e.time >= t.voting_close || after_close {
             report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index));

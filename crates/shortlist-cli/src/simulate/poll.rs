@@ -96,6 +96,7 @@ fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecr
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     }
 }
 

@@ -49,7 +49,7 @@ pub async fn submit(
     if current != phase::NOMINATIONS {
         return Err(AppError::conflict("wrong_phase", "nominations are not open"));
     }
-    if now >= p.manifest.timetable.nominations_close {
+    if now >= state.timetable(&p).await?.nominations_close {
         return Err(AppError::conflict("timetable", "the nominations deadline has passed"));
     }
     req.candidate.to_registration(&p.manifest)?;

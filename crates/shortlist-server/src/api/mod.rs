@@ -5,6 +5,7 @@ pub mod candidate;
 pub mod member;
 pub mod organiser;
 pub mod public;
+pub mod timetable;
 pub mod trustee;
 
 use axum::extract::FromRequestParts;
@@ -168,6 +169,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organiser::open_voting))
         .routes(routes!(organiser::close_voting))
         .routes(routes!(organiser::tally))
+        .routes(routes!(timetable::timetable, timetable::amend))
         .routes(routes!(candidate::submit))
         .routes(routes!(member::register))
         .routes(routes!(member::cast))

@@ -108,7 +108,7 @@ pub async fn open_nominations(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<PhaseInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    if state.shared.clock.now() >= p.manifest.timetable.nominations_close {
+    if state.shared.clock.now() >= state.timetable(&p).await?.nominations_close {
         return Err(AppError::conflict("timetable", "the timetable's nominations deadline has passed"));
     }
     if !state.shared.store.set_phase_if(&poll, phase::SETUP, phase::NOMINATIONS).await? {

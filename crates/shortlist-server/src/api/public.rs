@@ -48,8 +48,10 @@ pub struct PollInfo {
     pub manifest: String,
     /// Hex of the server's checkpoint key.
     pub server_key: String,
-    /// The timetable, Unix seconds.
+    /// The timetable in force (amendments applied), Unix seconds.
     pub timetable: crate::model::TimetableSpec,
+    /// The zone dates are shown in (IANA name or offset); empty for UTC.
+    pub time_zone: String,
 }
 
 /// A poll's manifest.
@@ -57,7 +59,7 @@ pub struct PollInfo {
     responses((status = 200, body = PollInfo), (status = 404, body = ErrorBody)))]
 pub async fn poll(State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<Json<PollInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    let t = p.manifest.timetable;
+    let t = state.timetable(&p).await?;
     Ok(Json(PollInfo {
         poll_id: p.id.clone(),
         title: p.manifest.title.clone(),
@@ -69,6 +71,7 @@ pub async fn poll(State(state): State<AppState>, Path(poll): Path<String>) -> Ap
             voting_open: t.voting_open,
             voting_close: t.voting_close,
         },
+        time_zone: p.manifest.calendar.zone.clone(),
     }))
 }
 

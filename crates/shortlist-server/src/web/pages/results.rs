@@ -19,7 +19,10 @@ use crate::web::html::{esc, poll_base, seg, Current, Page};
 use crate::web::i18n::Lang;
 
 /// `GET /p/{poll}/results`.
-pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    PollPage { id: poll, lang, poll: p, .. }: PollPage,
+) -> Response {
     let title = lang.f("results.title", &[("poll", &p.manifest.title)]);
     let mut b = format!("<h1>{}</h1>\n", esc(&title));
     let q = lang.query();
