@@ -312,3 +312,36 @@ fn slate_fills_every_seat_even_when_a_rule_passes_candidates_over() {
     two.seats = 2;
     assert_eq!(tally::slate(&two, &contest, &[1, 2, 3]), vec![1, 3]);
 }
+
+#[test]
+fn manifest_calendar_is_version_2_and_version_1_keeps_its_bytes() {
+    use shortlist_board::manifest::Calendar;
+    let (m, _) = manifest(&mut insecure_test_rng(40));
+    let v1 = m.to_bytes();
+    assert_eq!(v1[0], 1, "no calendar: version 1, as every existing manifest");
+    assert!(v1.ends_with(&m.server_key.to_bytes()), "version 1 ends with the server key");
+    let mut dated = m.clone();
+    dated.calendar = Calendar { zone: "Europe/Paris".into(), early_close: true };
+    let v2 = dated.to_bytes();
+    assert_eq!(v2[0], 2);
+    assert_eq!(&v2[1..v1.len()], &v1[1..], "version 2 appends, changing nothing before");
+    assert_eq!(Manifest::from_bytes(&v2).unwrap(), dated);
+    assert_eq!(Manifest::from_bytes(&v1).unwrap(), m);
+    // One encoding: a version-2 manifest with an empty calendar is malformed.
+    let mut empty = v1.clone();
+    empty[0] = 2;
+    empty.extend_from_slice(&[0, 0, 0, 0, 0]);
+    assert!(Manifest::from_bytes(&empty).is_err());
+    // Unknown flags, and zones that are not names or offsets, are refused.
+    let mut flags = v2.clone();
+    *flags.last_mut().unwrap() = 3;
+    assert!(Manifest::from_bytes(&flags).is_err());
+    for zone in ["+01:00", "-09:30", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+5"] {
+        dated.calendar.zone = zone.into();
+        assert!(dated.validate().is_ok(), "{zone}");
+    }
+    for zone in ["+24:00", "+1:00", "../etc/passwd", "/Europe/Paris", "Europe Paris", "1Europe"] {
+        dated.calendar.zone = zone.into();
+        assert!(dated.validate().is_err(), "{zone}");
+    }
+}

@@ -80,6 +80,20 @@ enum OrganiserCommand {
     Tally { poll: String },
     /// Show the result.
     Result { poll: String },
+    /// Move a deadline by a timetable amendment on the board: later, or
+    /// earlier if the manifest allows early close, before it passes. Dates
+    /// are RFC 3339 with an offset (2026-12-10T18:00:00+01:00) or Unix seconds.
+    Amend {
+        poll: String,
+        /// The new end of nominations.
+        #[arg(long, visible_alias = "nominations-closes")]
+        nominations_close: Option<String>,
+        /// The new end of voting (exclusive).
+        #[arg(long, visible_alias = "voting-closes")]
+        voting_close: Option<String>,
+    },
+    /// Show the timetable in force, in the poll's zone, with its amendments.
+    Timetable { poll: String },
 }
 
 fn organiser_key(path: &Path) -> Result<String> {
@@ -99,7 +113,21 @@ pub fn read_manifest(path: &Path) -> Result<Value> {
         return serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()));
     }
     let v: toml::Value = toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
-    Ok(serde_json::to_value(v)?)
+    Ok(toml_to_json(v))
+}
+
+/// TOML as JSON, with TOML date-times (`voting_close = 2026-12-10T18:00:00+01:00`,
+/// unquoted) as RFC 3339 strings, the form the server reads (spec: api §7.1).
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
 }
 
 /// Runs an organiser command.
@@ -126,7 +154,30 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
                  poll with another; auditors run `shortlist-verify --manifest-hash HASH`."
             );
         }
-        C::Status { poll } => print_json(&api(poll).get("/status").await?),
+        C::Status { poll } => {
+            print_json(&api(poll).get("/status").await?);
+            print_timetable(&api(poll).get("/timetable").await?);
+        }
+        C::Timetable { poll } => print_timetable(&api(poll).get("/timetable").await?),
+        C::Amend { poll, nominations_close, voting_close } => {
+            if nominations_close.is_none() && voting_close.is_none() {
+                bail!("give --nominations-close DATE, --voting-close DATE, or both");
+            }
+            let mut last = None;
+            for (deadline, to) in [("nominations_close", nominations_close), ("voting_close", voting_close)] {
+                let Some(to) = to else { continue };
+                let seconds = shortlist_board::zone::parse_time(to).map_err(anyhow::Error::msg)?;
+                let out = api(poll)
+                    .post("/timetable", true, json!({ "deadline": deadline, "to": seconds }))
+                    .await
+                    .with_context(|| format!("moving {deadline} to {to}"))?;
+                summary(&out["appended"]);
+                last = Some(out["timetable"].clone());
+            }
+            if let Some(t) = last {
+                print_timetable(&t);
+            }
+        }
         C::OpenNominations { poll } => print_json(&api(poll).action("/nominations/open").await?),
         C::CandidateTokens { poll, labels } => {
             let out = api(poll).post("/candidate-tokens", true, json!({ "labels": labels })).await?;
@@ -199,6 +250,32 @@ fn summary(v: &Value) {
             if v["repeat"] == true { " (already on the board)" } else { "" }
         ),
         None => println!("done"),
+    }
+}
+
+/// Prints a TimetableInfo (spec: api §7.5) in the poll's zone.
+fn print_timetable(t: &Value) {
+    let zone = t["time_zone"].as_str().unwrap_or("");
+    let show = |v: &Value| v.as_u64().map(|s| shortlist_board::zone::show(s, zone)).unwrap_or_default();
+    println!("timetable ({}):", if zone.is_empty() { "UTC" } else { zone });
+    for (key, label) in [
+        ("nominations_close", "nominations close"),
+        ("voting_open", "voting opens"),
+        ("voting_close", "voting closes"),
+    ] {
+        let (now, was) = (&t["current"][key], &t["manifest"][key]);
+        let note =
+            if now != was { format!("  (amended; the manifest said {})", show(was)) } else { String::new() };
+        println!("  {label:<18} {}{note}", show(now));
+    }
+    for a in t["amendments"].as_array().into_iter().flatten() {
+        println!(
+            "  amendment at entry {}: {} {} → {}",
+            a["index"],
+            a["deadline"].as_str().unwrap_or(""),
+            show(&a["from"]),
+            show(&a["to"])
+        );
     }
 }
 

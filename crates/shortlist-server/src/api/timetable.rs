@@ -162,8 +162,19 @@ pub async fn amend(
     };
     let to = req.to.seconds("to")?;
     let p = state.poll(&poll, Need::Manifest).await?;
-    let current = state.timetable(&p).await?;
+    let amendments = state.amendments(&poll).await?;
+    let current = amendments.iter().fold(p.manifest.timetable, |t, a| a.amendment.apply(&t));
     let from = deadline.of(&current);
+    // A retry of an amendment that went through: the same entry again.
+    if let Some(last) = amendments.iter().rev().find(|a| a.amendment.deadline == deadline) {
+        if from == to && last.amendment.to == to {
+            let row = state.shared.store.entry(&poll, last.index).await?;
+            let row = row.ok_or_else(|| AppError::internal("amendment entry vanished"))?;
+            let entry = crate::state::with_prev(&state.shared.store, &poll, row).await?;
+            let appended = AppendedInfo::repeat_of(&entry);
+            return Ok(Json(Amended { appended, timetable: info(&state, &p).await? }));
+        }
+    }
     let amendment = Amendment::sign(&state.shared.server_key, &p.manifest_hash, deadline, from, to);
     let op = Op::Amend {
         payload: amendment.to_bytes(),
