@@ -345,3 +345,44 @@ fn manifest_calendar_is_version_2_and_version_1_keeps_its_bytes() {
         assert!(dated.validate().is_err(), "{zone}");
     }
 }
+
+#[test]
+fn explanation_names_ties_and_the_rule_that_moved_each_candidate() {
+    // 12 candidates, women are ids 100, 103, 106, 109; counts 100, 99, … with
+    // ids 104 and 105 tied, and 108 and 109 tied across the slate's edge.
+    let contest = candidates(12);
+    let seed = [3u8; 32];
+    let mut counts: Vec<u64> = (0..12).map(|i| 100 - i).collect();
+    counts[5] = counts[4];
+    counts[9] = counts[8];
+    let (mut m, _) = manifest(&mut insecure_test_rng(5));
+    m.contests[0].seats = 5;
+    m.contests[0].slate_rules[0].min_seats = 3;
+    let rules = &m.contests[0];
+    let ranking = tally::rank(&contest, &counts, &seed);
+    let slate = tally::slate(rules, &contest, &ranking);
+    let ex = tally::explain(rules, &contest, &counts, &ranking, &slate);
+    assert_eq!(ex.ties.len(), 2);
+    assert_eq!(ex.ties[0].count, 96);
+    let mut tied = ex.ties[0].candidates.clone();
+    tied.sort_unstable();
+    assert_eq!(tied, vec![104, 105]);
+    assert_eq!(ex.ties[1].count, 92);
+    // Top 5 by votes: 100, 101, 102, 103 and one of 104/105 (two women);
+    // the rule wants three, so 106 comes in and the fifth is passed over.
+    let moved_in: Vec<_> = ex.moves.iter().filter(|mv| mv.elected).map(|mv| mv.candidate_id).collect();
+    assert_eq!(moved_in, vec![106]);
+    let out: Vec<_> = ex.moves.iter().filter(|mv| !mv.elected).collect();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].rank, 5);
+    assert!(ex.moves.iter().all(|mv| mv.rules == vec![0]), "{:?}", ex.moves);
+    // The rule, not the tie-break, decided between 104 and 105: neither is on the slate.
+    assert!(!ex.ties[0].decisive);
+    assert!(!ex.ties[1].decisive);
+    // Without rules nothing moves, and the tie-break gives one of 104, 105 the fifth seat.
+    m.contests[0].slate_rules.clear();
+    let plain = tally::slate(&m.contests[0], &contest, &ranking);
+    let ex = tally::explain(&m.contests[0], &contest, &counts, &ranking, &plain);
+    assert!(ex.moves.is_empty());
+    assert!(ex.ties[0].decisive);
+}

@@ -143,6 +143,18 @@ async fn amended_poll_runs_to_a_verified_result(db: Db) {
         t.decrypt(&api).await.unwrap();
     }
     assert_eq!(api.get("/status").await.unwrap()["phase"], "done");
+    // The result explains itself: turnout (member 3 audited once first).
+    let result = api.get("/result").await.unwrap();
+    assert_eq!(
+        result["turnout"],
+        json!({ "members": 6, "credentials": 6, "ballots_cast": 6, "ballots_counted": 6, "audited": 1 })
+    );
+    let contest = &result["contests"][0];
+    for m in contest["slate_moves"].as_array().unwrap() {
+        assert_eq!(m["rules"], json!(["at least 5 seats for gender = woman"]), "{m}");
+    }
+    let html = page(&api, "/p/amended-2030/results").await;
+    assert!(html.contains("Turnout: 6 members on the roll, 6 registered to vote, 6 ballots counted"));
 
     // The record verifies, amendment included (V1.5), every ballot inside the amended window.
     let record = api.record().await.unwrap();
@@ -150,6 +162,23 @@ async fn amended_poll_runs_to_a_verified_result(db: Db) {
     assert!(report.passed(), "verifier failed: {:?}", report.failed_steps());
     let v15 = report.steps.iter().find(|s| s.id == "V1.5").unwrap();
     assert_eq!((v15.checked, v15.failed), (1, 0));
+    let turnout = &report.turnout;
+    assert_eq!(
+        (turnout.credentials, turnout.ballots_cast, turnout.ballots_counted, turnout.audited),
+        (6, 6, 6, 1)
+    );
+    let text = report.to_string();
+    assert!(text.contains("turnout: 6 credentials registered, 6 ballots cast, 6 counted"), "{text}");
+    assert_eq!(
+        report.result[0].notes,
+        contest["notes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap().to_string())
+            .collect::<Vec<_>>(),
+        "the verifier explains the result as the server does"
+    );
 
     // The same amendment signed by another key fails V1.5 and is not applied:
     // the ballots cast after the manifest's close then fail V4.4.

@@ -22,7 +22,7 @@ use crate::manifest::Manifest;
 use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
-pub use report::{ContestTable, Report, StepReport, STEPS};
+pub use report::{ContestTable, Report, StepReport, Turnout, STEPS};
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {

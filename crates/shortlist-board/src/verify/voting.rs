@@ -133,6 +133,8 @@ pub(crate) struct Voting {
     aggregate: Option<(u64, [u8; 32], Aggregate)>,
     shares: Vec<(u64, TrusteeMessage)>,
     result: Option<(u64, PollResult)>,
+    // Audited ballots read.
+    audits: u64,
 }
 
 impl Voting {
@@ -318,6 +320,7 @@ impl Voting {
     /// within the contest's limits, inside the voting window.
     fn spoiled(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, report: &mut Report) {
         report.checked("V4.8", 1);
+        self.audits += 1;
         let spoiled = match SpoiledBallot::from_bytes(&e.payload) {
             Ok(s) => s,
             Err(err) => {
@@ -400,6 +403,12 @@ impl Voting {
             }
         }
         report.checked("V4.6", 0);
+        report.turnout = super::report::Turnout {
+            credentials: u64::try_from(self.registered_at.len()).unwrap_or(u64::MAX),
+            ballots_cast: report.ballots,
+            ballots_counted: u64::try_from(self.counted.len()).unwrap_or(u64::MAX),
+            audited: self.audits,
+        };
         let Some(totals) = self.check_aggregate(poll, report) else { return };
         let Some(counts) = self.decrypt(poll, ceremony, &totals, report) else { return };
         self.check_result(poll, &counts, report);
@@ -545,7 +554,9 @@ impl Voting {
                     Some((c.name.clone(), counts.get(pos).copied().unwrap_or(0), slate.contains(id)))
                 })
                 .collect();
-            report.result.push(ContestTable { title: rules.title.clone(), rows });
+            let explanation = tally::explain(rules, contest, counts, &ranking, &slate);
+            let notes = tally::notes(rules, contest, &explanation);
+            report.result.push(ContestTable { title: rules.title.clone(), rows, explanation, notes });
         }
         if result.contests.len() != counts.len() {
             report.fail("V6.6", format!("entry {index}: the result has the wrong number of contests"));
