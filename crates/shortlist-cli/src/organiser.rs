@@ -43,11 +43,12 @@ enum OrganiserCommand {
     OpenNominations { poll: String },
     /// Issue candidate tokens, one per label (e.g. an e-mail address); printed once.
     CandidateTokens { poll: String, labels: Vec<String> },
-    /// List expressions of interest.
+    /// List expressions of interest by arrival: short id, status, time, name,
+    /// the label the token was issued to, attributes and statement.
     Nominations { poll: String },
-    /// Approve an expression of interest by its id: the candidate goes on the board.
+    /// Approve an expression of interest by its (short) id: the candidate goes on the board.
     Approve { poll: String, id: String },
-    /// Reject an expression of interest by its id.
+    /// Reject an expression of interest by its (short) id.
     Reject { poll: String, id: String },
     /// Enter a candidate directly, e.g. `--attr gender=woman`.
     AddCandidate {
@@ -186,14 +187,32 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             }
         }
         C::Nominations { poll } => {
-            for n in api(poll).get_org("/nominations").await?.as_array().into_iter().flatten() {
+            let zone = api(poll).get("").await?["time_zone"].as_str().unwrap_or("").to_string();
+            let list = api(poll).get_org("/nominations").await?;
+            let list = list.as_array().cloned().unwrap_or_default();
+            if list.is_empty() {
+                println!("no expressions of interest yet");
+            }
+            // By arrival (spec: api §7.1); approve or reject by the short id.
+            for n in &list {
+                let at = n["submitted_at"].as_u64().map(|t| shortlist_board::zone::show(t, &zone));
                 println!(
-                    "{}  {:<9} {}  {}",
-                    n["id"].as_str().unwrap_or(""),
+                    "{}  {:<8}  {}  {}  (token issued to {})",
+                    n["short_id"].as_str().unwrap_or(""),
                     n["status"].as_str().unwrap_or(""),
+                    at.unwrap_or_default(),
                     n["candidate"]["name"].as_str().unwrap_or(""),
-                    n["candidate"]["attributes"]
+                    n["label"].as_str().unwrap_or("")
                 );
+                let attrs = n["candidate"]["attributes"].as_object().cloned().unwrap_or_default();
+                if !attrs.is_empty() {
+                    let pairs: Vec<String> =
+                        attrs.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect();
+                    println!("          {}", pairs.join(", "));
+                }
+                for line in n["candidate"]["statement"].as_str().unwrap_or("").lines().take(3) {
+                    println!("          | {line}");
+                }
             }
         }
         C::Approve { poll, id } => summary(&api(poll).action(&format!("/nominations/{id}/approve")).await?),

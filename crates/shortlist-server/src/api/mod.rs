@@ -171,6 +171,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organiser::tally))
         .routes(routes!(timetable::timetable, timetable::amend))
         .routes(routes!(candidate::submit))
+        .routes(routes!(candidate::status))
         .routes(routes!(member::register))
         .routes(routes!(member::cast))
         .routes(routes!(member::audit))
