@@ -338,3 +338,20 @@ pub(crate) fn column(csv_text: &str, name: &str) -> Result<Vec<String>> {
         .map(|r| Ok(r?.get(at).with_context(|| format!("a row without {name}"))?.to_string()))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_manifest_reads_with_rfc3339_dates() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/examples/manifest.toml");
+        let m = read_manifest(&path).unwrap();
+        let t = &m["timetable"];
+        assert_eq!(t["voting_close"], "2027-03-01T13:00:00+01:00");
+        assert_eq!(t["time_zone"], "Europe/Paris");
+        let secs = shortlist_board::zone::parse_time(t["voting_close"].as_str().unwrap()).unwrap();
+        assert_eq!(secs, 1_803_902_400, "the same instant as the Unix seconds the example had");
+        assert!(m["threshold"].is_u64());
+    }
+}
