@@ -220,8 +220,28 @@ async fn every_role_through_the_cli() {
     org(&["create", s(&manifest(d, "other", &pubs))]);
     assert_ne!(shortlist(&["vote", "check", s(&receipts[0]), "--poll", "other"]), ExitCode::SUCCESS);
 
-    // Close, tally, two trustees decrypt (a wrong passphrase cannot).
+    // Voting extended by 50 s with an RFC 3339 date (T0 + 350), before it closes.
+    clock.set(T0 + 250);
+    org(&["amend", "e2e", "--voting-closes", "2030-03-17T18:52:30+01:00"]);
+    org(&["timetable", "e2e"]);
     clock.set(T0 + 300);
+    let close = ["organiser", "--server", &url, "--key-file", s(&key_file), "close-voting", "e2e"];
+    assert_ne!(shortlist(&close), ExitCode::SUCCESS, "voting now closes later");
+    let late = [
+        "organiser",
+        "--server",
+        &url,
+        "--key-file",
+        s(&key_file),
+        "amend",
+        "e2e",
+        "--voting-close",
+        "1900000000",
+    ];
+    assert_ne!(shortlist(&late), ExitCode::SUCCESS, "not back into the past");
+
+    // Close, tally, two trustees decrypt (a wrong passphrase cannot).
+    clock.set(T0 + 350);
     org(&["close-voting", "e2e"]);
     org(&["tally", "e2e"]);
     let decrypt = |k: &Path, p: &Path| {

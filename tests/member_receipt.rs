@@ -41,6 +41,7 @@ fn a_cast_ballot_receipt_checks_offline_and_only_for_that_ballot() {
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     };
     let candidates =
         (0..4).map(|i| Candidate { candidate_id: i, name: format!("C{i}"), attributes: vec![] }).collect();

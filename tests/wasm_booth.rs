@@ -115,6 +115,7 @@ fn fixture() -> Fixture {
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     };
     let mut board = Board::default();
     let mut put = |kind, time, payload| board.put(kind, time, payload);

@@ -48,11 +48,13 @@ pub enum EntryKind {
     DecryptionShare,
     /// The result: counts, ranking and slate.
     Result,
+    /// A timetable amendment: a deadline moved by the organiser (spec: §4.11).
+    Amendment,
 }
 
 impl EntryKind {
     /// Every kind, in code order.
-    pub const ALL: [EntryKind; 13] = [
+    pub const ALL: [EntryKind; 14] = [
         EntryKind::Manifest,
         EntryKind::Candidate,
         EntryKind::Definition,
@@ -66,6 +68,7 @@ impl EntryKind {
         EntryKind::Aggregate,
         EntryKind::DecryptionShare,
         EntryKind::Result,
+        EntryKind::Amendment,
     ];
 
     /// The kind's byte on the wire.
@@ -84,6 +87,7 @@ impl EntryKind {
             EntryKind::Aggregate => 11,
             EntryKind::DecryptionShare => 12,
             EntryKind::Result => 13,
+            EntryKind::Amendment => 14,
         }
     }
 
@@ -112,6 +116,7 @@ impl EntryKind {
             EntryKind::Aggregate => "aggregate",
             EntryKind::DecryptionShare => "decryption-share",
             EntryKind::Result => "result",
+            EntryKind::Amendment => "amendment",
         }
     }
 }

@@ -18,6 +18,7 @@
     )
 )]
 
+pub mod amendment;
 pub mod board;
 pub mod checkpoint;
 pub mod codec;
@@ -32,5 +33,7 @@ pub mod record;
 pub mod sums;
 pub mod tally;
 pub mod verify;
+#[cfg(feature = "zones")]
+pub mod zone;
 
 pub use error::{BoardError, Result};

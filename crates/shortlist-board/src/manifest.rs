@@ -6,8 +6,14 @@ use shortlist_crypto::credential::CredentialPublicKey;
 use crate::codec::{Reader, Writer};
 use crate::error::{BoardError, Result};
 
-/// Version byte of the manifest encoding.
+/// Version byte of the manifest encoding without a calendar (spec: board §4.1).
 pub const MANIFEST_VERSION: u8 = 1;
+/// Version byte of a manifest that names a calendar (time zone, early close).
+pub const MANIFEST_VERSION_CALENDAR: u8 = 2;
+/// Calendar flag: the organiser may bring a deadline forward (spec: board §4.11).
+pub const FLAG_EARLY_CLOSE: u8 = 0x01;
+/// The longest time-zone name, in bytes.
+pub const MAX_ZONE: usize = 64;
 /// The most contests a poll may have.
 pub const MAX_CONTESTS: usize = 64;
 
@@ -20,6 +26,48 @@ pub struct Timetable {
     pub voting_open: u64,
     /// …until this time (exclusive).
     pub voting_close: u64,
+}
+
+/// How the poll's dates are shown and whether deadlines may come forward
+/// (spec: board §4.1, version 2). The default is a version-1 manifest: UTC,
+/// deadlines may only be extended.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Calendar {
+    /// The poll's time zone: an IANA name (`Europe/Paris`) or a fixed offset
+    /// (`+01:00`); empty for UTC. Dates are always stored in Unix seconds;
+    /// the zone only says how pages and commands show them.
+    pub zone: String,
+    /// Whether a timetable amendment may close nominations or voting early.
+    pub early_close: bool,
+}
+
+impl Calendar {
+    /// Whether this is the version-1 default (no calendar fields encoded).
+    pub fn is_default(&self) -> bool {
+        self.zone.is_empty() && !self.early_close
+    }
+}
+
+/// Checks a zone's syntax (spec: board §4.1 rule 7): a fixed offset
+/// `±HH:MM` (at most 23:59) or an IANA name of 1–64 bytes of `A–Z a–z 0–9 / _ + -`,
+/// not starting with `/` and without `..`. Whether an IANA name is known is
+/// for the tz database of whoever shows the date; the board does not carry one.
+pub fn zone_syntax_ok(zone: &str) -> bool {
+    if zone.is_empty() {
+        return true;
+    }
+    let b = zone.as_bytes();
+    if let [b'+' | b'-', h1, h2, b':', m1, m2] = b {
+        let digits = [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit());
+        let hh = u32::from(h1.wrapping_sub(b'0')) * 10 + u32::from(h2.wrapping_sub(b'0'));
+        let mm = u32::from(m1.wrapping_sub(b'0')) * 10 + u32::from(m2.wrapping_sub(b'0'));
+        return digits && hh <= 23 && mm <= 59;
+    }
+    zone.len() <= MAX_ZONE
+        && !zone.starts_with('/')
+        && !zone.contains("..")
+        && b.first().is_some_and(|c| c.is_ascii_alphabetic())
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'/' | b'_' | b'+' | b'-'))
 }
 
 /// A rule the slate must satisfy: at least `min_seats` of the seats go to
@@ -99,15 +147,20 @@ pub struct Manifest {
     pub revote: RevotePolicy,
     /// The tie-break rule.
     pub tie_break: TieBreak,
-    /// The server's ed25519 key: it signs checkpoints and registrations.
+    /// The server's ed25519 key: it signs checkpoints, registrations and
+    /// timetable amendments.
     pub server_key: CredentialPublicKey,
+    /// The time zone and amendment options (version 2; default for version 1).
+    pub calendar: Calendar,
 }
 
 impl Manifest {
     /// The canonical encoding (spec: board §4.1).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
-        w.u8(MANIFEST_VERSION).str(&self.poll_id).str(&self.title);
+        // A manifest without calendar fields keeps its version-1 bytes.
+        let version = if self.calendar.is_default() { MANIFEST_VERSION } else { MANIFEST_VERSION_CALENDAR };
+        w.u8(version).str(&self.poll_id).str(&self.title);
         w.u64(self.timetable.nominations_close)
             .u64(self.timetable.voting_open)
             .u64(self.timetable.voting_close);
@@ -132,13 +185,17 @@ impl Manifest {
             TieBreak::AggregateHash => 1,
         });
         w.fixed(&self.server_key.to_bytes());
+        if version == MANIFEST_VERSION_CALENDAR {
+            w.str(&self.calendar.zone).u8(if self.calendar.early_close { FLAG_EARLY_CLOSE } else { 0 });
+        }
         w.finish()
     }
 
     /// Decodes and validates a manifest (spec: board V1.3).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new("manifest", bytes);
-        if r.u8()? != MANIFEST_VERSION {
+        let version = r.u8()?;
+        if version != MANIFEST_VERSION && version != MANIFEST_VERSION_CALENDAR {
             return Err(BoardError::malformed("manifest", "unknown version"));
         }
         let poll_id = r.str()?;
@@ -184,9 +241,34 @@ impl Manifest {
             _ => return Err(BoardError::malformed("manifest", "unknown tie-break rule")),
         };
         let server_key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
+        let calendar = if version == MANIFEST_VERSION_CALENDAR {
+            let zone = r.str()?;
+            let flags = r.u8()?;
+            if flags & !FLAG_EARLY_CLOSE != 0 {
+                return Err(BoardError::malformed("manifest", "unknown calendar flags"));
+            }
+            let calendar = Calendar { zone, early_close: flags & FLAG_EARLY_CLOSE != 0 };
+            if calendar.is_default() {
+                // One encoding per manifest: an empty calendar is version 1.
+                return Err(BoardError::malformed("manifest", "version 2 with an empty calendar"));
+            }
+            calendar
+        } else {
+            Calendar::default()
+        };
         r.finish()?;
-        let m =
-            Self { poll_id, title, timetable, contests, trustees, threshold, revote, tie_break, server_key };
+        let m = Self {
+            poll_id,
+            title,
+            timetable,
+            contests,
+            trustees,
+            threshold,
+            revote,
+            tie_break,
+            server_key,
+            calendar,
+        };
         m.validate()?;
         Ok(m)
     }
@@ -205,6 +287,12 @@ impl Manifest {
             return Err(BoardError::invalid(
                 step,
                 "timetable must have nominations close ≤ voting open < voting close",
+            ));
+        }
+        if !zone_syntax_ok(&self.calendar.zone) {
+            return Err(BoardError::invalid(
+                step,
+                "the time zone must be an IANA name (Europe/Paris) or an offset (+01:00)",
             ));
         }
         if self.contests.is_empty() {

@@ -90,3 +90,157 @@ pub fn slate(rules: &ContestRules, contest: &DefinedContest, ranking: &[u32]) ->
     chosen.sort_by_key(position);
     chosen
 }
+
+/// Candidates with the same count, in the order the tie-break key put them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Tie {
+    /// The count they share.
+    pub count: u64,
+    /// Their ids, in ranking order (ascending tie-break key).
+    pub candidates: Vec<u32>,
+    /// Whether the tie-break decided who is on the slate (some of them are,
+    /// some are not).
+    pub decisive: bool,
+}
+
+/// A candidate whose place on the slate a slate rule changed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SlateMove {
+    /// The candidate.
+    pub candidate_id: u32,
+    /// Their rank, from 1.
+    pub rank: u32,
+    /// `true`: on the slate though ranked below the seats, by a rule;
+    /// `false`: ranked within the seats but passed over to keep seats for a rule.
+    pub elected: bool,
+    /// The rules (indices into the contest's slate rules) that moved them:
+    /// rules the plain top seats fall short of, that an elected candidate
+    /// satisfies, or that a passed-over candidate does not.
+    pub rules: Vec<usize>,
+}
+
+/// Why a contest's result is what it is (spec: board §4.9): every tie and
+/// how it was broken, and every candidate a slate rule moved. A pure function
+/// of what the verifier recomputes, so anyone can print it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Explanation {
+    /// Ties, best count first.
+    pub ties: Vec<Tie>,
+    /// Slate moves, in ranking order.
+    pub moves: Vec<SlateMove>,
+}
+
+/// Explains a contest's ranking and slate. `counts` follows the definition's
+/// candidate order; `ranking` and `slate` are [`rank`] and [`slate`]'s.
+pub fn explain(
+    rules: &ContestRules,
+    contest: &DefinedContest,
+    counts: &[u64],
+    ranking: &[u32],
+    slate: &[u32],
+) -> Explanation {
+    let count_of = |id: u32| {
+        contest
+            .candidates
+            .iter()
+            .position(|c| c.candidate_id == id)
+            .and_then(|i| counts.get(i))
+            .copied()
+            .unwrap_or(0)
+    };
+    let mut ties: Vec<Tie> = Vec::new();
+    for id in ranking {
+        let n = count_of(*id);
+        match ties.last_mut() {
+            Some(t) if t.count == n => t.candidates.push(*id),
+            _ => ties.push(Tie { count: n, candidates: vec![*id], decisive: false }),
+        }
+    }
+    ties.retain(|t| t.candidates.len() > 1);
+    for t in &mut ties {
+        let on = t.candidates.iter().filter(|id| slate.contains(id)).count();
+        t.decisive = on > 0 && on < t.candidates.len();
+    }
+    let satisfies = |id: u32, r: &crate::manifest::SlateRule| {
+        contest
+            .candidates
+            .iter()
+            .find(|c| c.candidate_id == id)
+            .is_some_and(|c| c.attribute(&r.attribute) == Some(r.value.as_str()))
+    };
+    let seats = usize::from(rules.seats);
+    let top: Vec<u32> = ranking.iter().take(seats).copied().collect();
+    // The rules the plain top seats do not meet (as far as candidates stand).
+    let short: Vec<usize> = rules
+        .slate_rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            let standing = contest.candidates.iter().filter(|c| satisfies(c.candidate_id, r)).count();
+            let target = usize::from(r.min_seats).min(standing);
+            top.iter().filter(|id| satisfies(**id, r)).count() < target
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut moves = Vec::new();
+    for (id, rank) in ranking.iter().zip(1u32..) {
+        let in_top = top.contains(id);
+        let elected = slate.contains(id);
+        if in_top == elected {
+            continue;
+        }
+        let moved_by = short
+            .iter()
+            .copied()
+            .filter(|i| rules.slate_rules.get(*i).is_some_and(|r| satisfies(*id, r) == elected))
+            .collect();
+        moves.push(SlateMove { candidate_id: *id, rank, elected, rules: moved_by });
+    }
+    Explanation { ties, moves }
+}
+
+/// A slate rule in words: `at least 5 seats for gender = woman`.
+pub fn describe_rule(r: &crate::manifest::SlateRule) -> String {
+    format!("at least {} seats for {} = {}", r.min_seats, r.attribute, r.value)
+}
+
+/// An [`Explanation`] as sentences (English), naming candidates.
+pub fn notes(rules: &ContestRules, contest: &DefinedContest, ex: &Explanation) -> Vec<String> {
+    let name = |id: &u32| {
+        contest
+            .candidates
+            .iter()
+            .find(|c| c.candidate_id == *id)
+            .map_or_else(|| format!("#{id}"), |c| c.name.clone())
+    };
+    let rule_list = |idx: &[usize]| {
+        idx.iter().filter_map(|i| rules.slate_rules.get(*i)).map(describe_rule).collect::<Vec<_>>().join("; ")
+    };
+    let mut out = Vec::new();
+    for t in &ex.ties {
+        out.push(format!(
+            "tie at {} votes: {} — ordered by the tie-break key SHA-256(aggregate, id){}",
+            t.count,
+            t.candidates.iter().map(name).collect::<Vec<_>>().join(", "),
+            if t.decisive { "; it decided a seat" } else { "" }
+        ));
+    }
+    for m in &ex.moves {
+        if m.elected {
+            out.push(format!(
+                "{} (rank {}) is on the slate by the rule: {}",
+                name(&m.candidate_id),
+                m.rank,
+                rule_list(&m.rules)
+            ));
+        } else {
+            out.push(format!(
+                "{} (rank {}) was passed over to keep seats for the rule: {}",
+                name(&m.candidate_id),
+                m.rank,
+                rule_list(&m.rules)
+            ));
+        }
+    }
+    out
+}

@@ -45,6 +45,7 @@ fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     };
     (m, server)
 }
@@ -310,4 +311,78 @@ fn slate_fills_every_seat_even_when_a_rule_passes_candidates_over() {
     let mut two = rules.clone();
     two.seats = 2;
     assert_eq!(tally::slate(&two, &contest, &[1, 2, 3]), vec![1, 3]);
+}
+
+#[test]
+fn manifest_calendar_is_version_2_and_version_1_keeps_its_bytes() {
+    use shortlist_board::manifest::Calendar;
+    let (m, _) = manifest(&mut insecure_test_rng(40));
+    let v1 = m.to_bytes();
+    assert_eq!(v1[0], 1, "no calendar: version 1, as every existing manifest");
+    assert!(v1.ends_with(&m.server_key.to_bytes()), "version 1 ends with the server key");
+    let mut dated = m.clone();
+    dated.calendar = Calendar { zone: "Europe/Paris".into(), early_close: true };
+    let v2 = dated.to_bytes();
+    assert_eq!(v2[0], 2);
+    assert_eq!(&v2[1..v1.len()], &v1[1..], "version 2 appends, changing nothing before");
+    assert_eq!(Manifest::from_bytes(&v2).unwrap(), dated);
+    assert_eq!(Manifest::from_bytes(&v1).unwrap(), m);
+    // One encoding: a version-2 manifest with an empty calendar is malformed.
+    let mut empty = v1.clone();
+    empty[0] = 2;
+    empty.extend_from_slice(&[0, 0, 0, 0, 0]);
+    assert!(Manifest::from_bytes(&empty).is_err());
+    // Unknown flags, and zones that are not names or offsets, are refused.
+    let mut flags = v2.clone();
+    *flags.last_mut().unwrap() = 3;
+    assert!(Manifest::from_bytes(&flags).is_err());
+    for zone in ["+01:00", "-09:30", "UTC", "America/Argentina/Buenos_Aires", "Etc/GMT+5"] {
+        dated.calendar.zone = zone.into();
+        assert!(dated.validate().is_ok(), "{zone}");
+    }
+    for zone in ["+24:00", "+1:00", "../etc/passwd", "/Europe/Paris", "Europe Paris", "1Europe"] {
+        dated.calendar.zone = zone.into();
+        assert!(dated.validate().is_err(), "{zone}");
+    }
+}
+
+#[test]
+fn explanation_names_ties_and_the_rule_that_moved_each_candidate() {
+    // 12 candidates, women are ids 100, 103, 106, 109; counts 100, 99, … with
+    // ids 104 and 105 tied, and 108 and 109 tied across the slate's edge.
+    let contest = candidates(12);
+    let seed = [3u8; 32];
+    let mut counts: Vec<u64> = (0..12).map(|i| 100 - i).collect();
+    counts[5] = counts[4];
+    counts[9] = counts[8];
+    let (mut m, _) = manifest(&mut insecure_test_rng(5));
+    m.contests[0].seats = 5;
+    m.contests[0].slate_rules[0].min_seats = 3;
+    let rules = &m.contests[0];
+    let ranking = tally::rank(&contest, &counts, &seed);
+    let slate = tally::slate(rules, &contest, &ranking);
+    let ex = tally::explain(rules, &contest, &counts, &ranking, &slate);
+    assert_eq!(ex.ties.len(), 2);
+    assert_eq!(ex.ties[0].count, 96);
+    let mut tied = ex.ties[0].candidates.clone();
+    tied.sort_unstable();
+    assert_eq!(tied, vec![104, 105]);
+    assert_eq!(ex.ties[1].count, 92);
+    // Top 5 by votes: 100, 101, 102, 103 and one of 104/105 (two women);
+    // the rule wants three, so 106 comes in and the fifth is passed over.
+    let moved_in: Vec<_> = ex.moves.iter().filter(|mv| mv.elected).map(|mv| mv.candidate_id).collect();
+    assert_eq!(moved_in, vec![106]);
+    let out: Vec<_> = ex.moves.iter().filter(|mv| !mv.elected).collect();
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].rank, 5);
+    assert!(ex.moves.iter().all(|mv| mv.rules == vec![0]), "{:?}", ex.moves);
+    // The rule, not the tie-break, decided between 104 and 105: neither is on the slate.
+    assert!(!ex.ties[0].decisive);
+    assert!(!ex.ties[1].decisive);
+    // Without rules nothing moves, and the tie-break gives one of 104, 105 the fifth seat.
+    m.contests[0].slate_rules.clear();
+    let plain = tally::slate(&m.contests[0], &contest, &ranking);
+    let ex = tally::explain(&m.contests[0], &contest, &counts, &ranking, &plain);
+    assert!(ex.moves.is_empty());
+    assert!(ex.ties[0].decisive);
 }

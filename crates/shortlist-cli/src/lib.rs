@@ -116,16 +116,28 @@ pub(crate) fn block_on<F: std::future::Future<Output = anyhow::Result<T>>, T>(f:
 
 /// Prints a result table from `/result`.
 pub(crate) fn print_result(result: &serde_json::Value) {
-    println!("\nresult:");
-    println!("  rank  {:<24} {:>8}  slate", "candidate", "votes");
-    for row in result["contests"][0]["rows"].as_array().into_iter().flatten() {
+    let t = &result["turnout"];
+    if t.is_object() {
         println!(
-            "  {:>4}  {:<24} {:>8}  {}",
-            row["rank"].as_u64().unwrap_or(0),
-            row["name"].as_str().unwrap_or(""),
-            row["count"].as_u64().unwrap_or(0),
-            if row["elected"].as_bool() == Some(true) { "✓" } else { "" }
+            "\nturnout: {} members on the roll, {} credentials registered, {} ballots cast, {} counted (one per credential), {} audited",
+            t["members"], t["credentials"], t["ballots_cast"], t["ballots_counted"], t["audited"]
         );
+    }
+    for contest in result["contests"].as_array().into_iter().flatten() {
+        println!("\nresult (contest {}):", contest["contest_id"]);
+        println!("  rank  {:<24} {:>8}  slate", "candidate", "votes");
+        for row in contest["rows"].as_array().into_iter().flatten() {
+            println!(
+                "  {:>4}  {:<24} {:>8}  {}",
+                row["rank"].as_u64().unwrap_or(0),
+                row["name"].as_str().unwrap_or(""),
+                row["count"].as_u64().unwrap_or(0),
+                if row["elected"].as_bool() == Some(true) { "✓" } else { "" }
+            );
+        }
+        for note in contest["notes"].as_array().into_iter().flatten() {
+            println!("  {}", note.as_str().unwrap_or(""));
+        }
     }
 }
 

@@ -43,11 +43,12 @@ enum OrganiserCommand {
     OpenNominations { poll: String },
     /// Issue candidate tokens, one per label (e.g. an e-mail address); printed once.
     CandidateTokens { poll: String, labels: Vec<String> },
-    /// List expressions of interest.
+    /// List expressions of interest by arrival: short id, status, time, name,
+    /// the label the token was issued to, attributes and statement.
     Nominations { poll: String },
-    /// Approve an expression of interest by its id: the candidate goes on the board.
+    /// Approve an expression of interest by its (short) id: the candidate goes on the board.
     Approve { poll: String, id: String },
-    /// Reject an expression of interest by its id.
+    /// Reject an expression of interest by its (short) id.
     Reject { poll: String, id: String },
     /// Enter a candidate directly, e.g. `--attr gender=woman`.
     AddCandidate {
@@ -80,6 +81,20 @@ enum OrganiserCommand {
     Tally { poll: String },
     /// Show the result.
     Result { poll: String },
+    /// Move a deadline by a timetable amendment on the board: later, or
+    /// earlier if the manifest allows early close, before it passes. Dates
+    /// are RFC 3339 with an offset (2026-12-10T18:00:00+01:00) or Unix seconds.
+    Amend {
+        poll: String,
+        /// The new end of nominations.
+        #[arg(long, visible_alias = "nominations-closes")]
+        nominations_close: Option<String>,
+        /// The new end of voting (exclusive).
+        #[arg(long, visible_alias = "voting-closes")]
+        voting_close: Option<String>,
+    },
+    /// Show the timetable in force, in the poll's zone, with its amendments.
+    Timetable { poll: String },
 }
 
 fn organiser_key(path: &Path) -> Result<String> {
@@ -99,7 +114,21 @@ pub fn read_manifest(path: &Path) -> Result<Value> {
         return serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()));
     }
     let v: toml::Value = toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
-    Ok(serde_json::to_value(v)?)
+    Ok(toml_to_json(v))
+}
+
+/// TOML as JSON, with TOML date-times (`voting_close = 2026-12-10T18:00:00+01:00`,
+/// unquoted) as RFC 3339 strings, the form the server reads (spec: api §7.1).
+fn toml_to_json(v: toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::String(s),
+        toml::Value::Integer(i) => Value::from(i),
+        toml::Value::Float(f) => Value::from(f),
+        toml::Value::Boolean(b) => Value::Bool(b),
+        toml::Value::Datetime(d) => Value::String(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+    }
 }
 
 /// Runs an organiser command.
@@ -126,7 +155,30 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
                  poll with another; auditors run `shortlist-verify --manifest-hash HASH`."
             );
         }
-        C::Status { poll } => print_json(&api(poll).get("/status").await?),
+        C::Status { poll } => {
+            print_json(&api(poll).get("/status").await?);
+            print_timetable(&api(poll).get("/timetable").await?);
+        }
+        C::Timetable { poll } => print_timetable(&api(poll).get("/timetable").await?),
+        C::Amend { poll, nominations_close, voting_close } => {
+            if nominations_close.is_none() && voting_close.is_none() {
+                bail!("give --nominations-close DATE, --voting-close DATE, or both");
+            }
+            let mut last = None;
+            for (deadline, to) in [("nominations_close", nominations_close), ("voting_close", voting_close)] {
+                let Some(to) = to else { continue };
+                let seconds = shortlist_board::zone::parse_time(to).map_err(anyhow::Error::msg)?;
+                let out = api(poll)
+                    .post("/timetable", true, json!({ "deadline": deadline, "to": seconds }))
+                    .await
+                    .with_context(|| format!("moving {deadline} to {to}"))?;
+                summary(&out["appended"]);
+                last = Some(out["timetable"].clone());
+            }
+            if let Some(t) = last {
+                print_timetable(&t);
+            }
+        }
         C::OpenNominations { poll } => print_json(&api(poll).action("/nominations/open").await?),
         C::CandidateTokens { poll, labels } => {
             let out = api(poll).post("/candidate-tokens", true, json!({ "labels": labels })).await?;
@@ -135,14 +187,32 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             }
         }
         C::Nominations { poll } => {
-            for n in api(poll).get_org("/nominations").await?.as_array().into_iter().flatten() {
+            let zone = api(poll).get("").await?["time_zone"].as_str().unwrap_or("").to_string();
+            let list = api(poll).get_org("/nominations").await?;
+            let list = list.as_array().cloned().unwrap_or_default();
+            if list.is_empty() {
+                println!("no expressions of interest yet");
+            }
+            // By arrival (spec: api §7.1); approve or reject by the short id.
+            for n in &list {
+                let at = n["submitted_at"].as_u64().map(|t| shortlist_board::zone::show(t, &zone));
                 println!(
-                    "{}  {:<9} {}  {}",
-                    n["id"].as_str().unwrap_or(""),
+                    "{}  {:<8}  {}  {}  (token issued to {})",
+                    n["short_id"].as_str().unwrap_or(""),
                     n["status"].as_str().unwrap_or(""),
+                    at.unwrap_or_default(),
                     n["candidate"]["name"].as_str().unwrap_or(""),
-                    n["candidate"]["attributes"]
+                    n["label"].as_str().unwrap_or("")
                 );
+                let attrs = n["candidate"]["attributes"].as_object().cloned().unwrap_or_default();
+                if !attrs.is_empty() {
+                    let pairs: Vec<String> =
+                        attrs.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))).collect();
+                    println!("          {}", pairs.join(", "));
+                }
+                for line in n["candidate"]["statement"].as_str().unwrap_or("").lines().take(3) {
+                    println!("          | {line}");
+                }
             }
         }
         C::Approve { poll, id } => summary(&api(poll).action(&format!("/nominations/{id}/approve")).await?),
@@ -202,6 +272,32 @@ fn summary(v: &Value) {
     }
 }
 
+/// Prints a TimetableInfo (spec: api §7.5) in the poll's zone.
+fn print_timetable(t: &Value) {
+    let zone = t["time_zone"].as_str().unwrap_or("");
+    let show = |v: &Value| v.as_u64().map(|s| shortlist_board::zone::show(s, zone)).unwrap_or_default();
+    println!("timetable ({}):", if zone.is_empty() { "UTC" } else { zone });
+    for (key, label) in [
+        ("nominations_close", "nominations close"),
+        ("voting_open", "voting opens"),
+        ("voting_close", "voting closes"),
+    ] {
+        let (now, was) = (&t["current"][key], &t["manifest"][key]);
+        let note =
+            if now != was { format!("  (amended; the manifest said {})", show(was)) } else { String::new() };
+        println!("  {label:<18} {}{note}", show(now));
+    }
+    for a in t["amendments"].as_array().into_iter().flatten() {
+        println!(
+            "  amendment at entry {}: {} {} → {}",
+            a["index"],
+            a["deadline"].as_str().unwrap_or(""),
+            show(&a["from"]),
+            show(&a["to"])
+        );
+    }
+}
+
 fn print_json(v: &Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
@@ -241,4 +337,21 @@ pub(crate) fn column(csv_text: &str, name: &str) -> Result<Vec<String>> {
         .records()
         .map(|r| Ok(r?.get(at).with_context(|| format!("a row without {name}"))?.to_string()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_manifest_reads_with_rfc3339_dates() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../spec/examples/manifest.toml");
+        let m = read_manifest(&path).unwrap();
+        let t = &m["timetable"];
+        assert_eq!(t["voting_close"], "2027-03-01T13:00:00+01:00");
+        assert_eq!(t["time_zone"], "Europe/Paris");
+        let secs = shortlist_board::zone::parse_time(t["voting_close"].as_str().unwrap()).unwrap();
+        assert_eq!(secs, 1_803_902_400, "the same instant as the Unix seconds the example had");
+        assert!(m["threshold"].is_u64());
+    }
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{Candidate, CandidateRegistration};
 use shortlist_board::manifest::{
-    ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
+    Calendar, ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
 use shortlist_crypto::credential::CredentialPublicKey;
 use utoipa::ToSchema;
@@ -22,8 +22,8 @@ pub struct ManifestSpec {
     pub poll_id: String,
     /// The poll's title.
     pub title: String,
-    /// The timetable, Unix seconds UTC.
-    pub timetable: TimetableSpec,
+    /// The timetable: RFC 3339 date-times with an offset, or Unix seconds.
+    pub timetable: TimetableInput,
     /// The contests.
     pub contests: Vec<ContestSpec>,
     /// The trustees, in index order (1, 2, …).
@@ -39,7 +39,48 @@ fn default_revote() -> String {
     "last".into()
 }
 
-/// The timetable.
+/// A date-time as an organiser writes it: RFC 3339 with an offset
+/// (`"2026-12-10T18:00:00+01:00"`) or Unix seconds (`1796922000`).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TimeInput {
+    /// Unix seconds, UTC.
+    Seconds(u64),
+    /// RFC 3339 with a time-zone offset.
+    Text(String),
+}
+
+impl TimeInput {
+    /// Unix seconds.
+    pub fn seconds(&self, field: &str) -> Result<u64, AppError> {
+        match self {
+            TimeInput::Seconds(s) => Ok(*s),
+            TimeInput::Text(t) => shortlist_board::zone::parse_time(t)
+                .map_err(|e| AppError::invalid("invalid_time", format!("{field}: {e}"))),
+        }
+    }
+}
+
+/// The timetable as an organiser writes it (spec: api §7.1).
+#[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimetableInput {
+    /// Expressions of interest are taken until then.
+    pub nominations_close: TimeInput,
+    /// Ballots are taken from then…
+    pub voting_open: TimeInput,
+    /// …until then (exclusive).
+    pub voting_close: TimeInput,
+    /// The zone dates are shown in: an IANA name (`Europe/Paris`) or an
+    /// offset (`+01:00`); UTC if absent.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+    /// Whether a timetable amendment may close nominations or voting early.
+    #[serde(default)]
+    pub early_close: bool,
+}
+
+/// The timetable, Unix seconds.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimetableSpec {
@@ -107,6 +148,16 @@ impl ManifestSpec {
                 ))
             }
         };
+        let zone = self.timetable.time_zone.as_deref().map(str::trim).unwrap_or_default().to_string();
+        let utc = zone.eq_ignore_ascii_case("utc") || zone == "Z";
+        let zone = if utc { String::new() } else { zone };
+        if !shortlist_board::manifest::zone_syntax_ok(&zone) {
+            return Err(AppError::invalid(
+                "invalid_manifest",
+                format!("time zone `{zone}`: not a zone name"),
+            ));
+        }
+        shortlist_board::zone::resolve(&zone).map_err(|e| AppError::invalid("invalid_manifest", e))?;
         let mut trustees = Vec::with_capacity(self.trustees.len());
         for (t, index) in self.trustees.iter().zip(1u16..) {
             let bytes = crate::api::unhex32("trustees.key", &t.key)?;
@@ -118,9 +169,9 @@ impl ManifestSpec {
             poll_id: self.poll_id.clone(),
             title: self.title.clone(),
             timetable: Timetable {
-                nominations_close: self.timetable.nominations_close,
-                voting_open: self.timetable.voting_open,
-                voting_close: self.timetable.voting_close,
+                nominations_close: self.timetable.nominations_close.seconds("nominations_close")?,
+                voting_open: self.timetable.voting_open.seconds("voting_open")?,
+                voting_close: self.timetable.voting_close.seconds("voting_close")?,
             },
             contests: self
                 .contests
@@ -147,6 +198,7 @@ impl ManifestSpec {
             revote,
             tie_break: TieBreak::AggregateHash,
             server_key,
+            calendar: Calendar { zone: zone.clone(), early_close: self.timetable.early_close },
         };
         m.validate().map_err(|e| AppError::invalid("invalid_manifest", e.to_string()))?;
         Ok(m)

@@ -9,9 +9,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use shortlist_board::amendment::{Amendment, Deadline};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::definition::CandidateRegistration;
 use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
+use shortlist_board::manifest::{Calendar, Timetable};
 use shortlist_board::merkle::{leaf_hash, Frontier, MerkleLog};
 use shortlist_board::receipt::Receipt;
 use shortlist_store::{AppendTx, Head, NewEntry};
@@ -83,6 +85,51 @@ pub enum Op {
     Aggregate { payload: Vec<u8> },
     /// The result.
     Result { payload: Vec<u8> },
+    /// A timetable amendment signed by the server for the organiser, made
+    /// against the manifest's timetable `base` (spec: board §4.11, V1.5).
+    Amend { payload: Vec<u8>, amendment: Amendment, base: Timetable, calendar: Calendar },
+}
+
+/// The deadlines as amended on the board, read once per group under the
+/// lock (spec: board V1.5): an op's deadline from the manifest is replaced
+/// by the last amendment's.
+#[derive(Default)]
+struct Amended {
+    nominations_close: Option<u64>,
+    voting_close: Option<u64>,
+}
+
+impl Amended {
+    async fn load(tx: &mut AppendTx) -> Result<Self, AppError> {
+        let mut a = Self::default();
+        for (_, _, payload) in tx.payloads_of_kind(EntryKind::Amendment.code()).await? {
+            a.record(&Amendment::from_bytes(&payload)?);
+        }
+        Ok(a)
+    }
+
+    fn record(&mut self, a: &Amendment) {
+        match a.deadline {
+            Deadline::NominationsClose => self.nominations_close = Some(a.to),
+            Deadline::VotingClose => self.voting_close = Some(a.to),
+        }
+    }
+
+    fn nominations_close(&self, base: u64) -> u64 {
+        self.nominations_close.unwrap_or(base)
+    }
+
+    fn voting_close(&self, base: u64) -> u64 {
+        self.voting_close.unwrap_or(base)
+    }
+
+    fn timetable(&self, base: &Timetable) -> Timetable {
+        Timetable {
+            nominations_close: self.nominations_close(base.nominations_close),
+            voting_open: base.voting_open,
+            voting_close: self.voting_close(base.voting_close),
+        }
+    }
 }
 
 /// What an accepted request got.
@@ -297,8 +344,9 @@ async fn append_group(
     let time = shared.clock.now().max(head.time);
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut appended = Vec::new();
+    let mut amended = Amended::load(&mut tx).await?;
     for r in reqs {
-        let outcome = apply(&mut tx, &mut chain, time, &r.op).await?;
+        let outcome = apply(&mut tx, &mut chain, time, &mut amended, &r.op).await?;
         if let Outcome::Appended(e) = &outcome {
             frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
             appended.push(e.hash());
@@ -371,7 +419,13 @@ fn too_early(what: &str, at: u64) -> Outcome {
 
 /// Checks one op against the board's state and appends it. Every check
 /// runs before any write, so a refused op changes nothing.
-async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Result<Outcome, AppError> {
+async fn apply(
+    tx: &mut AppendTx,
+    chain: &mut Chain,
+    time: u64,
+    amended: &mut Amended,
+    op: &Op,
+) -> Result<Outcome, AppError> {
     use phase::*;
     let phase = tx.phase().await?;
     let index = chain.len();
@@ -397,8 +451,9 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             if phase != SETUP && phase != NOMINATIONS {
                 return Ok(wrong_phase(&phase, "entering a candidate"));
             }
-            if time >= *nominations_close {
-                return Ok(too_late("entering a candidate", *nominations_close));
+            let nominations_close = amended.nominations_close(*nominations_close);
+            if time >= nominations_close {
+                return Ok(too_late("entering a candidate", nominations_close));
             }
             let next = tx.count_kinds(&[EntryKind::Candidate.code()]).await?.saturating_add(1);
             let id = u32::try_from(next).map_err(AppError::internal)?;
@@ -418,8 +473,9 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             if phase != SETUP && phase != NOMINATIONS {
                 return Ok(wrong_phase(&phase, "closing nominations"));
             }
-            if time < *nominations_close {
-                return Ok(too_early("closing nominations", *nominations_close));
+            let nominations_close = amended.nominations_close(*nominations_close);
+            if time < nominations_close {
+                return Ok(too_early("closing nominations", nominations_close));
             }
             if tx.count_kinds(&[EntryKind::Candidate.code()]).await? != *candidates {
                 return Ok(Outcome::Refused(AppError::conflict(
@@ -454,8 +510,9 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
                     "this credential is already registered",
                 )));
             }
-            if matches!(phase.as_str(), CLOSED | TALLYING | DONE) || time >= *voting_close {
-                return Ok(too_late("registering a credential", *voting_close));
+            let voting_close = amended.voting_close(*voting_close);
+            if matches!(phase.as_str(), CLOSED | TALLYING | DONE) || time >= voting_close {
+                return Ok(too_late("registering a credential", voting_close));
             }
             if !tx.redeem_token(token_hash, index).await? {
                 return Ok(Outcome::Refused(AppError::forbidden(
@@ -470,11 +527,12 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             if phase != VOTING {
                 return Ok(wrong_phase(&phase, "casting a ballot"));
             }
+            let close = amended.voting_close(window.1);
             if time < window.0 {
                 return Ok(too_early("casting a ballot", window.0));
             }
-            if time >= window.1 {
-                return Ok(too_late("casting a ballot", window.1));
+            if time >= close {
+                return Ok(too_late("casting a ballot", close));
             }
             let Some((_, cast)) = tx.credential(credential).await? else {
                 return Ok(Outcome::Refused(AppError::forbidden(
@@ -502,11 +560,12 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             if phase != VOTING {
                 return Ok(wrong_phase(&phase, "auditing a ballot"));
             }
+            let close = amended.voting_close(window.1);
             if time < window.0 {
                 return Ok(too_early("auditing a ballot", window.0));
             }
-            if time >= window.1 {
-                return Ok(too_late("auditing a ballot", window.1));
+            if time >= close {
+                return Ok(too_late("auditing a ballot", close));
             }
             if !tx.add_ciphertexts(fingerprints, index).await? {
                 return Ok(Outcome::Refused(AppError::conflict(
@@ -537,8 +596,9 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             if phase != VOTING {
                 return Ok(wrong_phase(&phase, "closing voting"));
             }
-            if time < *voting_close {
-                return Ok(too_early("closing voting", *voting_close));
+            let voting_close = amended.voting_close(*voting_close);
+            if time < voting_close {
+                return Ok(too_early("closing voting", voting_close));
             }
             tx.set_phase(CLOSED).await?;
             (EntryKind::VotingClosed, Vec::new())
@@ -557,6 +617,13 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
             tx.set_phase(DONE).await?;
             (EntryKind::Result, payload.clone())
         }
+        Op::Amend { payload, amendment, base, calendar } => {
+            if let Some(refused) = refuse_amendment(&phase, time, amended, amendment, base, calendar) {
+                return Ok(Outcome::Refused(refused));
+            }
+            amended.record(amendment);
+            (EntryKind::Amendment, payload.clone())
+        }
     };
     let entry = chain.append(kind, time, payload);
     let payload_hash = entry.payload_hash();
@@ -572,6 +639,36 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
     Ok(Outcome::Appended(entry))
 }
 
+/// Why an amendment may not be appended now (spec: board V1.5, api §5):
+/// its `from` is stale (409 `changed`), the deadline has passed or its phase
+/// is over (409 `timetable`), or the move breaks a rule (422 `invalid_amendment`).
+fn refuse_amendment(
+    phase: &str,
+    time: u64,
+    amended: &Amended,
+    a: &Amendment,
+    base: &Timetable,
+    calendar: &Calendar,
+) -> Option<AppError> {
+    use phase::*;
+    let current = amended.timetable(base);
+    let now = a.deadline.of(&current);
+    if a.from != now {
+        return Some(AppError::conflict("changed", "the timetable was amended meanwhile; try again"));
+    }
+    let closed = match a.deadline {
+        Deadline::NominationsClose => phase != SETUP && phase != NOMINATIONS,
+        Deadline::VotingClose => matches!(phase, CLOSED | TALLYING | DONE),
+    };
+    if closed || time >= now {
+        return Some(AppError::conflict(
+            "timetable",
+            format!("{} ({now}, Unix seconds) has passed: it can no longer be moved", a.deadline.name()),
+        ));
+    }
+    a.check(time, &current, calendar, closed).err().map(|why| AppError::invalid("invalid_amendment", why))
+}
+
 fn payload_of(op: &Op) -> Option<&[u8]> {
     match op {
         Op::Manifest { payload }
@@ -580,7 +677,8 @@ fn payload_of(op: &Op) -> Option<&[u8]> {
         | Op::Ballot { payload, .. }
         | Op::Spoiled { payload, .. }
         | Op::Aggregate { payload }
-        | Op::Result { payload } => Some(payload),
+        | Op::Result { payload }
+        | Op::Amend { payload, .. } => Some(payload),
         Op::Candidate { .. } | Op::Credential { .. } | Op::OpenVoting { .. } | Op::VotingClosed { .. } => {
             None
         }

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
+use shortlist_board::amendment::{Amended, Amendment};
 use shortlist_board::definition::BallotDefinition;
 use shortlist_board::entry::{Entry, EntryKind, Hash};
-use shortlist_board::manifest::Manifest;
+use shortlist_board::manifest::{Manifest, Timetable};
 use shortlist_board::record::Frame;
 use shortlist_board::verify::Verifier;
 use shortlist_crypto::ballot::ContestShape;
@@ -114,6 +115,22 @@ pub async fn with_prev(store: &Store, poll: &str, row: EntryRow) -> Result<Entry
 }
 
 impl AppState {
+    /// The poll's timetable amendments, in board order (spec: board §4.11).
+    pub async fn amendments(&self, id: &str) -> Result<Vec<Amended>, AppError> {
+        let rows = self.shared.store.entries_of_kind(id, EntryKind::Amendment.code(), 0, 100_000).await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(Amended { index: r.index, time: r.time, amendment: Amendment::from_bytes(&r.payload)? })
+            })
+            .collect()
+    }
+
+    /// The timetable in force: the manifest's with every amendment on the
+    /// board applied (the sequencer admits only valid ones, spec: V1.5).
+    pub async fn timetable(&self, p: &PollCtx) -> Result<Timetable, AppError> {
+        Ok(self.amendments(&p.id).await?.iter().fold(p.manifest.timetable, |t, a| a.amendment.apply(&t)))
+    }
+
     /// The poll's facts; reloaded from the store when `need` is not met by
     /// the cached copy (another instance, or this one, moved the poll on).
     pub async fn poll(&self, id: &str, need: Need) -> Result<Arc<PollCtx>, AppError> {

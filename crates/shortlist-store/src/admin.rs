@@ -62,6 +62,10 @@ pub struct NominationRow {
     pub status: String,
     /// The candidate id once approved.
     pub candidate_id: Option<u32>,
+    /// The label the organiser issued its candidate token to (e.g. an e-mail address).
+    pub label: String,
+    /// When it arrived (its latest version), Unix seconds.
+    pub submitted_at: u64,
 }
 
 impl Store {
@@ -238,8 +242,10 @@ impl Store {
     /// Every expression of interest, in arrival order.
     pub async fn nominations(&self, poll: &str) -> Result<Vec<NominationRow>> {
         let rows = sqlx::query(
-            "SELECT token_hash, contest_id, name, statement, attributes, status, candidate_id FROM nominations \
-             WHERE poll_id = $1 ORDER BY submitted_at, token_hash",
+            "SELECT n.token_hash, n.contest_id, n.name, n.statement, n.attributes, n.status, n.candidate_id, \
+             n.submitted_at, COALESCE(t.label, '') AS label \
+             FROM nominations n LEFT JOIN candidate_tokens t ON t.token_hash = n.token_hash \
+             WHERE n.poll_id = $1 ORDER BY n.submitted_at, n.token_hash",
         )
         .bind(poll)
         .fetch_all(&self.pool)
@@ -259,6 +265,8 @@ impl Store {
                     candidate_id: cand
                         .map(|c| u32::try_from(c).map_err(|_| crate::StoreError::Corrupt("candidate id")))
                         .transpose()?,
+                    label: r.try_get("label")?,
+                    submitted_at: to_u64(r.try_get("submitted_at")?)?,
                 })
             })
             .collect()

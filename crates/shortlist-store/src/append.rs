@@ -228,6 +228,21 @@ impl AppendTx {
         }
     }
 
+    /// Every entry of one kind as `(index, time, payload)`, in board order
+    /// (for the few timetable amendments: spec: api §5).
+    pub async fn payloads_of_kind(&mut self, kind: u8) -> Result<Vec<(u64, u64, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT idx, time, payload FROM entries WHERE poll_id = $1 AND kind = $2 ORDER BY idx",
+        )
+        .bind(&self.poll)
+        .bind(i64::from(kind))
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.into_iter()
+            .map(|r| Ok((to_u64(r.try_get("idx")?)?, to_u64(r.try_get("time")?)?, r.try_get("payload")?)))
+            .collect()
+    }
+
     /// The number of entries of the given kinds.
     pub async fn count_kinds(&mut self, kinds: &[u8]) -> Result<u64> {
         let mut total = 0u64;

@@ -38,6 +38,7 @@ fn record(dir: &std::path::Path) -> (std::path::PathBuf, String) {
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     };
     let mut w = BoardWriter::new();
     let e = w.append(EntryKind::Manifest, 1, manifest.to_bytes()).unwrap();

@@ -22,7 +22,7 @@ use crate::manifest::Manifest;
 use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
-pub use report::{ContestTable, Report, StepReport, STEPS};
+pub use report::{ContestTable, Report, StepReport, Turnout, STEPS};
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {
@@ -31,6 +31,11 @@ pub(crate) struct Poll {
     pub(crate) definition: Option<(BallotDefinition, Hash)>,
     /// The index of the definition entry.
     pub(crate) definition_index: Option<u64>,
+    /// The timetable in force at the current entry: the manifest's, with
+    /// every valid amendment read so far applied (spec: V1.5).
+    pub(crate) timetable: crate::manifest::Timetable,
+    /// The valid amendments read so far.
+    pub(crate) amendments: Vec<crate::amendment::Amended>,
 }
 
 impl Poll {
@@ -84,6 +89,8 @@ pub struct Facts {
     pub aggregate: Option<(u64, Hash, crate::payload::Aggregate)>,
     /// The latest checkpoint of the record.
     pub checkpoint: Option<Checkpoint>,
+    /// The timetable in force at the end of the record (spec: V1.5).
+    pub timetable: Option<crate::manifest::Timetable>,
 }
 
 impl Default for Verifier {
@@ -190,6 +197,7 @@ impl Verifier {
             EntryKind::Manifest => self.manifest(e),
             EntryKind::Candidate => self.candidate(e),
             EntryKind::Definition => self.definition(e),
+            EntryKind::Amendment => self.amendment(e),
             EntryKind::CeremonyCommitment | EntryKind::CeremonyShare | EntryKind::CeremonyComplaint => {
                 if let Some(poll) = &self.poll {
                     self.ceremony.entry(poll, e, &mut self.report);
@@ -292,10 +300,12 @@ impl Verifier {
                     );
                 }
                 self.poll = Some(Poll {
+                    timetable: manifest.timetable,
                     manifest,
                     manifest_hash: e.payload_hash(),
                     definition: None,
                     definition_index: None,
+                    amendments: Vec::new(),
                 });
             }
             Err(err) => self.report.fail("V1.3", err.to_string()),
@@ -310,7 +320,7 @@ impl Verifier {
                 if poll.manifest.contest(reg.contest_id).is_none() {
                     self.report.fail("V1.4", format!("entry {}: no contest {}", e.index, reg.contest_id));
                 }
-                if e.time >= poll.manifest.timetable.nominations_close || poll.definition.is_some() {
+                if e.time >= poll.timetable.nominations_close || poll.definition.is_some() {
                     self.report
                         .fail("V1.4", format!("entry {}: registration after nominations closed", e.index));
                 }
@@ -326,7 +336,7 @@ impl Verifier {
             self.report.fail("V1.4", format!("entry {}: a second ballot definition", e.index));
             return;
         }
-        if e.time < poll.manifest.timetable.nominations_close {
+        if e.time < poll.timetable.nominations_close {
             self.report.fail("V1.4", format!("entry {}: definition before nominations closed", e.index));
         }
         match BallotDefinition::from_bytes(&e.payload).and_then(|d| d.validate(&poll.manifest).map(|()| d)) {
@@ -336,6 +346,38 @@ impl Verifier {
             }
             Err(err) => self.report.fail("V1.4", format!("entry {}: {err}", e.index)),
         }
+    }
+
+    /// spec: V1.5 — a timetable amendment decodes, is signed by the server
+    /// key, moves the deadline in force before it passes, forward (or back,
+    /// if the manifest allows early close, but not into the past), and keeps
+    /// the timetable ordered. A valid one applies to every later entry; a
+    /// failing one is reported and ignored.
+    fn amendment(&mut self, e: &Entry) {
+        self.report.checked("V1.5", 1);
+        let Some(poll) = &mut self.poll else { return };
+        let a = match crate::amendment::Amendment::from_bytes(&e.payload) {
+            Ok(a) => a,
+            Err(err) => {
+                self.report.fail("V1.5", format!("entry {}: {err}", e.index));
+                return;
+            }
+        };
+        if a.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
+            self.report
+                .fail("V1.5", format!("entry {}: the amendment is not signed by the server key", e.index));
+            return;
+        }
+        let closed = match a.deadline {
+            crate::amendment::Deadline::NominationsClose => poll.definition_index.is_some(),
+            crate::amendment::Deadline::VotingClose => self.voting.closed_at().is_some(),
+        };
+        if let Err(why) = a.check(e.time, &poll.timetable, &poll.manifest.calendar, closed) {
+            self.report.fail("V1.5", format!("entry {}: {why}", e.index));
+            return;
+        }
+        poll.timetable = a.apply(&poll.timetable);
+        poll.amendments.push(crate::amendment::Amended { index: e.index, time: e.time, amendment: a });
     }
 
     fn checkpoint(&mut self, c: &Checkpoint) {
@@ -411,6 +453,7 @@ impl Verifier {
                 definition_hash: poll.definition.as_ref().map(|(_, h)| *h),
                 aggregate: self.voting.aggregate().cloned(),
                 checkpoint: self.latest.clone(),
+                timetable: Some(poll.timetable),
             },
         };
         (self.report, facts)

@@ -8,6 +8,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("V1.2", "checkpoint signatures"),
     ("V1.3", "manifest well-formed"),
     ("V1.4", "nominations and ballot definition"),
+    ("V1.5", "timetable amendments"),
     ("V5.1", "key ceremony: commitment messages"),
     ("V5.2", "key ceremony: encrypted shares"),
     ("V5.5", "key ceremony: complaints"),
@@ -67,6 +68,22 @@ pub struct Report {
     /// identity, to compare with the one the organiser published (spec:
     /// board §1.5).
     pub poll: Option<(String, String)>,
+    /// Who took part, as the board shows it (spec: board §8.5).
+    pub turnout: Turnout,
+}
+
+/// Participation as the board shows it. (Members on the roll are not on the
+/// board; the server's result adds them.)
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Turnout {
+    /// Credentials registered (V4.1).
+    pub credentials: u64,
+    /// Ballots cast, revotes included.
+    pub ballots_cast: u64,
+    /// Ballots that count: one per credential under the revote policy (V4.6).
+    pub ballots_counted: u64,
+    /// Ballots audited (spoiled), never counted.
+    pub audited: u64,
 }
 
 /// The result table of one contest.
@@ -76,6 +93,10 @@ pub struct ContestTable {
     pub title: String,
     /// `(candidate name, votes, on the slate)` in ranking order.
     pub rows: Vec<(String, u64, bool)>,
+    /// Ties and slate moves, by candidate id (spec: board §4.9).
+    pub explanation: crate::tally::Explanation,
+    /// The same, as sentences: how each tie was broken, which rule moved whom.
+    pub notes: Vec<String>,
 }
 
 impl std::fmt::Display for Report {
@@ -90,6 +111,12 @@ impl std::fmt::Display for Report {
             None => writeln!(f, "no manifest: the record names no poll")?,
         }
         writeln!(f, "{} entries, {} ballots", self.entries, self.ballots)?;
+        let t = &self.turnout;
+        writeln!(
+            f,
+            "turnout: {} credentials registered, {} ballots cast, {} counted (one per credential), {} audited",
+            t.credentials, t.ballots_cast, t.ballots_counted, t.audited
+        )?;
         for s in &self.steps {
             let mark = if s.passed() { "✓" } else { "✗" };
             writeln!(f, "{mark} {:<5} {:<44} {:>8} checked", s.id, s.title, s.checked)?;
@@ -108,6 +135,9 @@ impl std::fmt::Display for Report {
                 writeln!(f, "  {:>4}{mark} {:<28} {:>8}", rank + 1, name, votes)?;
             }
             writeln!(f, "  (* on the slate)")?;
+            for note in &table.notes {
+                writeln!(f, "  {note}")?;
+            }
         }
         if self.passed() {
             writeln!(f, "\nevery step passed")
@@ -123,7 +153,7 @@ impl Report {
             .iter()
             .map(|(id, title)| StepReport { id, title, checked: 0, failed: 0, details: Vec::new() })
             .collect();
-        Self { steps, result: Vec::new(), entries: 0, ballots: 0, poll: None }
+        Self { steps, result: Vec::new(), entries: 0, ballots: 0, poll: None, turnout: Turnout::default() }
     }
 
     fn step(&mut self, id: &str) -> Option<&mut StepReport> {

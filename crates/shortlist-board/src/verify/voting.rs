@@ -30,6 +30,8 @@ const CHUNK: usize = 4 * BATCH;
 struct Queued {
     index: u64,
     time: u64,
+    // The voting close in force at this entry (spec: V1.5).
+    close: u64,
     offset: u64,
     payload: Vec<u8>,
 }
@@ -38,6 +40,7 @@ struct Queued {
 struct Checked {
     index: u64,
     time: u64,
+    close: u64,
     offset: u64,
     ballot: std::result::Result<Ballot, String>,
     signature_ok: bool,
@@ -64,6 +67,7 @@ fn check_slice(
             Checked {
                 index: q.index,
                 time: q.time,
+                close: q.close,
                 offset: q.offset,
                 ballot,
                 signature_ok,
@@ -129,9 +133,16 @@ pub(crate) struct Voting {
     aggregate: Option<(u64, [u8; 32], Aggregate)>,
     shares: Vec<(u64, TrusteeMessage)>,
     result: Option<(u64, PollResult)>,
+    // Audited ballots read.
+    audits: u64,
 }
 
 impl Voting {
+    /// The index of the voting-closed entry, once read.
+    pub(crate) fn closed_at(&self) -> Option<u64> {
+        self.closed.map(|(at, _)| at)
+    }
+
     pub(crate) fn entry(
         &mut self,
         poll: &Poll,
@@ -146,7 +157,7 @@ impl Voting {
             EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
             EntryKind::VotingClosed => {
                 report.checked("V6.1", 1);
-                if e.time < poll.manifest.timetable.voting_close {
+                if e.time < poll.timetable.voting_close {
                     report.fail(
                         "V6.1",
                         format!("entry {}: voting closed before the timetable's close", e.index),
@@ -194,7 +205,7 @@ impl Voting {
                         slot.insert(e.index);
                     }
                 }
-                if e.time >= poll.manifest.timetable.voting_close {
+                if e.time >= poll.timetable.voting_close {
                     report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
                 }
             }
@@ -203,7 +214,13 @@ impl Voting {
     }
 
     fn ballot(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, offset: u64, report: &mut Report) {
-        self.queue.push(Queued { index: e.index, time: e.time, offset, payload: e.payload.clone() });
+        self.queue.push(Queued {
+            index: e.index,
+            time: e.time,
+            close: poll.timetable.voting_close,
+            offset,
+            payload: e.payload.clone(),
+        });
         if self.queue.len() >= CHUNK {
             self.flush(poll, ceremony, report);
         }
@@ -274,9 +291,8 @@ impl Voting {
                 format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
             );
         }
-        let t = &poll.manifest.timetable;
         let after_close = self.closed.is_some_and(|(at, _)| at < index);
-        if c.time < t.voting_open || c.time >= t.voting_close || after_close {
+        if c.time < poll.manifest.timetable.voting_open || c.time >= c.close || after_close {
             report.fail("V4.4", format!("entry {index}: ballot outside the voting window"));
         }
         for contest in &ballot.contests {
@@ -304,6 +320,7 @@ impl Voting {
     /// within the contest's limits, inside the voting window.
     fn spoiled(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, report: &mut Report) {
         report.checked("V4.8", 1);
+        self.audits += 1;
         let spoiled = match SpoiledBallot::from_bytes(&e.payload) {
             Ok(s) => s,
             Err(err) => {
@@ -318,7 +335,7 @@ impl Voting {
         for contest in &spoiled.contests {
             self.audited.push((crate::payload::ciphertexts_hash(&contest.ciphertexts), e.index));
         }
-        let t = &poll.manifest.timetable;
+        let t = &poll.timetable;
         let after_close = self.closed.is_some_and(|(at, _)| at < e.index);
         if e.time < t.voting_open || e.time >= t.voting_close || after_close {
             report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index));
@@ -386,6 +403,12 @@ impl Voting {
             }
         }
         report.checked("V4.6", 0);
+        report.turnout = super::report::Turnout {
+            credentials: u64::try_from(self.registered_at.len()).unwrap_or(u64::MAX),
+            ballots_cast: report.ballots,
+            ballots_counted: u64::try_from(self.counted.len()).unwrap_or(u64::MAX),
+            audited: self.audits,
+        };
         let Some(totals) = self.check_aggregate(poll, report) else { return };
         let Some(counts) = self.decrypt(poll, ceremony, &totals, report) else { return };
         self.check_result(poll, &counts, report);
@@ -531,7 +554,9 @@ impl Voting {
                     Some((c.name.clone(), counts.get(pos).copied().unwrap_or(0), slate.contains(id)))
                 })
                 .collect();
-            report.result.push(ContestTable { title: rules.title.clone(), rows });
+            let explanation = tally::explain(rules, contest, counts, &ranking, &slate);
+            let notes = tally::notes(rules, contest, &explanation);
+            report.result.push(ContestTable { title: rules.title.clone(), rows, explanation, notes });
         }
         if result.contests.len() != counts.len() {
             report.fail("V6.6", format!("entry {index}: the result has the wrong number of contests"));

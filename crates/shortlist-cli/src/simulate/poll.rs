@@ -6,6 +6,7 @@ use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
 use rand::rngs::OsRng;
 use rand::{Rng, SeedableRng};
+use shortlist_board::amendment::{Amendment, Deadline};
 use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
@@ -73,8 +74,13 @@ impl Board<'_> {
     }
 }
 
+/// How much the simulated poll's amendment extends voting, in seconds.
+const EXTENSION: u64 = 50;
+
 fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecret]) -> Manifest {
-    let close = 2000 + 10 * u64::try_from(voters).unwrap_or(u64::MAX / 20) + 100;
+    // The manifest plans voting to close 50 s earlier than it does: an
+    // amendment extends it (spec: board §4.11), so every record has one.
+    let close = 2000 + 10 * u64::try_from(voters).unwrap_or(u64::MAX / 20) + 50;
     Manifest {
         poll_id: "sim-2027".into(),
         title: "Simulated shortlist: 9 of 30".into(),
@@ -96,6 +102,7 @@ fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecr
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     }
 }
 
@@ -144,7 +151,8 @@ pub fn simulate(
     let trustee_keys: Vec<CredentialSecret> =
         (0..TRUSTEES).map(|_| CredentialSecret::generate(&mut rng)).collect();
     let manifest = manifest(voters, &server, &trustee_keys);
-    let close = manifest.timetable.voting_close;
+    let planned = manifest.timetable.voting_close;
+    let close = planned + EXTENSION;
     let mut board = Board { writer: BoardWriter::new(), server, emit };
     let mh = board.put(EntryKind::Manifest, 0, manifest.to_bytes())?.payload_hash();
 
@@ -186,6 +194,14 @@ pub fn simulate(
         let cred_pk = cred.public_key().to_bytes();
         let bctx = BallotContext { election: &ctx, credential: &cred_pk };
         let time = 2000 + 10 * u64::try_from(i)?;
+        if i == 0 {
+            // spec: board V1.5 — voting extended before it closes; for the
+            // forged-amendment tamper, signed by another key.
+            let forger = CredentialSecret::generate(&mut rng);
+            let signer = if tamper == Some(Tamper::ForgedAmendment) { &forger } else { &board.server };
+            let amendment = Amendment::sign(signer, &mh, Deadline::VotingClose, planned, close);
+            board.put(EntryKind::Amendment, 1900, amendment.to_bytes())?;
+        }
         if !(tamper == Some(Tamper::UnregisteredCredential) && i == 0) {
             board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
         }

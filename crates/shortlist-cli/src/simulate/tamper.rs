@@ -42,6 +42,8 @@ pub enum Tamper {
     WrongCount,
     /// A result whose slate breaks the rules.
     WrongSlate,
+    /// A voting-close extension signed by a key other than the server's.
+    ForgedAmendment,
 }
 
 /// Every kind with its name, the step that must catch it, and what it does.
@@ -71,6 +73,7 @@ pub const TAMPERS: &[(Tamper, &str, &str, &str)] = &[
     (Tamper::BadDecryptionShare, "bad-decryption-share", "V6.2", "a wrong partial decryption"),
     (Tamper::WrongCount, "wrong-count", "V6.6", "a result count that differs from the decryption"),
     (Tamper::WrongSlate, "wrong-slate", "V6.7", "a slate that breaks the rules"),
+    (Tamper::ForgedAmendment, "forged-amendment", "V1.5", "a timetable amendment not signed by the server"),
 ];
 
 impl Tamper {

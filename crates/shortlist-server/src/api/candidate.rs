@@ -49,7 +49,7 @@ pub async fn submit(
     if current != phase::NOMINATIONS {
         return Err(AppError::conflict("wrong_phase", "nominations are not open"));
     }
-    if now >= p.manifest.timetable.nominations_close {
+    if now >= state.timetable(&p).await?.nominations_close {
         return Err(AppError::conflict("timetable", "the nominations deadline has passed"));
     }
     req.candidate.to_registration(&p.manifest)?;
@@ -73,4 +73,64 @@ pub async fn submit(
         return Err(AppError::conflict("not_pending", "this expression of interest was already decided"));
     }
     Ok(Json(Submitted { id: hex::encode(hash), status: "pending".into() }))
+}
+
+/// A candidate's own question: what became of my expression of interest?
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusQuery {
+    /// The candidate token it was sent with.
+    pub token: String,
+}
+
+/// The state of a candidate's expression of interest.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NominationStatus {
+    /// Its id (hex).
+    pub id: String,
+    /// Its short id, as the organiser's list shows it.
+    pub short_id: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// The candidate id on the board, once approved.
+    pub candidate_id: Option<u32>,
+    /// The name as sent.
+    pub name: String,
+    /// When it arrived (its latest version), Unix seconds.
+    pub submitted_at: u64,
+    /// The same, RFC 3339 in the poll's zone.
+    pub submitted_text: String,
+}
+
+/// Where a candidate's expression of interest stands, asked with its token
+/// (in the body, never in a URL).
+#[utoipa::path(post, path = "/v1/polls/{poll}/expressions-of-interest/status", tag = "candidate",
+    params(("poll" = String, Path)), request_body = StatusQuery,
+    responses((status = 200, body = NominationStatus), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn status(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(req): Json<StatusQuery>,
+) -> ApiResult<Json<NominationStatus>> {
+    let p = state.poll(&poll, Need::Manifest).await?;
+    let hash = keys::token_hash(CANDIDATE, &poll, req.token.trim());
+    if !state.shared.store.candidate_token_exists(&poll, &hash).await? {
+        return Err(AppError::forbidden("invalid_token", "unknown candidate token"));
+    }
+    let rows = state.shared.store.nominations(&poll).await?;
+    let shorts = super::organiser::short_ids(&rows.iter().map(|r| r.token_hash).collect::<Vec<_>>());
+    let (row, short_id) = rows
+        .into_iter()
+        .zip(shorts)
+        .find(|(r, _)| r.token_hash == hash)
+        .ok_or_else(|| AppError::not_found("not_found", "nothing was sent with this token yet"))?;
+    Ok(Json(NominationStatus {
+        id: hex::encode(row.token_hash),
+        short_id,
+        status: row.status,
+        candidate_id: row.candidate_id,
+        name: row.name,
+        submitted_at: row.submitted_at,
+        submitted_text: shortlist_board::zone::rfc3339(row.submitted_at, &p.manifest.calendar.zone),
+    }))
 }

@@ -5,6 +5,7 @@ pub mod candidate;
 pub mod member;
 pub mod organiser;
 pub mod public;
+pub mod timetable;
 pub mod trustee;
 
 use axum::extract::FromRequestParts;
@@ -168,7 +169,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organiser::open_voting))
         .routes(routes!(organiser::close_voting))
         .routes(routes!(organiser::tally))
+        .routes(routes!(timetable::timetable, timetable::amend))
         .routes(routes!(candidate::submit))
+        .routes(routes!(candidate::status))
         .routes(routes!(member::register))
         .routes(routes!(member::cast))
         .routes(routes!(member::audit))

@@ -17,7 +17,7 @@ use shortlist_store::MemberRow;
 use utoipa::ToSchema;
 use zeroize::Zeroize;
 
-use super::{unhex32, AppendedInfo, Organiser};
+use super::{AppendedInfo, Organiser};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
@@ -108,7 +108,7 @@ pub async fn open_nominations(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<PhaseInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    if state.shared.clock.now() >= p.manifest.timetable.nominations_close {
+    if state.shared.clock.now() >= state.timetable(&p).await?.nominations_close {
         return Err(AppError::conflict("timetable", "the timetable's nominations deadline has passed"));
     }
     if !state.shared.store.set_phase_if(&poll, phase::SETUP, phase::NOMINATIONS).await? {
@@ -167,6 +167,15 @@ pub async fn candidate_tokens(
 pub struct NominationInfo {
     /// Its id (hex), for approving or rejecting.
     pub id: String,
+    /// The shortest prefix of `id` (at least 8 hex digits) that no other
+    /// nomination of the poll shares: approve and reject take it too.
+    pub short_id: String,
+    /// The label the candidate token was issued to.
+    pub label: String,
+    /// When it arrived (its latest version), Unix seconds.
+    pub submitted_at: u64,
+    /// The same, RFC 3339 in the poll's zone.
+    pub submitted_text: String,
     /// The candidate as submitted.
     pub candidate: CandidateSpec,
     /// `pending`, `approved` or `rejected`.
@@ -183,12 +192,17 @@ pub async fn list_nominations(
     State(state): State<AppState>,
     Path(poll): Path<String>,
 ) -> ApiResult<Json<Vec<NominationInfo>>> {
-    state.poll(&poll, Need::Manifest).await?;
+    let p = state.poll(&poll, Need::Manifest).await?;
     let rows = state.shared.store.nominations(&poll).await?;
+    let shorts = short_ids(&rows.iter().map(|r| r.token_hash).collect::<Vec<_>>());
     let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
+    for (r, short_id) in rows.into_iter().zip(shorts) {
         out.push(NominationInfo {
             id: hex::encode(r.token_hash),
+            short_id,
+            label: r.label,
+            submitted_at: r.submitted_at,
+            submitted_text: shortlist_board::zone::rfc3339(r.submitted_at, &p.manifest.calendar.zone),
             candidate: CandidateSpec {
                 contest_id: r.contest_id,
                 name: r.name,
@@ -202,6 +216,41 @@ pub async fn list_nominations(
     Ok(Json(out))
 }
 
+/// The shortest prefixes, at least 8 hex digits, that tell the ids apart.
+pub fn short_ids(ids: &[[u8; 32]]) -> Vec<String> {
+    let full: Vec<String> = ids.iter().map(hex::encode).collect();
+    let mut len = 8;
+    while len < 64 {
+        let mut seen = HashSet::new();
+        if full.iter().all(|h| seen.insert(h.get(..len).unwrap_or(h))) {
+            break;
+        }
+        len += 2;
+    }
+    full.iter().map(|h| h.get(..len).unwrap_or(h).to_string()).collect()
+}
+
+/// The nomination whose id starts with `id` (at least 6 hex digits, any case):
+/// 404 `not_found` if none, 409 `ambiguous_id` if several.
+fn find_nomination(
+    rows: Vec<shortlist_store::NominationRow>,
+    id: &str,
+) -> Result<shortlist_store::NominationRow, AppError> {
+    let id = id.trim().to_ascii_lowercase();
+    if id.len() < 6 || id.len() > 64 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::malformed("a nomination id is 6 to 64 hex digits"));
+    }
+    let mut matching = rows.into_iter().filter(|r| hex::encode(r.token_hash).starts_with(&id));
+    let first = matching.next().ok_or_else(|| AppError::not_found("not_found", "no such nomination"))?;
+    if matching.next().is_some() {
+        return Err(AppError::conflict(
+            "ambiguous_id",
+            "several nominations start with that id; give more digits",
+        ));
+    }
+    Ok(first)
+}
+
 /// Approves an expression of interest: the candidate goes on the board.
 #[utoipa::path(post, path = "/v1/polls/{poll}/nominations/{id}/approve", tag = "organiser", security(("organiser" = [])),
     params(("poll" = String, Path), ("id" = String, Path)),
@@ -212,12 +261,8 @@ pub async fn approve_nomination(
     Path((poll, id)): Path<(String, String)>,
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    let id = unhex32("id", &id)?;
-    let rows = state.shared.store.nominations(&poll).await?;
-    let row = rows
-        .into_iter()
-        .find(|r| r.token_hash == id)
-        .ok_or_else(|| AppError::not_found("not_found", "no such nomination"))?;
+    let row = find_nomination(state.shared.store.nominations(&poll).await?, &id)?;
+    let id = row.token_hash;
     let spec = CandidateSpec {
         contest_id: row.contest_id,
         name: row.name,
@@ -240,7 +285,8 @@ pub async fn reject_nomination(
     Path((poll, id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     state.poll(&poll, Need::Manifest).await?;
-    if !state.shared.store.reject_nomination(&poll, &unhex32("id", &id)?).await? {
+    let row = find_nomination(state.shared.store.nominations(&poll).await?, &id)?;
+    if !state.shared.store.reject_nomination(&poll, &row.token_hash).await? {
         return Err(AppError::conflict("not_pending", "no pending nomination with that id"));
     }
     Ok(StatusCode::NO_CONTENT)

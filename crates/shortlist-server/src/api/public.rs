@@ -48,8 +48,10 @@ pub struct PollInfo {
     pub manifest: String,
     /// Hex of the server's checkpoint key.
     pub server_key: String,
-    /// The timetable, Unix seconds.
+    /// The timetable in force (amendments applied), Unix seconds.
     pub timetable: crate::model::TimetableSpec,
+    /// The zone dates are shown in (IANA name or offset); empty for UTC.
+    pub time_zone: String,
 }
 
 /// A poll's manifest.
@@ -57,7 +59,7 @@ pub struct PollInfo {
     responses((status = 200, body = PollInfo), (status = 404, body = ErrorBody)))]
 pub async fn poll(State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<Json<PollInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    let t = p.manifest.timetable;
+    let t = state.timetable(&p).await?;
     Ok(Json(PollInfo {
         poll_id: p.id.clone(),
         title: p.manifest.title.clone(),
@@ -69,6 +71,7 @@ pub async fn poll(State(state): State<AppState>, Path(poll): Path<String>) -> Ap
             voting_open: t.voting_open,
             voting_close: t.voting_close,
         },
+        time_zone: p.manifest.calendar.zone.clone(),
     }))
 }
 
@@ -390,6 +393,55 @@ pub struct ContestResultInfo {
     pub contest_id: u32,
     /// Ranked candidates.
     pub rows: Vec<ResultRow>,
+    /// Candidates with equal counts, and how the tie-break ordered them.
+    pub ties: Vec<TieInfo>,
+    /// Candidates a slate rule moved onto or off the slate.
+    pub slate_moves: Vec<SlateMoveInfo>,
+    /// The explanation as sentences (English), as the verifier prints it.
+    pub notes: Vec<String>,
+}
+
+/// A tie (spec: board §4.9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TieInfo {
+    /// The count they share.
+    pub count: u64,
+    /// Candidate ids in the order the tie-break key put them.
+    pub candidates: Vec<u32>,
+    /// Whether the tie-break decided a seat (some are on the slate, some not).
+    pub decisive: bool,
+    /// The rule that broke it: `aggregate_hash` (SHA-256 of the aggregate entry and the id).
+    pub broken_by: String,
+}
+
+/// A candidate whose place a slate rule changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SlateMoveInfo {
+    /// The candidate.
+    pub candidate_id: u32,
+    /// Their rank, from 1.
+    pub rank: u32,
+    /// `true`: brought onto the slate from below the seats; `false`: passed over.
+    pub elected: bool,
+    /// The rules that moved them, in words (`at least 5 seats for gender = woman`).
+    pub rules: Vec<String>,
+    /// The same rules, as indices into the contest's slate rules in the manifest.
+    pub rule_indices: Vec<u32>,
+}
+
+/// Who took part.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TurnoutInfo {
+    /// Members on the roll (the server's roll; not on the board).
+    pub members: u64,
+    /// Credentials registered on the board.
+    pub credentials: u64,
+    /// Ballots cast, revotes included.
+    pub ballots_cast: u64,
+    /// Ballots counted: one per credential (the aggregate's count).
+    pub ballots_counted: u64,
+    /// Ballots audited (never counted).
+    pub audited: u64,
 }
 
 /// The result.
@@ -401,6 +453,8 @@ pub struct ResultInfo {
     pub contests: Vec<ContestResultInfo>,
     /// The result entry's index.
     pub index: u64,
+    /// Who took part.
+    pub turnout: TurnoutInfo,
 }
 
 /// The posted result, ranked, with the slate.
@@ -415,6 +469,7 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
     let def = BallotDefinition::from_bytes(
         &def.first().ok_or_else(|| AppError::internal("no definition"))?.payload,
     )?;
+    let p = state.poll(&poll, Need::Manifest).await?;
     let mut contests = Vec::new();
     for (c, d) in result.contests.iter().zip(&def.contests) {
         let mut rows = Vec::new();
@@ -424,9 +479,55 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
             let count = pos.and_then(|i| c.counts.get(i)).copied().unwrap_or(0);
             rows.push(ResultRow { rank, candidate_id: *id, name, count, elected: c.slate.contains(id) });
         }
-        contests.push(ContestResultInfo { contest_id: c.contest_id, rows });
+        let Some(rules) = p.manifest.contest(c.contest_id) else { continue };
+        let ex = shortlist_board::tally::explain(rules, d, &c.counts, &c.ranking, &c.slate);
+        let notes = shortlist_board::tally::notes(rules, d, &ex);
+        let ties = ex
+            .ties
+            .into_iter()
+            .map(|t| TieInfo {
+                count: t.count,
+                candidates: t.candidates,
+                decisive: t.decisive,
+                broken_by: "aggregate_hash".into(),
+            })
+            .collect();
+        let slate_moves = ex
+            .moves
+            .into_iter()
+            .map(|m| SlateMoveInfo {
+                candidate_id: m.candidate_id,
+                rank: m.rank,
+                elected: m.elected,
+                rules: m
+                    .rules
+                    .iter()
+                    .filter_map(|i| rules.slate_rules.get(*i))
+                    .map(shortlist_board::tally::describe_rule)
+                    .collect(),
+                rule_indices: m.rules.iter().filter_map(|i| u32::try_from(*i).ok()).collect(),
+            })
+            .collect();
+        contests.push(ContestResultInfo { contest_id: c.contest_id, rows, ties, slate_moves, notes });
     }
-    Ok(Json(ResultInfo { trustees: result.trustees, contests, index: row.index }))
+    let counts: std::collections::HashMap<u8, u64> = store.kind_counts(&poll).await?.into_iter().collect();
+    let count = |k: EntryKind| counts.get(&k.code()).copied().unwrap_or(0);
+    let aggregate = store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
+    let counted = match aggregate.first() {
+        Some(a) => shortlist_board::payload::Aggregate::from_bytes(&a.payload)?
+            .contests
+            .first()
+            .map_or(0, |c| c.ballots),
+        None => 0,
+    };
+    let turnout = TurnoutInfo {
+        members: store.roll_counts(&poll).await?.members,
+        credentials: count(EntryKind::Credential),
+        ballots_cast: count(EntryKind::Ballot),
+        ballots_counted: counted,
+        audited: count(EntryKind::SpoiledBallot),
+    };
+    Ok(Json(ResultInfo { trustees: result.trustees, contests, index: row.index, turnout }))
 }
 
 /// The whole election record (spec: board §7) up to the latest checkpoint,

@@ -1,5 +1,6 @@
-//! Times as people read them: a UTC date and time (the page's script shows
-//! the reader's local time too) and a rough "in 3 days, 4 hours".
+//! Times as people read them: a date and time in the poll's zone (the
+//! page's script shows the reader's local time too) and a rough "in 3 days,
+//! 4 hours".
 
 use super::i18n::Lang;
 
@@ -36,9 +37,17 @@ pub fn utc(t: u64) -> String {
     format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02} UTC")
 }
 
-/// A `<time>` element for `t`.
-pub fn element(t: u64) -> String {
-    format!("<time datetime=\"{}\" data-local=\"{t}\">{}</time>", iso(t), utc(t))
+/// A `<time>` element for `t`, shown in the poll's `zone` (spec: board
+/// §4.1; empty for UTC).
+pub fn element(t: u64, zone: &str) -> String {
+    if zone.is_empty() {
+        return format!("<time datetime=\"{}\" data-local=\"{t}\">{}</time>", iso(t), utc(t));
+    }
+    format!(
+        "<time datetime=\"{}\" data-local=\"{t}\">{}</time>",
+        shortlist_board::zone::rfc3339(t, zone),
+        super::html::esc(&shortlist_board::zone::show(t, zone))
+    )
 }
 
 /// "3 days, 4 hours" from now to `then` (the two largest units).
@@ -72,6 +81,18 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00 UTC");
         assert_eq!(iso(1_900_000_000), "2030-03-17T17:46:40Z");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00 UTC");
+    }
+
+    #[test]
+    fn elements_in_the_zone() {
+        assert_eq!(
+            element(1_796_922_000, ""),
+            "<time datetime=\"2026-12-10T17:00:00Z\" data-local=\"1796922000\">2026-12-10 17:00 UTC</time>"
+        );
+        assert_eq!(
+            element(1_796_922_000, "+01:00"),
+            "<time datetime=\"2026-12-10T18:00:00+01:00\" data-local=\"1796922000\">2026-12-10 18:00 +01:00</time>"
+        );
     }
 
     #[test]

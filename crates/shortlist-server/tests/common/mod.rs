@@ -175,8 +175,18 @@ pub fn manifest(poll: &str, people: &People) -> Value {
 /// Creates the poll, enters 30 candidates and runs the key ceremony.
 /// Returns the trustees, ready to decrypt.
 pub async fn setup(api: &Api<InProcess>, people: &People, clock: &ManualClock) -> Vec<Trustee> {
+    setup_with(api, people, clock, manifest(api.poll(), people)).await
+}
+
+/// [`setup`] with the given manifest (its nominations close at `T0 + 100`).
+pub async fn setup_with(
+    api: &Api<InProcess>,
+    people: &People,
+    clock: &ManualClock,
+    manifest: Value,
+) -> Vec<Trustee> {
     clock.set(T0);
-    api.create_poll(&manifest(api.poll(), people)).await.unwrap();
+    api.create_poll(&manifest).await.unwrap();
 
     for i in 0..30 {
         let gender = if i % 2 == 0 { "woman" } else { "man" };

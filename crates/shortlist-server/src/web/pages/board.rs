@@ -21,7 +21,10 @@ use crate::web::time;
 const SHOWN: u64 = 50;
 
 /// `GET /p/{poll}/board`.
-pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    PollPage { id: poll, lang, poll: p, .. }: PollPage,
+) -> Response {
     let size = match state.shared.store.board_size(&poll).await {
         Ok(s) => s,
         Err(e) => return error_page(lang, Some(&poll), &e.into()),
@@ -42,7 +45,7 @@ pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll
         Some(c) => {
             let rows = [
                 ("board.cp_size", esc(&c.size.to_string())),
-                ("board.cp_time", time::element(c.time)),
+                ("board.cp_time", time::element(c.time, &p.manifest.calendar.zone)),
                 ("board.cp_head", format!("<code class=\"hash\">{}</code>", esc(&c.head))),
                 ("board.cp_root", format!("<code class=\"hash\">{}</code>", esc(&c.root))),
             ];
@@ -78,7 +81,7 @@ pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll
         esc(lang.t("board.col_hash")),
     );
     for e in entries.iter().rev() {
-        b.push_str(&row(&lang, e));
+        b.push_str(&row(&lang, e, &p.manifest.calendar.zone));
     }
     b.push_str("</tbody>\n</table>\n</div>\n");
     if size > SHOWN {
@@ -108,7 +111,7 @@ pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll
 }
 
 /// One entry as a table row, newest first.
-fn row(lang: &Lang, e: &EntryInfo) -> String {
+fn row(lang: &Lang, e: &EntryInfo, zone: &str) -> String {
     let kind_key = format!("kind.{}", e.kind);
     let kind = match lang.t(&kind_key) {
         "" => e.kind.as_str(),
@@ -118,7 +121,7 @@ fn row(lang: &Lang, e: &EntryInfo) -> String {
         "<tr><td>{}</td><td>{}</td><td>{}</td><td><code class=\"hash\">{}</code></td></tr>\n",
         e.index,
         esc(kind),
-        time::element(e.time),
+        time::element(e.time, zone),
         esc(e.hash.get(..16).unwrap_or(&e.hash))
     )
 }

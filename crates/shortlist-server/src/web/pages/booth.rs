@@ -14,7 +14,7 @@ use super::{html, PollPage};
 use crate::web::html::{esc, Current, Page};
 
 /// `GET /p/{poll}/booth`.
-pub async fn page(PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
+pub async fn page(PollPage { id: poll, lang, poll: p, .. }: PollPage) -> Response {
     let title = lang.t("booth.title");
     let mut b = String::new();
     let _ = writeln!(

@@ -63,7 +63,7 @@ pub async fn page(
 /// `POST /p/{poll}/candidate`: the form without the script.
 pub async fn post(
     State(state): State<AppState>,
-    PollPage { id: poll, lang, poll: p }: PollPage,
+    PollPage { id: poll, lang, poll: p, .. }: PollPage,
     form: Result<Form<CandidateForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     // A body that is not a form shows as an empty form, with its errors.
@@ -156,6 +156,10 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
     let phase = state.shared.store.poll(poll).await.ok().flatten().map(|r| r.phase).unwrap_or_default();
     let now = state.shared.clock.now();
     let m = &p.manifest;
+    let timetable = match state.timetable(&p).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(lang, Some(poll), &e),
+    };
     let title = if o.errors.is_empty() {
         lang.t("candidate.title").to_string()
     } else {
@@ -168,7 +172,7 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
         esc(&m.title),
         esc(lang.t("candidate.title"))
     );
-    let open = phase == "nominations" && now < m.timetable.nominations_close;
+    let open = phase == "nominations" && now < timetable.nominations_close;
     if !open && !o.sent {
         let _ = writeln!(
             b,
@@ -195,7 +199,7 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
         "<p>{}</p>\n<p>{} {}</p>",
         esc(lang.t("candidate.intro")),
         esc(lang.t("candidate.deadline")),
-        time::element(m.timetable.nominations_close)
+        time::element(timetable.nominations_close, &m.calendar.zone)
     );
     let _ = writeln!(b, "<noscript><p class=\"notice\">{}</p></noscript>", esc(lang.t("candidate.noscript")));
     b.push_str(&error_summary(&lang, &o.errors));

@@ -37,6 +37,8 @@ pub struct PollPage {
     pub lang: Lang,
     /// The poll's facts.
     pub poll: Arc<PollCtx>,
+    /// The timetable in force (amendments applied, spec: board V1.5).
+    pub timetable: shortlist_board::manifest::Timetable,
 }
 
 impl axum::extract::FromRequestParts<AppState> for PollPage {
@@ -52,7 +54,8 @@ impl axum::extract::FromRequestParts<AppState> for PollPage {
             .await
             .map_err(IntoResponse::into_response)?;
         let poll = load(state, &id, lang).await?;
-        Ok(Self { id, lang, poll })
+        let timetable = state.timetable(&poll).await.map_err(|e| error_page(lang, Some(&id), &e))?;
+        Ok(Self { id, lang, poll, timetable })
     }
 }
 
@@ -104,8 +107,7 @@ pub fn phase_name(lang: &Lang, phase: &str) -> &'static str {
 
 /// The next deadline and what happens then, as a countdown paragraph the
 /// script keeps current, or nothing when no deadline is ahead.
-pub fn countdown(lang: &Lang, p: &PollCtx, phase: &str, now: u64) -> String {
-    let t = p.manifest.timetable;
+pub fn countdown(lang: &Lang, t: &shortlist_board::manifest::Timetable, phase: &str, now: u64) -> String {
     let (key, target) = match phase {
         "setup" | "nominations" if now < t.nominations_close => {
             ("countdown.nominations_close", t.nominations_close)

@@ -18,7 +18,10 @@ use crate::web::i18n::Lang;
 use crate::web::time;
 
 /// `GET /p/{poll}`.
-pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    PollPage { id: poll, lang, poll: p, timetable }: PollPage,
+) -> Response {
     let status = match public::status(State(state.clone()), Path(poll.clone())).await {
         Ok(s) => s.0,
         Err(e) => return error_page(lang, Some(&poll), &e),
@@ -37,7 +40,7 @@ pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll
         "<div class=\"phase-panel\"><p class=\"phase\"><span class=\"tag tag-{}\">{}</span></p>{}</div>",
         esc(&status.phase),
         esc(phase_name(&lang, &status.phase)),
-        countdown(&lang, &p, &status.phase, status.now)
+        countdown(&lang, &timetable, &status.phase, status.now)
     );
     match status.phase.as_str() {
         "nominations" => {
@@ -58,14 +61,19 @@ pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll
     }
 
     // Timetable.
-    let t = m.timetable;
+    let t = timetable;
     let _ = writeln!(b, "<h2>{}</h2>\n<dl class=\"summary-list\">", esc(lang.t("poll.timetable")));
     for (key, at) in [
         ("poll.nominations_close", t.nominations_close),
         ("poll.voting_open", t.voting_open),
         ("poll.voting_close", t.voting_close),
     ] {
-        let _ = writeln!(b, "<div><dt>{}</dt><dd>{}</dd></div>", esc(lang.t(key)), time::element(at));
+        let _ = writeln!(
+            b,
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            esc(lang.t(key)),
+            time::element(at, &m.calendar.zone)
+        );
     }
     b.push_str("</dl>\n");
     let revote = match m.revote {

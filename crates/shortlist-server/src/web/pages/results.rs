@@ -19,7 +19,10 @@ use crate::web::html::{esc, poll_base, seg, Current, Page};
 use crate::web::i18n::Lang;
 
 /// `GET /p/{poll}/results`.
-pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    PollPage { id: poll, lang, poll: p, .. }: PollPage,
+) -> Response {
     let title = lang.f("results.title", &[("poll", &p.manifest.title)]);
     let mut b = format!("<h1>{}</h1>\n", esc(&title));
     let q = lang.query();
@@ -28,6 +31,21 @@ pub async fn page(State(state): State<AppState>, PollPage { id: poll, lang, poll
             let r = r.0;
             let trustees = r.trustees.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
             let _ = writeln!(b, "<p>{}</p>", esc(&lang.f("results.intro", &[("trustees", &trustees)])));
+            let t = &r.turnout;
+            let _ = writeln!(
+                b,
+                "<p class=\"turnout\">{}</p>",
+                esc(&lang.f(
+                    "results.turnout",
+                    &[
+                        ("members", &t.members.to_string()),
+                        ("credentials", &t.credentials.to_string()),
+                        ("counted", &t.ballots_counted.to_string()),
+                        ("cast", &t.ballots_cast.to_string()),
+                        ("audited", &t.audited.to_string()),
+                    ]
+                ))
+            );
             for c in &r.contests {
                 if let Some(rules) = p.manifest.contests.iter().find(|x| x.contest_id == c.contest_id) {
                     b.push_str(&contest(&lang, rules, c));
@@ -118,28 +136,43 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
                 ))
             );
         }
-    }
-    // Ties.
-    let mut ties: Vec<(u64, Vec<&str>)> = Vec::new();
-    for r in &c.rows {
-        match ties.last_mut() {
-            Some((count, names)) if *count == r.count => names.push(&r.name),
-            _ => ties.push((r.count, vec![&r.name])),
+        for m in &c.slate_moves {
+            let name =
+                c.rows.iter().find(|r| r.candidate_id == m.candidate_id).map_or("", |r| r.name.as_str());
+            let rule = m
+                .rule_indices
+                .iter()
+                .filter_map(|i| rules.slate_rules.get(usize::try_from(*i).unwrap_or(usize::MAX)))
+                .map(|r| slate_rule(lang, r))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let key = if m.elected { "results.moved_in" } else { "results.moved_out" };
+            let _ = writeln!(
+                b,
+                "<p>{}</p>",
+                esc(&lang.f(key, &[("name", name), ("rank", &m.rank.to_string()), ("rule", &rule)]))
+            );
         }
     }
-    let ties: Vec<_> = ties.into_iter().filter(|(_, n)| n.len() > 1).collect();
-    if !ties.is_empty() {
+    // Ties.
+    if !c.ties.is_empty() {
         let _ = writeln!(
             b,
             "<h3>{}</h3>\n<p>{}</p>\n<ul>",
             esc(lang.t("results.ties")),
             esc(lang.t("results.tie_rule"))
         );
-        for (count, names) in ties {
+        for t in &c.ties {
+            let names: Vec<&str> = t
+                .candidates
+                .iter()
+                .filter_map(|id| c.rows.iter().find(|r| r.candidate_id == *id).map(|r| r.name.as_str()))
+                .collect();
+            let key = if t.decisive { "results.tie_decisive" } else { "results.tie" };
             let _ = writeln!(
                 b,
                 "<li>{}</li>",
-                esc(&lang.f("results.tie", &[("names", &names.join(", ")), ("n", &count.to_string())]))
+                esc(&lang.f(key, &[("names", &names.join(", ")), ("n", &t.count.to_string())]))
             );
         }
         b.push_str("</ul>\n");

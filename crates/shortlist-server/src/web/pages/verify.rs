@@ -12,7 +12,7 @@ use super::{html, PollPage};
 use crate::web::html::{esc, seg, Current, Page};
 
 /// `GET /p/{poll}/verify`.
-pub async fn page(PollPage { id: poll, lang, poll: p }: PollPage) -> Response {
+pub async fn page(PollPage { id: poll, lang, poll: p, .. }: PollPage) -> Response {
     let title = lang.f("verify.title", &[("poll", &p.manifest.title)]);
     let mut b = String::new();
     let _ = writeln!(
