@@ -31,6 +31,8 @@ pub mod receipt;
 pub mod record;
 pub mod sums;
 pub mod tally;
+pub mod text;
+pub mod validate;
 pub mod verify;
 
 pub use error::{BoardError, Result};
