@@ -50,8 +50,8 @@ fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
 type Mutation = (&'static str, fn(&mut Manifest));
 
 const DEGENERATE: &[Mutation] = &[
-    ("the same trustee key twice", |m| m.trustees[1].key = m.trustees[0].key.clone()),
-    ("a trustee key that is the server's", |m| m.trustees[0].key = m.server_key.clone()),
+    ("the same trustee key twice", |m| m.trustees[1].key = m.trustees[0].key),
+    ("a trustee key that is the server's", |m| m.trustees[0].key = m.server_key),
     ("max_selections = 0", |m| m.contests[0].max_selections = 0),
     ("max_selections over 1024", |m| m.contests[0].max_selections = 1025),
     ("seats over 1024", |m| m.contests[0].seats = 1025),
@@ -98,11 +98,8 @@ fn record_of(m: &Manifest, server: &CredentialSecret) -> Vec<u8> {
 /// The details of the failed steps of a record's verification.
 fn failures(bytes: &[u8]) -> Vec<(&'static str, Vec<String>)> {
     let mut v = Verifier::new();
-    let mut offset = 0;
-    let frames = record::read_all(bytes).unwrap();
-    for f in &frames {
+    for (offset, f) in (0u64..).zip(&record::read_all(bytes).unwrap()) {
         v.feed(f, offset);
-        offset += 1;
     }
     let report = v.finish(&mut |_| Err(BoardError::malformed("record", "no re-read in this test")));
     report.steps.iter().filter(|s| !s.passed()).map(|s| (s.id, s.details.clone())).collect()
@@ -132,7 +129,9 @@ fn candidate(name: &str) -> Candidate {
     Candidate { candidate_id: 7, name: name.into(), attributes: vec![("gender".into(), "woman".into())] }
 }
 
-const BAD_CANDIDATES: &[(&str, fn(&mut CandidateRegistration))] = &[
+type CandidateMutation = (&'static str, fn(&mut CandidateRegistration));
+
+const BAD_CANDIDATES: &[CandidateMutation] = &[
     ("NUL in the name", |r| r.candidate.name = "Ann\0".into()),
     ("an empty name", |r| r.candidate.name.clear()),
     ("a 201-byte name", |r| r.candidate.name = "x".repeat(201)),
