@@ -147,6 +147,7 @@ impl BallotDefinition {
                 return Err(BoardError::invalid(step, "contests must follow the manifest's order"));
             }
             for (i, c) in d.candidates.iter().enumerate() {
+                crate::validate::candidate(step, c)?;
                 if d.candidates.iter().take(i).any(|e| e.candidate_id == c.candidate_id) {
                     return Err(BoardError::invalid(
                         step,

@@ -32,6 +32,8 @@ pub mod receipt;
 pub mod record;
 pub mod sums;
 pub mod tally;
+pub mod text;
+pub mod validate;
 pub mod verify;
 #[cfg(feature = "zones")]
 pub mod zone;

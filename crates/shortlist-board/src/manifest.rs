@@ -328,7 +328,8 @@ impl Manifest {
             t: self.threshold,
         };
         params.validate().map_err(|e| BoardError::invalid(step, e.to_string()))?;
-        Ok(())
+        // spec: board V1.3 items 7–13 (degenerate manifests, text rules)
+        crate::validate::manifest(self)
     }
 
     /// The contest with this id.

@@ -9,6 +9,7 @@ use shortlist_board::definition::{Candidate, CandidateRegistration};
 use shortlist_board::manifest::{
     Calendar, ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
+use shortlist_board::text::normalise;
 use shortlist_crypto::credential::CredentialPublicKey;
 use utoipa::ToSchema;
 
@@ -18,7 +19,7 @@ use crate::error::AppError;
 #[derive(Clone, Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ManifestSpec {
-    /// 1–64 printable ASCII characters, no spaces.
+    /// 1–64 of `A–Z a–z 0–9 . _ -`, beginning with a letter or digit (spec: board §4.1 item 7).
     pub poll_id: String,
     /// The poll's title.
     pub title: String,
@@ -163,11 +164,11 @@ impl ManifestSpec {
             let bytes = crate::api::unhex32("trustees.key", &t.key)?;
             let key = CredentialPublicKey::from_bytes(&bytes)
                 .map_err(|e| AppError::invalid("invalid_manifest", format!("trustee {index}'s key: {e}")))?;
-            trustees.push(TrusteeInfo { index, name: t.name.clone(), key });
+            trustees.push(TrusteeInfo { index, name: normalise(&t.name), key });
         }
         let m = Manifest {
             poll_id: self.poll_id.clone(),
-            title: self.title.clone(),
+            title: normalise(&self.title),
             timetable: Timetable {
                 nominations_close: self.timetable.nominations_close.seconds("nominations_close")?,
                 voting_open: self.timetable.voting_open.seconds("voting_open")?,
@@ -178,7 +179,7 @@ impl ManifestSpec {
                 .iter()
                 .map(|c| ContestRules {
                     contest_id: c.contest_id,
-                    title: c.title.clone(),
+                    title: normalise(&c.title),
                     seats: c.seats,
                     min_selections: c.min_selections,
                     max_selections: c.max_selections,
@@ -186,8 +187,8 @@ impl ManifestSpec {
                         .slate_rules
                         .iter()
                         .map(|r| SlateRule {
-                            attribute: r.attribute.clone(),
-                            value: r.value.clone(),
+                            attribute: normalise(&r.attribute),
+                            value: normalise(&r.value),
                             min_seats: r.min_seats,
                         })
                         .collect(),
@@ -200,6 +201,7 @@ impl ManifestSpec {
             server_key,
             calendar: Calendar { zone: zone.clone(), early_close: self.timetable.early_close },
         };
+        // spec: board V1.3 (with the degenerate-manifest and text rules of §2.1, §4.1)
         m.validate().map_err(|e| AppError::invalid("invalid_manifest", e.to_string()))?;
         Ok(m)
     }
@@ -221,49 +223,36 @@ pub struct CandidateSpec {
     pub attributes: BTreeMap<String, String>,
 }
 
-/// Longest name, statement, attribute key or value, in bytes.
-const MAX_NAME: usize = 200;
-const MAX_STATEMENT: usize = 10_000;
+/// The most attributes a candidate may have.
 const MAX_ATTRIBUTES: usize = 16;
 
 impl CandidateSpec {
-    /// Checks sizes and the contest, and makes the registration (its
-    /// candidate id is assigned when it is appended).
+    /// Checks the contest and the text (normalised first: spec: board §2.1,
+    /// §4.2), and makes the registration (its candidate id is assigned when
+    /// it is appended).
     pub fn to_registration(&self, manifest: &Manifest) -> Result<CandidateRegistration, AppError> {
         if manifest.contest(self.contest_id).is_none() {
             return Err(AppError::invalid("invalid_candidate", format!("no contest {}", self.contest_id)));
         }
-        let name = self.name.trim();
-        if name.is_empty() || name.len() > MAX_NAME {
+        if self.attributes.len() > MAX_ATTRIBUTES {
             return Err(AppError::invalid(
                 "invalid_candidate",
-                format!("the name must be 1–{MAX_NAME} bytes"),
+                format!("a candidate has at most {MAX_ATTRIBUTES} attributes"),
             ));
         }
-        if self.statement.len() > MAX_STATEMENT {
-            return Err(AppError::invalid(
-                "invalid_candidate",
-                format!("the statement is over {MAX_STATEMENT} bytes"),
-            ));
-        }
-        if self.attributes.len() > MAX_ATTRIBUTES
-            || self.attributes.iter().any(|(k, v)| k.is_empty() || k.len() > MAX_NAME || v.len() > MAX_NAME)
-        {
-            return Err(AppError::invalid(
-                "invalid_candidate",
-                format!(
-                    "at most {MAX_ATTRIBUTES} attributes, keys 1–{MAX_NAME} bytes, values up to {MAX_NAME}"
-                ),
-            ));
-        }
-        Ok(CandidateRegistration {
+        let reg = CandidateRegistration {
             contest_id: self.contest_id,
             candidate: Candidate {
                 candidate_id: 0,
-                name: name.to_string(),
-                attributes: self.attributes.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                name: normalise(&self.name),
+                attributes: self.attributes.iter().map(|(k, v)| (normalise(k), normalise(v))).collect(),
             },
-            statement: self.statement.clone(),
-        })
+            statement: normalise(&self.statement),
+        };
+        shortlist_board::validate::registration(&reg).map_err(|e| {
+            let why = e.to_string();
+            AppError::invalid("invalid_candidate", why.trim_start_matches("V1.4: ").to_string())
+        })?;
+        Ok(reg)
     }
 }

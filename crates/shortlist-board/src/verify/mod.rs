@@ -317,6 +317,9 @@ impl Verifier {
         let Some(poll) = &self.poll else { return };
         match CandidateRegistration::from_bytes(&e.payload) {
             Ok(reg) => {
+                if let Err(err) = crate::validate::registration(&reg) {
+                    self.report.fail("V1.4", format!("entry {}: {err}", e.index));
+                }
                 if poll.manifest.contest(reg.contest_id).is_none() {
                     self.report.fail("V1.4", format!("entry {}: no contest {}", e.index, reg.contest_id));
                 }

@@ -13,6 +13,7 @@ use shortlist_board::entry::EntryKind;
 use shortlist_board::manifest::RevotePolicy;
 use shortlist_board::payload::{Aggregate, Ballot};
 use shortlist_board::sums::BallotSums;
+use shortlist_board::text::{check, normalise, TextKind, MAX_NAME_BYTES};
 use shortlist_store::MemberRow;
 use utoipa::ToSchema;
 use zeroize::Zeroize;
@@ -388,6 +389,9 @@ pub async fn import_roll(
     }
 }
 
+/// The longest member id, in bytes.
+const MAX_MEMBER_ID: usize = 128;
+
 /// Parses a roll CSV (header `member_id,name,email`; extra columns ignored).
 pub fn parse_roll(body: &str) -> Result<Vec<MemberRow>, AppError> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(body.as_bytes());
@@ -404,15 +408,22 @@ pub fn parse_roll(body: &str) -> Result<Vec<MemberRow>, AppError> {
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| AppError::malformed(format!("roll CSV line {line}: {e}")))?;
-        let id = rec.get(id_col).unwrap_or("").to_string();
-        if id.is_empty() || id.len() > 128 {
-            return Err(AppError::malformed(format!("roll CSV line {line}: member_id must be 1–128 bytes")));
-        }
+        // spec: api §7.1 roll, board §2.1 text rules
+        let field = |col: Option<usize>, what: &str, kind: TextKind, max: usize| {
+            let v = normalise(col.and_then(|c| rec.get(c)).unwrap_or(""));
+            match check(&v, kind) {
+                Ok(()) if v.len() <= max => Ok(v),
+                Ok(()) => Err(format!("must be at most {max} bytes")),
+                Err(why) => Err(why),
+            }
+            .map_err(|why| AppError::malformed(format!("roll CSV line {line}: the {what} {why}")))
+        };
+        let id = field(Some(id_col), "member_id", TextKind::Name, MAX_MEMBER_ID)?;
         if !seen.insert(id.clone()) {
             return Err(AppError::malformed(format!("roll CSV line {line}: member `{id}` appears twice")));
         }
-        let name = rec.get(name_col).unwrap_or("").to_string();
-        let email = email_col.and_then(|c| rec.get(c)).unwrap_or("").to_string();
+        let name = field(Some(name_col), "name", TextKind::Value, MAX_NAME_BYTES)?;
+        let email = field(email_col, "email", TextKind::Value, MAX_NAME_BYTES)?;
         out.push(MemberRow { member_id: id, name, email });
     }
     if out.is_empty() {
