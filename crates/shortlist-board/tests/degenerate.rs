@@ -43,6 +43,7 @@ fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
         revote: RevotePolicy::LastCounts,
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
+        calendar: Default::default(),
     };
     (m, server)
 }
