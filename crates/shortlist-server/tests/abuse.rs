@@ -239,7 +239,7 @@ async fn honest_members_cast_under_abuse() {
     let mut raw = format!("POST /v1/polls/{POLL}/ballots HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n").into_bytes();
     for _ in 0..40 {
         raw.extend_from_slice(format!("{:x}\r\n", 64 * 1024).as_bytes());
-        raw.extend(std::iter::repeat(b' ').take(64 * 1024));
+        raw.extend(std::iter::repeat_n(b' ', 64 * 1024));
         raw.extend_from_slice(b"\r\n");
     }
     raw.extend_from_slice(b"0\r\n\r\n");
