@@ -71,8 +71,8 @@ enum OrganiserCommand {
         poll: String,
         #[arg(long)]
         out: PathBuf,
-        /// Instead, replace the token of every member who has not registered
-        /// yet (the old tokens stop working): for tokens lost on the way, e.g.
+        /// Instead, give a new token to every member who has not registered
+        /// yet (any old token stops working): for tokens lost on the way, e.g.
         /// an answer that never arrived. Send the new links to all of them.
         #[arg(long)]
         reissue_unredeemed: bool,

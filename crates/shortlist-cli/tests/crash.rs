@@ -409,11 +409,16 @@ fn report(db: &str, fig: &Figures, started: Instant) {
     );
 }
 
+/// On SQLite, then on PostgreSQL if `DATABASE_URL` is set; `CRASH_DB=sqlite`
+/// or `postgres` runs one only.
 async fn both(iterations: usize) {
-    let started = Instant::now();
-    let fig = run(iterations, None).await;
-    report("SQLite", &fig, started);
-    if let Ok(url) = std::env::var("DATABASE_URL") {
+    let only = std::env::var("CRASH_DB").unwrap_or_default();
+    if only != "postgres" {
+        let started = Instant::now();
+        let fig = run(iterations, None).await;
+        report("SQLite", &fig, started);
+    }
+    if let (Ok(url), false) = (std::env::var("DATABASE_URL"), only == "sqlite") {
         let started = Instant::now();
         let fig = run(iterations, Some(url)).await;
         report("PostgreSQL", &fig, started);

@@ -123,6 +123,10 @@ async fn lost_tokens_are_reissued() {
     };
     let fresh = reissue().await;
     assert_eq!(fresh.len(), 3, "every unredeemed member gets a new token");
+    // A member added after the lost answer gets one too.
+    api.import_roll("member_id,name\nm00003,Late\n").await.unwrap();
+    let fresh = reissue().await;
+    assert_eq!(fresh.len(), 4, "members without a token are included");
     assert!(fresh.iter().all(|(_, t)| !lost.contains(t)));
 
     clock.set(T0 + 200);
@@ -135,7 +139,7 @@ async fn lost_tokens_are_reissued() {
     Member::new().register(&api, &fresh[0].1).await.unwrap();
     // A second re-issue leaves the redeemed member alone.
     let again = reissue().await;
-    assert_eq!(again.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["m00001", "m00002"]);
+    assert_eq!(again.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["m00001", "m00002", "m00003"]);
     Member::new().register(&api, &again[1].1).await.unwrap();
     let stale = Member::new().register(&api, &fresh[1].1).await;
     assert!(stale.is_err(), "the first re-issue's token was replaced by the second");

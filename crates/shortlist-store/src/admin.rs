@@ -145,12 +145,12 @@ impl Store {
         Ok(stored)
     }
 
-    /// Members whose token was issued but not redeemed, in member-id order
-    /// (spec: api §4, "Re-issue").
+    /// Members who have not redeemed a token (issued one or not), in
+    /// member-id order (spec: api §4, "Re-issue").
     pub async fn members_with_unredeemed_token(&self, poll: &str) -> Result<Vec<MemberRow>> {
         let rows = sqlx::query(
-            "SELECT member_id, name, email FROM roll WHERE poll_id = $1 AND token_hash IS NOT NULL \
-             AND redeemed_idx IS NULL ORDER BY member_id",
+            "SELECT member_id, name, email FROM roll WHERE poll_id = $1 AND redeemed_idx IS NULL \
+             ORDER BY member_id",
         )
         .bind(poll)
         .fetch_all(&self.pool)
@@ -166,8 +166,8 @@ impl Store {
             .collect()
     }
 
-    /// Replaces the token hashes of members whose token is still unredeemed
-    /// (the old tokens stop working); returns the member ids replaced. Under
+    /// Sets new token hashes for members who have not redeemed a token (any
+    /// old token stops working); returns the member ids set. Under
     /// the poll's lock, like a redemption: a token redeemed meanwhile is
     /// kept, and its member left out.
     pub async fn replace_unredeemed_token_hashes(
@@ -181,7 +181,7 @@ impl Store {
         for (member, hash) in tokens {
             let done = sqlx::query(
                 "UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 \
-                 AND token_hash IS NOT NULL AND redeemed_idx IS NULL",
+                 AND redeemed_idx IS NULL",
             )
             .bind(poll)
             .bind(member)

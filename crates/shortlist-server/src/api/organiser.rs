@@ -379,9 +379,9 @@ pub fn parse_roll(body: &str) -> Result<Vec<MemberRow>, AppError> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TokensQuery {
-    /// `unredeemed`: replace the token of every member whose token was issued
-    /// but not redeemed (the old tokens stop working); absent: issue to
-    /// members without a token.
+    /// `unredeemed`: a new token for every member who has not redeemed one
+    /// (any old token stops working); absent: issue to members without a
+    /// token.
     pub reissue: Option<Reissue>,
 }
 
@@ -389,14 +389,15 @@ pub struct TokensQuery {
 #[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Reissue {
-    /// Every issued, unredeemed token.
+    /// Every member's token unless redeemed.
     Unredeemed,
 }
 
 /// Issues one eligibility token to every member who has none, as CSV
 /// `member_id,name,email,token` for a mail merge. Shown once: only hashes
-/// are kept. With `?reissue=unredeemed`, replaces every unredeemed token
-/// instead (spec: api §4, "Re-issue"): the way back when an answer was lost.
+/// are kept. With `?reissue=unredeemed`, gives a new token to every member
+/// who has not redeemed one (spec: api §4, "Re-issue"): the way back when an
+/// answer was lost.
 #[utoipa::path(post, path = "/v1/polls/{poll}/tokens", tag = "organiser", security(("organiser" = [])),
     params(("poll" = String, Path), TokensQuery),
     responses((status = 200, body = String, content_type = "text/csv"), (status = 404, body = ErrorBody)))]
