@@ -72,6 +72,11 @@ enum OrganiserCommand {
         poll: String,
         #[arg(long)]
         out: PathBuf,
+        /// Instead, give a new token to every member who has not registered
+        /// yet (any old token stops working): for tokens lost on the way, e.g.
+        /// an answer that never arrived. Send the new links to all of them.
+        #[arg(long)]
+        reissue_unredeemed: bool,
     },
     /// Open voting (the key ceremony must be done).
     OpenVoting { poll: String },
@@ -234,14 +239,19 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             let out = api(poll).import_roll(&text).await?;
             println!("imported {} members", out["imported"]);
         }
-        C::Tokens { poll, out } => {
+        C::Tokens { poll, out, reissue_unredeemed } => {
             if out.exists() {
                 bail!(
                     "{} exists: it may hold tokens that cannot be issued again; choose another name",
                     out.display()
                 );
             }
-            let csv = zeroize::Zeroizing::new(booth_links(&api(poll).issue_tokens().await?, &args.server)?);
+            let issued = if *reissue_unredeemed {
+                reissue_tokens(&http, poll, &key).await?
+            } else {
+                api(poll).issue_tokens().await?
+            };
+            let csv = zeroize::Zeroizing::new(booth_links(&issued, &args.server)?);
             let n = csv.lines().count().saturating_sub(1);
             crate::keyfile::write_private(out, csv.as_bytes())?;
             println!(
@@ -305,6 +315,19 @@ fn print_json(v: &Value) {
 /// Turns the server's token CSV's `booth_path` column into a full
 /// `booth_link` on `server` (spec: board §1.5: the link's fragment carries the
 /// token and the manifest hash, and never reaches a server).
+/// `POST …/tokens?reissue=unredeemed` (spec: api §4, "Re-issue").
+async fn reissue_tokens(http: &Http, poll: &str, key: &str) -> Result<String> {
+    use shortlist_client::{Method, Transport};
+    let path = format!("/v1/polls/{poll}/tokens?reissue=unredeemed");
+    let reply = http.send(Method::Post, &path, Some(key), "application/json", Vec::new()).await?;
+    let body = String::from_utf8(reply.body).context("the server's answer is not UTF-8")?;
+    if reply.status != 200 {
+        let v: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        bail!("the server refused ({}): {}", reply.status, v["message"].as_str().unwrap_or(""));
+    }
+    Ok(body)
+}
+
 fn booth_links(csv_text: &str, server: &str) -> Result<String> {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -10,6 +10,7 @@ pub mod api;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod finish;
 pub mod keys;
 pub mod limits;
 pub mod metrics;
@@ -63,6 +64,7 @@ pub struct App {
     /// The state (for tests).
     pub state: AppState,
     sequencer: tokio::task::JoinHandle<()>,
+    finisher: tokio::task::JoinHandle<()>,
     close: tokio::sync::watch::Sender<bool>,
 }
 
@@ -85,7 +87,9 @@ impl App {
         let (sequencer, handle) = Sequencer::start(shared.clone(), closed);
         let state = AppState { shared, sequencer };
         let router = router(state.clone(), &parts.limits);
-        Ok(Self { router, state, sequencer: handle, close })
+        // spec: api §5 "Tally" — results left unposted by a crash.
+        let finisher = finish::start(state.clone(), close.subscribe());
+        Ok(Self { router, state, sequencer: handle, finisher, close })
     }
 
     /// Ends live streams (the first step of a graceful stop).
@@ -99,6 +103,7 @@ impl App {
         self.stop_streams();
         let store = self.state.shared.store.clone();
         self.close.send_replace(true);
+        let _ = self.finisher.await;
         let _ = self.sequencer.await;
         store.close().await;
     }
@@ -120,11 +125,15 @@ fn router(state: AppState, limits: &Limits) -> Router {
                 "this route does not take that method",
             )
         })
-        .layer(middleware::from_fn_with_state(state.clone(), limits::per_client))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // Innermost first. Everything outside the concurrency limit holds
+        // nothing scarce: a flood from one address is refused (429) and a
+        // body is read whole within its deadline before a permit is taken.
         .layer(middleware::from_fn(move |req: Request, next: Next| with_timeout(timeout, req, next)))
         .layer(DefaultBodyLimit::max(limits.body_bytes))
         .layer(GlobalConcurrencyLimitLayer::new(limits.concurrency.max(1)))
+        .layer(middleware::from_fn_with_state(limits::BodyGate::new(limits), limits::read_body))
+        .layer(middleware::from_fn_with_state(state.clone(), limits::per_client))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

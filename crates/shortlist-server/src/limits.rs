@@ -1,11 +1,18 @@
-//! Rate limits (spec: api §6): per client address on every route, and per
-//! credential on casting and auditing. Over the limit: 429 `rate_limited`.
+//! Limits (spec: api §6): request rates per client address on every route
+//! and per credential on casting and auditing (over the limit: 429
+//! `rate_limited`); open connections per client address; and the body gate,
+//! which reads a request's body whole, within a deadline, before the request
+//! takes a concurrency permit or anything else that is scarce.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -23,6 +30,14 @@ pub struct Limits {
     pub request_timeout_secs: u64,
     /// Time allowed to read a request's headers, seconds.
     pub header_timeout_secs: u64,
+    /// Time allowed to read a request's body, seconds, before the time its
+    /// size allows at `body_min_bytes_per_sec`.
+    pub body_timeout_secs: u64,
+    /// The slowest rate a body may arrive at, bytes per second: a body of
+    /// `n` bytes must arrive within `body_timeout_secs + n / this`.
+    pub body_min_bytes_per_sec: u64,
+    /// Open connections per client address (0: unlimited).
+    pub connections_per_client: usize,
     /// Requests handled at once; more wait.
     pub concurrency: usize,
     /// Requests per second per client address (0: unlimited).
@@ -41,6 +56,9 @@ impl Default for Limits {
             body_bytes: 1 << 20,
             request_timeout_secs: 30,
             header_timeout_secs: 10,
+            body_timeout_secs: 10,
+            body_min_bytes_per_sec: 65_536,
+            connections_per_client: 256,
             concurrency: 512,
             per_client_per_sec: 50,
             per_client_burst: 200,
@@ -54,6 +72,8 @@ impl Default for Limits {
 pub struct RateLimits {
     per_client: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_credential: Option<DefaultKeyedRateLimiter<[u8; 32]>>,
+    /// Open connections per client address.
+    pub connections: Arc<Connections>,
 }
 
 impl RateLimits {
@@ -67,7 +87,9 @@ impl RateLimits {
             let burst = NonZeroU32::new(limits.per_credential_burst).unwrap_or(rate);
             RateLimiter::keyed(Quota::per_minute(rate).allow_burst(burst))
         });
-        Self { per_client, per_credential }
+        let connections =
+            Arc::new(Connections { max: limits.connections_per_client, open: Mutex::default() });
+        Self { per_client, per_credential, connections }
     }
 
     /// Takes one request from a credential's allowance.
@@ -144,4 +166,131 @@ pub async fn per_client(State(state): State<AppState>, req: Request, next: Next)
         }
     }
     next.run(req).await
+}
+
+/// Open connections per client address (spec: api §6).
+#[derive(Debug)]
+pub struct Connections {
+    max: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One open connection, counted until dropped.
+#[derive(Debug)]
+pub struct ConnectionGuard {
+    connections: Arc<Connections>,
+    ip: IpAddr,
+}
+
+impl Connections {
+    /// Counts a new connection from `ip`, or `None` if that address already
+    /// holds its limit.
+    pub fn open(self: &Arc<Self>, ip: IpAddr) -> Option<ConnectionGuard> {
+        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = open.entry(ip).or_insert(0);
+        if self.max > 0 && *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(ConnectionGuard { connections: self.clone(), ip })
+    }
+
+    /// How many connections `ip` holds open.
+    pub fn count(&self, ip: IpAddr) -> usize {
+        self.open.lock().map(|m| m.get(&ip).copied().unwrap_or(0)).unwrap_or(0)
+    }
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        let mut open = self.connections.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// What the body gate allows.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyGate {
+    /// Largest body, bytes.
+    pub limit: usize,
+    /// The time allowed before the size's share.
+    pub base: Duration,
+    /// The slowest rate, bytes per second.
+    pub min_rate: u64,
+}
+
+impl BodyGate {
+    /// The gate for `limits`.
+    pub fn new(limits: &Limits) -> Self {
+        Self {
+            limit: limits.body_bytes,
+            base: Duration::from_secs(limits.body_timeout_secs.max(1)),
+            min_rate: limits.body_min_bytes_per_sec.max(1),
+        }
+    }
+
+    fn deadline(&self, bytes: u64) -> Duration {
+        self.base.saturating_add(Duration::from_secs(bytes / self.min_rate))
+    }
+}
+
+fn too_large() -> Response {
+    AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the request body is too large").into_response()
+}
+
+/// Middleware, outside the concurrency limit (spec: api §6, "Bodies"): a
+/// declared `Content-Length` over the limit is refused at once (413
+/// `too_large`, nothing read); any other body is read whole within its
+/// deadline (else 408 `timeout`) and handed on in memory, so a slow sender
+/// holds a connection but never a concurrency permit or a database handle.
+pub async fn read_body(State(gate): State<BodyGate>, req: Request, next: Next) -> Response {
+    use futures_util::StreamExt;
+    let declared = match req.headers().get(header::CONTENT_LENGTH) {
+        None => None,
+        Some(v) => match v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()) {
+            Some(n) => Some(n),
+            None => return AppError::malformed("Content-Length is not a number").into_response(),
+        },
+    };
+    let limit = u64::try_from(gate.limit).unwrap_or(u64::MAX);
+    if declared.is_some_and(|n| n > limit) {
+        return too_large();
+    }
+    let chunked = req.headers().contains_key(header::TRANSFER_ENCODING);
+    if declared.unwrap_or(0) == 0 && !chunked {
+        return next.run(req).await;
+    }
+    let expected = declared.unwrap_or(limit);
+    let (parts, body) = req.into_parts();
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut buf = Vec::with_capacity(usize::try_from(expected).unwrap_or(0).min(gate.limit));
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| AppError::malformed("the request body could not be read"))?;
+            if buf.len().saturating_add(chunk.len()) > gate.limit {
+                return Err(AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    "the request body is too large",
+                ));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf)
+    };
+    match tokio::time::timeout(gate.deadline(expected), read).await {
+        Ok(Ok(buf)) => next.run(Request::from_parts(parts, Body::from(buf))).await,
+        Ok(Err(e)) => e.into_response(),
+        Err(_) => AppError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "the request body did not arrive in time (spec: api §6)",
+        )
+        .into_response(),
+    }
 }

@@ -19,6 +19,9 @@ use crate::config::Config;
 use crate::keys;
 use crate::{App, ServerParts};
 
+/// Largest request head (request line and headers), bytes: larger is 431.
+const HEADER_BYTES: usize = 64 * 1024;
+
 /// How long a stop waits for requests in flight.
 const DRAIN: Duration = Duration::from_secs(30);
 
@@ -69,7 +72,8 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout).max_buf_size(HEADER_BYTES);
+    let connections = app.state.shared.limits.connections.clone();
     tokio::pin!(stop);
     loop {
         tokio::select! {
@@ -82,6 +86,11 @@ pub async fn run(
                         continue;
                     }
                 };
+                // spec: api §6 — open connections per client address.
+                let Some(guard) = connections.open(addr.ip()) else {
+                    tokio::spawn(refuse(stream));
+                    continue;
+                };
                 let router = app.router.clone();
                 let svc = tower::service_fn(move |mut req: hyper::Request<Incoming>| {
                     req.extensions_mut().insert(ConnectInfo::<SocketAddr>(addr));
@@ -93,6 +102,7 @@ pub async fn run(
                     if let Err(e) = conn.await {
                         tracing::debug!(error = %e, "connection ended with an error");
                     }
+                    drop(guard);
                 });
             }
             () = &mut stop => break,
@@ -107,6 +117,41 @@ pub async fn run(
     app.finish().await;
     tracing::info!("stopped; every acknowledged append is committed");
     Ok(())
+}
+
+/// Answers a connection over its address's limit with 429 `rate_limited`
+/// and closes it, reading nothing (spec: api §6).
+async fn refuse(stream: tokio::net::TcpStream) {
+    const BODY: &str = r#"{"code":"rate_limited","message":"too many connections from this address"}"#;
+    let answer = format!(
+        "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{BODY}",
+        BODY.len()
+    );
+    let talk = async {
+        let mut sent = 0;
+        while sent < answer.len() {
+            stream.writable().await?;
+            match stream.try_write(answer.as_bytes().get(sent..).unwrap_or_default()) {
+                Ok(n) => sent += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // Read what the client sent (a close with unread data would reset
+        // the connection and could lose the answer), until it closes.
+        let mut sink = [0u8; 4096];
+        loop {
+            stream.readable().await?;
+            match stream.try_read(&mut sink) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), talk).await;
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

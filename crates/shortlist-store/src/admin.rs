@@ -149,6 +149,57 @@ impl Store {
         Ok(stored)
     }
 
+    /// Members who have not redeemed a token (issued one or not), in
+    /// member-id order (spec: api §4, "Re-issue").
+    pub async fn members_with_unredeemed_token(&self, poll: &str) -> Result<Vec<MemberRow>> {
+        let rows = sqlx::query(
+            "SELECT member_id, name, email FROM roll WHERE poll_id = $1 AND redeemed_idx IS NULL \
+             ORDER BY member_id",
+        )
+        .bind(poll)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(MemberRow {
+                    member_id: r.try_get("member_id")?,
+                    name: r.try_get("name")?,
+                    email: r.try_get("email")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Sets new token hashes for members who have not redeemed a token (any
+    /// old token stops working); returns the member ids set. Under
+    /// the poll's lock, like a redemption: a token redeemed meanwhile is
+    /// kept, and its member left out.
+    pub async fn replace_unredeemed_token_hashes(
+        &self,
+        poll: &str,
+        tokens: &[(String, [u8; 32])],
+    ) -> Result<Vec<String>> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE polls SET phase = phase WHERE poll_id = $1").bind(poll).execute(&mut *tx).await?;
+        let mut stored = Vec::new();
+        for (member, hash) in tokens {
+            let done = sqlx::query(
+                "UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 \
+                 AND redeemed_idx IS NULL",
+            )
+            .bind(poll)
+            .bind(member)
+            .bind(hash.as_slice())
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() == 1 {
+                stored.push(member.clone());
+            }
+        }
+        tx.commit().await?;
+        Ok(stored)
+    }
+
     /// Counts over the roll.
     pub async fn roll_counts(&self, poll: &str) -> Result<Roll> {
         let row = sqlx::query(

@@ -83,6 +83,15 @@ impl Store {
         rows.into_iter().map(|r| Ok(r.try_get("poll_id")?)).collect()
     }
 
+    /// The ids of the polls in `phase`, oldest first.
+    pub async fn polls_in_phase(&self, phase: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT poll_id FROM polls WHERE phase = $1 ORDER BY created_at, poll_id")
+            .bind(phase)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(|r| Ok(r.try_get("poll_id")?)).collect()
+    }
+
     /// The number of committed entries.
     pub async fn board_size(&self, poll: &str) -> Result<u64> {
         let row = sqlx::query("SELECT size FROM heads WHERE poll_id = $1")

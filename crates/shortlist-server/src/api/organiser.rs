@@ -15,11 +15,11 @@ use shortlist_board::payload::{Aggregate, Ballot};
 use shortlist_board::sums::BallotSums;
 use shortlist_board::text::{check, normalise, TextKind, MAX_NAME_BYTES};
 use shortlist_store::MemberRow;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use zeroize::Zeroize;
 
-use super::{AppendedInfo, Organiser};
-use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
+use super::{unhex32, AppendedInfo, Organiser};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
 use crate::sequencer::{phase, Op};
@@ -432,21 +432,45 @@ pub fn parse_roll(body: &str) -> Result<Vec<MemberRow>, AppError> {
     Ok(out)
 }
 
+/// Which members `…/tokens` issues to.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TokensQuery {
+    /// `unredeemed`: a new token for every member who has not redeemed one
+    /// (any old token stops working); absent: issue to members without a
+    /// token.
+    pub reissue: Option<Reissue>,
+}
+
+/// What to re-issue.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Reissue {
+    /// Every member's token unless redeemed.
+    Unredeemed,
+}
+
 /// Issues one eligibility token to every member who has none, as CSV
 /// `member_id,name,email,token` for a mail merge. Shown once: only hashes
-/// are kept.
+/// are kept. With `?reissue=unredeemed`, gives a new token to every member
+/// who has not redeemed one (spec: api §4, "Re-issue"): the way back when an
+/// answer was lost.
 #[utoipa::path(post, path = "/v1/polls/{poll}/tokens", tag = "organiser", security(("organiser" = [])),
-    params(("poll" = String, Path)),
+    params(("poll" = String, Path), TokensQuery),
     responses((status = 200, body = String, content_type = "text/csv"), (status = 404, body = ErrorBody)))]
 pub async fn issue_tokens(
     _: Organiser,
     State(state): State<AppState>,
     Path(poll): Path<String>,
+    Query(q): Query<TokensQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let p = state.poll(&poll, Need::Manifest).await?;
     let manifest_hash = hex::encode(p.manifest_hash);
     let store = &state.shared.store;
-    let members = store.members_without_token(&poll).await?;
+    let members = match q.reissue {
+        None => store.members_without_token(&poll).await?,
+        Some(Reissue::Unredeemed) => store.members_with_unredeemed_token(&poll).await?,
+    };
     let mut tokens = Vec::with_capacity(members.len());
     let mut hashes = Vec::with_capacity(members.len());
     for m in &members {
@@ -454,7 +478,12 @@ pub async fn issue_tokens(
         hashes.push((m.member_id.clone(), keys::token_hash(ELIGIBILITY, &poll, &t)));
         tokens.push(t);
     }
-    let stored: HashSet<String> = store.set_token_hashes(&poll, &hashes).await?.into_iter().collect();
+    let stored: HashSet<String> = match q.reissue {
+        None => store.set_token_hashes(&poll, &hashes).await?,
+        Some(Reissue::Unredeemed) => store.replace_unredeemed_token_hashes(&poll, &hashes).await?,
+    }
+    .into_iter()
+    .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
     let write =
         |w: &mut csv::Writer<Vec<u8>>, rec: [&str; 6]| w.write_record(rec).map_err(AppError::internal);
@@ -471,7 +500,7 @@ pub async fn issue_tokens(
     let mut body = w.into_inner().map_err(AppError::internal)?;
     let out = String::from_utf8(body.clone()).map_err(AppError::internal)?;
     body.zeroize();
-    tracing::info!(poll = %poll, issued = stored.len(), "eligibility tokens issued");
+    tracing::info!(poll = %poll, issued = stored.len(), reissue = q.reissue.is_some(), "eligibility tokens issued");
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], out))
 }
 

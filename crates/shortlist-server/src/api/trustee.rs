@@ -101,15 +101,16 @@ pub async fn post_message(
         }
     };
     let out =
-        state.sequencer.submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases }).await?;
-    if kind == EntryKind::DecryptionShare {
+        state.sequencer.submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases }).await;
+    if kind == EntryKind::DecryptionShare && out.as_ref().map_or_else(|e| e.code() == "duplicate", |_| true) {
         // The share is committed whatever happens next; a failure to post the
-        // result is logged, and any share's repeat tries again.
+        // result is logged, and any share's repeat (or duplicate), a restart
+        // and the server's retry task try again (crate::finish).
         if let Err(e) = finish_tally(&state, &p).await {
             tracing::error!(poll = %poll, error = %e, "posting the result failed");
         }
     }
-    Ok(Json(out.into()))
+    Ok(Json(out?.into()))
 }
 
 async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32])> {
@@ -170,8 +171,9 @@ async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -
 
 /// Once `t` valid shares are on the board, combines them and posts the
 /// result (spec: board V6.3–V6.7). Shares were checked before they were
-/// appended, so every posted one is valid.
-async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
+/// appended, so every posted one is valid. `p` must be loaded with
+/// [`Need::Context`].
+pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
     let rows = state.shared.store.entries_of_kind(&p.id, EntryKind::DecryptionShare.code(), 0, 1024).await?;
     if rows.len() < usize::from(p.manifest.threshold) {
         return Ok(());
