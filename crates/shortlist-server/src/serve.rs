@@ -24,15 +24,26 @@ const DRAIN: Duration = Duration::from_secs(30);
 
 /// Opens the store, loads or makes the keys, and builds the app.
 pub async fn open(config: &Config) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&config.data_dir)
+    make_private_dir(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("making the data directory {}: {e}", config.data_dir.display()))?;
-    let (server_key, made) = keys::load_or_make_server_key(&config.data_dir.join("server.key"))?;
+    let store = shortlist_store::Store::open(&config.database_url).await?;
+    // spec: api §4 — the key every poll on this database names, or none.
+    let (server_key, made) = keys::deployment_server_key(&store, &config.server_key_file).await?;
     if made {
-        tracing::info!(path = %config.data_dir.join("server.key").display(), "made the server's signing key");
+        tracing::info!(path = %config.server_key_file.display(), "made the server's signing key");
     }
     let organiser_key = match &config.organiser_key {
         Some(k) => zeroize::Zeroizing::new(k.clone()),
         None => {
+            if !config.organiser_key_file.exists() && keys::foreign_poll(&store, None).await?.is_some() {
+                // Another instance's deployment: its organiser key, not a new one.
+                anyhow::bail!(
+                    "no organiser key at {}, and the database already has polls: refusing to make a new \
+                     key; give this instance the deployment's organiser key (a copy of its organiser.key \
+                     with --organiser-key-file, or SHORTLIST_ORGANISER_KEY; see spec/api.md §4)",
+                    config.organiser_key_file.display()
+                );
+            }
             let (key, made) = keys::load_or_make_organiser_key(&config.organiser_key_file)?;
             if made {
                 println!("made an organiser key: {}", config.organiser_key_file.display());
@@ -48,7 +59,6 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
             config.organiser_key_file.display()
         );
     }
-    let store = shortlist_store::Store::open(&config.database_url).await?;
     let app = App::new(ServerParts {
         store,
         server_key,
@@ -58,6 +68,22 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(app)
+}
+
+/// Makes `dir` (and its parents) if missing; a directory made here is
+/// readable by its owner only (it holds the keys and the database).
+fn make_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
 }
 
 /// Serves `app` on `listener` until `stop` resolves, then drains.
