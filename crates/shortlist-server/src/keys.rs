@@ -23,14 +23,15 @@ pub fn new_token() -> Zeroizing<String> {
     Zeroizing::new(hex::encode(b.as_slice()))
 }
 
-/// `SHA-256(domain ‖ 0x00 ‖ poll id ‖ 0x00 ‖ token)`: what the store keeps.
+/// `SHA-256(domain ‖ 0x00 ‖ poll id ‖ 0x00 ‖ lowercase(trim(token)))`: what the store keeps.
 pub fn token_hash(domain: &str, poll: &str, token: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(domain.as_bytes());
     h.update([0]);
     h.update(poll.as_bytes());
     h.update([0]);
-    h.update(token.trim().as_bytes());
+    // Tokens are lowercase hex: one typed or pasted in capitals is the same token.
+    h.update(token.trim().to_ascii_lowercase().as_bytes());
     h.finalize().into()
 }
 

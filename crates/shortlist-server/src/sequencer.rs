@@ -395,15 +395,25 @@ fn wrong_phase(phase: &str, what: &str) -> Outcome {
 fn too_late(what: &str, at: u64) -> Outcome {
     Outcome::Refused(AppError::conflict(
         "timetable",
-        format!("{what}: the timetable closed this at {at} (Unix seconds)"),
+        format!("{what}: the timetable closed this at {} ({at} in Unix seconds)", crate::web::time::utc(at)),
     ))
 }
 
 fn too_early(what: &str, at: u64) -> Outcome {
     Outcome::Refused(AppError::conflict(
         "timetable",
-        format!("{what}: the timetable opens this at {at} (Unix seconds)"),
+        format!("{what}: the timetable opens this at {} ({at} in Unix seconds)", crate::web::time::utc(at)),
     ))
+}
+
+/// Before voting opens, say when it opens; after, the phase.
+fn not_open_or_wrong_phase(phase: &str, what: &str, opens: u64) -> Outcome {
+    use phase::*;
+    if [SETUP, NOMINATIONS, DEFINED].contains(&phase) {
+        Outcome::Refused(crate::api::not_open(opens))
+    } else {
+        wrong_phase(phase, what)
+    }
 }
 
 /// Checks one op against the board's state and appends it. Every check
@@ -505,7 +515,7 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
         }
         Op::Ballot { payload, credential, fingerprints, window, first_counts } => {
             if phase != VOTING {
-                return Ok(wrong_phase(&phase, "casting a ballot"));
+                return Ok(not_open_or_wrong_phase(&phase, "casting a ballot", window.0));
             }
             if time < window.0 {
                 return Ok(too_early("casting a ballot", window.0));
@@ -537,7 +547,7 @@ async fn apply(tx: &mut AppendTx, chain: &mut Chain, time: u64, op: &Op) -> Resu
         Op::Spoiled { payload, fingerprints, window } => {
             // spec: board V4.8 — no credential: only the phase and the window.
             if phase != VOTING {
-                return Ok(wrong_phase(&phase, "auditing a ballot"));
+                return Ok(not_open_or_wrong_phase(&phase, "auditing a ballot", window.0));
             }
             if time < window.0 {
                 return Ok(too_early("auditing a ballot", window.0));
