@@ -26,6 +26,7 @@ const DRAIN: Duration = Duration::from_secs(30);
 pub async fn open(config: &Config) -> anyhow::Result<App> {
     make_private_dir(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("making the data directory {}: {e}", config.data_dir.display()))?;
+    reachable(&config.database_url).await?;
     let store = shortlist_store::Store::open(&config.database_url).await?;
     // spec: api §4 — the key every poll on this database names, or none.
     let (server_key, made) = keys::deployment_server_key(&store, &config.server_key_file).await?;
@@ -68,6 +69,37 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(app)
+}
+
+/// How long start-up waits for PostgreSQL to accept a connection.
+const CONNECT: Duration = Duration::from_secs(5);
+
+/// The `host:port` of a `postgres://` URL (no user, no password), if it is one.
+fn postgres_address(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.is_empty() { "localhost" } else { host };
+    // A bracketed IPv6 address keeps its colons.
+    let has_port = host.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']'));
+    Some(if has_port { host.to_string() } else { format!("{host}:5432") })
+}
+
+/// Before opening a PostgreSQL database, checks within [`CONNECT`] that its
+/// host and port accept a connection: an unreachable server is a clear
+/// error naming them, not half a minute of silence.
+async fn reachable(url: &str) -> anyhow::Result<()> {
+    let Some(address) = postgres_address(url) else { return Ok(()) };
+    match tokio::time::timeout(CONNECT, tokio::net::TcpStream::connect(&address)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => anyhow::bail!(
+            "cannot reach PostgreSQL at {address}: {e} (is it running, and is --database-url right?)"
+        ),
+        Err(_) => anyhow::bail!(
+            "cannot reach PostgreSQL at {address}: no answer within {} s (is it running, and is --database-url right?)",
+            CONNECT.as_secs()
+        ),
+    }
 }
 
 /// Makes `dir` (and its parents) if missing; a directory made here is

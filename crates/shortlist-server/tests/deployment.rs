@@ -122,3 +122,90 @@ async fn the_database_and_keys_are_readable_by_their_owner_only() {
     assert_eq!(mode(&data.join("shortlist.db")), 0o600);
     app.finish().await;
 }
+
+/// `/v1/openapi.json` describes every route the server answers outside the
+/// web pages, with every status it can return (issue 10, defect 9): each
+/// path and method in the document answers (not `no_route`), `/healthz` and
+/// `/metrics` are in it, organiser routes declare 401, and every route
+/// declares the statuses the middleware can answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_names_every_route_and_status() {
+    let db = Db::sqlite();
+    let server =
+        Server::start(&db, ManualClock::new(T0), &CredentialSecret::generate(&mut rand::rngs::OsRng)).await;
+    let (status, text) = raw(&server, "get", "/v1/openapi.json").await;
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for p in ["/healthz", "/metrics", "/v1/openapi.json", "/v1/polls/{poll}/ballots"] {
+        assert!(paths.contains_key(p), "{p} is documented");
+    }
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for status in ["408", "429", "500", "503"] {
+                assert!(responses.contains_key(status), "{method} {path} declares {status}");
+            }
+            let organiser = op["tags"].as_array().is_some_and(|t| t.iter().any(|t| t == "organiser"));
+            assert_eq!(
+                responses.contains_key("401"),
+                organiser,
+                "{method} {path}: 401 iff an organiser route"
+            );
+            if path.contains("{poll}") {
+                assert!(responses.contains_key("404"), "{method} {path} declares 404");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(responses.contains_key(status), "{method} {path} declares {status}");
+                }
+            }
+            // The route exists: whatever it answers, it is not "no such route".
+            let concrete = path
+                .replace("{poll}", POLL)
+                .replace("{tracking_code}", &"0".repeat(64))
+                .replace("{id}", &"0".repeat(64));
+            let reply = raw(&server, method, &concrete).await;
+            assert!(
+                !(reply.0 == 404 && reply.1.contains("no_route")) && reply.0 != 405,
+                "{method} {path} is documented but not routed: {reply:?}"
+            );
+        }
+    }
+    server.app.finish().await;
+}
+
+/// One request through the router: (status, body).
+async fn raw(server: &Server, method: &str, path: &str) -> (u16, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::builder()
+        .method(method.to_uppercase().as_str())
+        .uri(path)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from("{}"))
+        .unwrap();
+    let res = server.app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status().as_u16();
+    if path.contains("/stream") {
+        return (status, String::new()); // a live stream: its status is enough
+    }
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// An unreachable PostgreSQL is a prompt error naming its host and port
+/// (issue 10, defect 9), not 30 s of silence and a vague message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_postgres_is_named_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let started = std::time::Instant::now();
+    let url = format!("postgres://someone:secret@127.0.0.1:{port}/shortlist");
+    let err = shortlist_server::serve::open(&config(dir.path(), &url)).await.err().expect("refused");
+    let text = format!("{err:#}");
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(!text.contains("secret"), "no password in the message: {text}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "{:?}", started.elapsed());
+}
