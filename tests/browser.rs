@@ -104,9 +104,12 @@ fn manifest(now: u64, trustees: &[CredentialSecret]) -> Value {
         "poll_id": POLL,
         "title": "Members' shortlist for the council slate",
         "timetable": { "nominations_close": now + 3 * DAY, "voting_open": now + 4 * DAY, "voting_close": now + 11 * DAY },
+        // Two contests: the booth casts one list per contest (issue 10, defect 7).
         "contests": [{
             "contest_id": 1, "title": "Council slate", "seats": 3, "min_selections": 1, "max_selections": 3,
             "slate_rules": [{ "attribute": "gender", "value": "woman", "min_seats": 2 }]
+        }, {
+            "contest_id": 2, "title": "Treasurer", "seats": 1, "min_selections": 0, "max_selections": 1
         }],
         "trustees": trustees.iter().enumerate()
             .map(|(i, k)| json!({ "name": format!("Trustee {}", i + 1), "key": hex::encode(k.public_key().to_bytes()) }))
@@ -125,6 +128,10 @@ const ENTERED: [(&str, &str, &str); 6] = [
     ("Elena Rossi", "woman", "Union representative."),
     ("Finn O'Brien", "man", "Runs the food bank."),
 ];
+
+/// Candidates for the second contest.
+const TREASURER: [(&str, &str, &str); 2] =
+    [("Grace Lee", "woman", "Accountant."), ("Hamid Karimi", "man", "Runs the credit union.")];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pages_in_chromium_at_phone_and_desktop_sizes() {
@@ -178,6 +185,9 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
     }
     for (name, gender, statement) in ENTERED {
         api.enter_candidate(1, name, statement, &[("gender", gender)]).await.unwrap();
+    }
+    for (name, gender, statement) in TREASURER {
+        api.enter_candidate(2, name, statement, &[("gender", gender)]).await.unwrap();
     }
 
     // The key ceremony, the roll, the tokens; voting opens.
@@ -257,9 +267,11 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
         t.decrypt(api.as_ref()).await.unwrap();
     }
     let result = api.get("/result").await.unwrap();
-    let total: u64 =
-        result["contests"][0]["rows"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
-    assert!(total > 0, "{result}");
+    let total = |c: usize| -> u64 {
+        result["contests"][c]["rows"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum()
+    };
+    assert!(total(0) > 0, "{result}");
+    assert!(total(1) > 0, "the booth's choices in the second contest count: {result}");
 
     // The record verifies here; a tampered copy fails, at steps the page must name too.
     let record = api.record().await.unwrap();

@@ -84,9 +84,9 @@ pub fn passphrase(file: Option<&Path>, confirm: bool) -> Result<Zeroizing<String
     if let Ok(p) = std::env::var("SHORTLIST_PASSPHRASE") {
         return Ok(Zeroizing::new(p));
     }
-    let p = Zeroizing::new(rpassword::prompt_password("passphrase: ")?);
+    let p = Zeroizing::new(prompt("passphrase: ")?);
     if confirm {
-        let again = Zeroizing::new(rpassword::prompt_password("passphrase again: ")?);
+        let again = Zeroizing::new(prompt("passphrase again: ")?);
         if *again != *p {
             bail!("the passphrases differ");
         }
@@ -95,6 +95,18 @@ pub fn passphrase(file: Option<&Path>, confirm: bool) -> Result<Zeroizing<String
         bail!("use a passphrase of at least 8 characters");
     }
     Ok(p)
+}
+
+/// Asks on the terminal; with no terminal (a script, a service), says how
+/// to give the passphrase instead.
+fn prompt(question: &str) -> Result<String> {
+    rpassword::prompt_password(question).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot ask for the passphrase: no terminal to ask on ({e}). Give it with \
+             --passphrase-file FILE (a file readable by you only) or the SHORTLIST_PASSPHRASE \
+             environment variable"
+        )
+    })
 }
 
 /// Writes `contents` to `path` readable by its owner only, replacing it

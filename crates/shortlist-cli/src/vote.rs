@@ -7,10 +7,12 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
+use shortlist_board::definition::BallotDefinition;
 use shortlist_board::receipt::Receipt;
 use shortlist_client::board::PollView;
-use shortlist_client::member::{audit, check_receipt, Chosen, Member};
+use shortlist_client::member::{audit, ballot_status, check_receipt, BallotStatus, Chosen, Member};
 use shortlist_client::Api;
+use shortlist_crypto::ballot::ContestShape;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::elgamal::Encrypter;
 use zeroize::Zeroizing;
@@ -46,13 +48,18 @@ enum VoteCommand {
     /// Show the ballot: the candidates, numbered, and how many to choose.
     Ballot,
     /// Encrypt, prove and cast a ballot choosing candidates by number
-    /// (`--choose 3,7,12`, or `--blank`); `--audit-first` audits one ballot first.
+    /// (`--choose 3,7,12`, or `--blank`); `--audit-first` audits one ballot
+    /// first. A poll with several contests takes one `--choose` per contest,
+    /// in the order `vote ballot` shows them (`--choose 1,2 --choose 3`;
+    /// `--choose none` for no one in that contest).
     Cast {
-        /// Candidate numbers from `vote ballot`, comma-separated, each once.
-        #[arg(long, value_delimiter = ',', required_unless_present = "blank")]
-        choose: Vec<usize>,
-        /// Cast a ballot choosing no one (it replaces an earlier ballot under
-        /// "last ballot counts"): only when asked for in so many words.
+        /// Candidate numbers from `vote ballot`, comma-separated, each once;
+        /// repeated once per contest; `none` chooses no one in a contest.
+        #[arg(long, required_unless_present = "blank")]
+        choose: Vec<String>,
+        /// Cast a ballot choosing no one in any contest (it replaces an
+        /// earlier ballot under "last ballot counts"): only when asked for in
+        /// so many words.
         #[arg(long, conflicts_with = "choose")]
         blank: bool,
         /// Prepare and audit a ballot first (it is opened publicly and never
@@ -79,6 +86,9 @@ struct Wallet {
     poll: String,
     manifest_hash: [u8; 32],
     credential: CredentialSecret,
+    /// Whether the server confirmed the registration (a wallet written
+    /// before an answer that never came, or a refusal, is not).
+    registered: bool,
 }
 
 impl Wallet {
@@ -106,7 +116,27 @@ fn load_wallet(path: &std::path::Path) -> Result<Wallet> {
         poll: v["poll"].as_str().context("wallet poll")?.to_string(),
         manifest_hash: shortlist_board::entry::hash_from_hex(manifest_hash).map_err(anyhow::Error::msg)?,
         credential: CredentialSecret::from_secret_bytes(&sk),
+        // Wallets from before this field were written after registering.
+        registered: v["registered"].as_bool().unwrap_or(true),
     })
+}
+
+fn write_wallet(path: &std::path::Path, w: &Wallet) -> Result<()> {
+    let text = Zeroizing::new(
+        json!({
+            "server": w.server, "poll": w.poll, "manifest_hash": hex::encode(w.manifest_hash),
+            "credential": hex::encode(w.credential.expose_secret_bytes().as_slice()),
+            "registered": w.registered,
+        })
+        .to_string(),
+    );
+    keyfile::write_private(path, text.as_bytes())
+}
+
+/// A token as the organiser's list gives it, forgiving case and spaces
+/// (tokens are lowercase hex).
+fn normalise_token(token: &str) -> String {
+    token.trim().to_ascii_lowercase()
 }
 
 /// Runs a member command.
@@ -117,141 +147,278 @@ pub fn run(args: &VoteArgs) -> Result<()> {
 async fn vote(args: &VoteArgs) -> Result<()> {
     match &args.command {
         VoteCommand::Register { server, token, manifest_hash } => {
-            if args.wallet.exists() {
-                bail!("{} exists: this device already has a credential", args.wallet.display());
-            }
-            let api = Api::new(Http::new(&server.server)?, &server.poll);
-            // spec: board §1.5 — the poll's identity, before anything else.
-            let view = PollView::fetch(&api).await?;
-            crate::check_manifest_hash(&view.manifest_hash, manifest_hash)?;
-            println!("✓ the server's poll {} has the manifest hash you were given", server.poll);
-            let m = Member::new();
-            // Keep the key before registering it, so a lost answer loses nothing.
-            let text = Zeroizing::new(
-                json!({
-                    "server": server.server, "poll": server.poll, "manifest_hash": hex::encode(manifest_hash),
-                    "credential": hex::encode(m.credential().expose_secret_bytes().as_slice()),
-                })
-                .to_string(),
-            );
-            keyfile::write_private(&args.wallet, text.as_bytes())?;
-            m.register(&api, token).await?;
-            println!("registered; your credential key is in {}", args.wallet.display());
+            register(&args.wallet, server, &normalise_token(token), manifest_hash).await?
         }
         VoteCommand::Ballot => {
             let w = load_wallet(&args.wallet)?;
             let view = w.view(&Api::new(Http::new(&w.server)?, &w.poll)).await?;
             let (def, _) =
                 view.definition.as_ref().context("the ballot is not defined yet (nominations still open)")?;
-            for (contest, rules) in def.contests.iter().zip(&view.manifest.contests) {
-                println!("{} — choose {} to {}", rules.title, rules.min_selections, rules.max_selections);
+            let n = def.contests.len();
+            for (i, (contest, rules)) in def.contests.iter().zip(&view.manifest.contests).enumerate() {
+                let which = if n > 1 { format!("contest {} of {n}: ", i + 1) } else { String::new() };
+                println!(
+                    "{which}{} — choose {} to {}",
+                    rules.title, rules.min_selections, rules.max_selections
+                );
                 for (i, c) in contest.candidates.iter().enumerate() {
                     let attrs: Vec<String> = c.attributes.iter().map(|(k, v)| format!("{k}: {v}")).collect();
                     println!("  {:>3}  {}  ({})", i + 1, c.name, attrs.join(", "));
                 }
             }
+            if n > 1 {
+                println!("cast with one --choose per contest, in this order: --choose 1,2 --choose 3");
+            }
         }
         VoteCommand::Cast { choose, audit_first, receipt, .. } => {
             cast(args, choose, *audit_first, receipt).await?
         }
-        VoteCommand::Check { receipt, poll } => {
-            let v: Value = serde_json::from_str(&std::fs::read_to_string(receipt)?)
-                .context("the receipt file is damaged")?;
-            let server = v["server"].as_str().context("receipt server")?;
-            let poll = poll.clone().unwrap_or(v["poll"].as_str().context("receipt poll")?.to_string());
-            let api = Api::new(Http::new(server)?, &poll);
-            let view = PollView::fetch(&api).await?;
-            if let Some(h) = v["manifest_hash"].as_str() {
-                crate::check_manifest_hash(
-                    &view.manifest_hash,
-                    &shortlist_board::entry::hash_from_hex(h).map_err(anyhow::Error::msg)?,
-                )?;
-            }
-            let r = Receipt::from_bytes(&hex::decode(v["receipt"].as_str().context("receipt")?)?)?;
-            let ballot = hex::decode(v["ballot"].as_str().context("receipt ballot")?)?;
-            let size = check_receipt(&api, &view, &r, &ballot)
-                .await
-                .with_context(|| format!("the receipt does not check against poll {poll}"))?;
-            println!(
+        VoteCommand::Check { receipt, poll } => check(receipt, poll.as_deref()).await?,
+    }
+    Ok(())
+}
+
+/// Redeems a token. The key is kept (marked unconfirmed) before it is
+/// registered, so a lost answer loses nothing; a refusal (a mistyped token)
+/// leaves the wallet unconfirmed and the next `register` retries with the
+/// same key.
+async fn register(
+    wallet: &std::path::Path,
+    server: &ServerArgs,
+    token: &str,
+    manifest_hash: &[u8; 32],
+) -> Result<()> {
+    let earlier = if wallet.exists() {
+        let w = load_wallet(wallet)?;
+        if w.registered {
+            bail!("{} exists: this device already has a credential", wallet.display());
+        }
+        if w.server != server.server || w.poll != server.poll || w.manifest_hash != *manifest_hash {
+            bail!(
+                "{} holds an unconfirmed registration for poll {} on {}: use another --wallet for this poll",
+                wallet.display(),
+                w.poll,
+                w.server
+            );
+        }
+        Some(w)
+    } else {
+        None
+    };
+    let api = Api::new(Http::new(&server.server)?, &server.poll);
+    // spec: board §1.5 — the poll's identity, before anything else.
+    let view = PollView::fetch(&api).await?;
+    crate::check_manifest_hash(&view.manifest_hash, manifest_hash)?;
+    println!("✓ the server's poll {} has the manifest hash you were given", server.poll);
+    let mut w = match earlier {
+        Some(w) => {
+            println!("retrying the registration of the key kept in {}", wallet.display());
+            w
+        }
+        None => {
+            let w = Wallet {
+                server: server.server.clone(),
+                poll: server.poll.clone(),
+                manifest_hash: *manifest_hash,
+                credential: CredentialSecret::generate(&mut rand::rngs::OsRng),
+                registered: false,
+            };
+            write_wallet(wallet, &w)?;
+            w
+        }
+    };
+    let m = Member::with_credential(CredentialSecret::from_secret_bytes(&w.credential.expose_secret_bytes()));
+    m.register(&api, token).await.context("the server did not register your key (nothing was used up; check the token and run `vote register` again)")?;
+    w.registered = true;
+    write_wallet(wallet, &w)?;
+    println!("registered; your credential key is in {}", wallet.display());
+    Ok(())
+}
+
+async fn check(receipt: &std::path::Path, poll: Option<&str>) -> Result<()> {
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(receipt)?).context("the receipt file is damaged")?;
+    let server = v["server"].as_str().context("receipt server")?;
+    let poll = poll.map_or_else(
+        || v["poll"].as_str().context("receipt poll").map(str::to_string),
+        |p| Ok(p.to_string()),
+    )?;
+    let api = Api::new(Http::new(server)?, &poll);
+    let view = PollView::fetch(&api).await?;
+    if let Some(h) = v["manifest_hash"].as_str() {
+        crate::check_manifest_hash(
+            &view.manifest_hash,
+            &shortlist_board::entry::hash_from_hex(h).map_err(anyhow::Error::msg)?,
+        )?;
+    }
+    let r = Receipt::from_bytes(&hex::decode(v["receipt"].as_str().context("receipt")?)?)?;
+    let ballot = hex::decode(v["ballot"].as_str().context("receipt ballot")?)?;
+    let size = check_receipt(&api, &view, &r, &ballot)
+        .await
+        .with_context(|| format!("the receipt does not check against poll {poll}"))?;
+    println!(
                 "✓ your ballot (tracking code {}) is entry {} of poll {poll}, under the server's checkpoint of {size} entries",
                 hex::encode(r.tracking_code),
                 r.index
             );
+    // spec: board V4.6, V6.1 — whether it counts, from the board.
+    match ballot_status(&api, &view, r.index, &ballot).await? {
+        BallotStatus::Current => {
+            println!("  it is your current ballot: it counts unless you vote again (voting is open)")
+        }
+        BallotStatus::WillCount => println!("  voting has closed: it will be counted in the tally"),
+        BallotStatus::Counted { aggregate } => {
+            println!("  counted in the tally (the aggregate at entry {aggregate} sums it)")
+        }
+        BallotStatus::Replaced { by } => {
+            println!("  ✗ replaced by a later ballot (entry {by}): this one is not counted; the later one is")
         }
     }
     Ok(())
 }
 
+/// One `--choose` value: candidate numbers separated by commas or spaces
+/// (`1,2`, `"1, 2"`); `none` (or nothing) chooses no one in that contest.
+fn parse_choice(text: &str) -> Result<Vec<usize>> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.parse::<usize>().with_context(|| format!("`{n}` is not a candidate number (see `vote ballot`)"))
+        })
+        .collect()
+}
+
+/// The selections, one vector per contest, from the `--choose` values (one
+/// per contest, in order; none at all with `--blank`).
+fn selections(choose: &[String], shapes: &[ContestShape], titles: &[&str]) -> Result<Vec<Vec<bool>>> {
+    if !choose.is_empty() && choose.len() != shapes.len() {
+        bail!(
+            "this poll has {} contests ({}): give one --choose per contest, in that order \
+             (e.g. --choose 1,2 --choose 3; --choose none for no one in a contest)",
+            shapes.len(),
+            titles.join("; ")
+        );
+    }
+    let mut out = Vec::with_capacity(shapes.len());
+    for (i, (shape, title)) in shapes.iter().zip(titles).enumerate() {
+        let numbers = match choose.get(i) {
+            Some(text) => parse_choice(text)?,
+            None => Vec::new(),
+        };
+        let mut sel = vec![false; usize::from(shape.candidates)];
+        for n in numbers {
+            let slot = n
+                .checked_sub(1)
+                .and_then(|i| sel.get_mut(i))
+                .with_context(|| format!("{title}: no candidate number {n}"))?;
+            if *slot {
+                bail!("{title}: candidate number {n} is given twice: give each candidate once");
+            }
+            *slot = true;
+        }
+        let k = sel.iter().filter(|s| **s).count();
+        if k < usize::from(shape.min) || k > usize::from(shape.max) {
+            bail!("{title}: choose between {} and {} candidates (you chose {k})", shape.min, shape.max);
+        }
+        out.push(sel);
+    }
+    Ok(out)
+}
+
+/// The names chosen, contest by contest (`selections` as 0/1 per candidate).
+fn chosen_names(def: &BallotDefinition, titles: &[&str], selections: &[Vec<u8>]) -> String {
+    let per_contest: Vec<String> = def
+        .contests
+        .iter()
+        .zip(selections)
+        .map(|(c, sel)| {
+            let names: Vec<&str> = c
+                .candidates
+                .iter()
+                .zip(sel)
+                .filter(|(_, s)| **s == 1)
+                .map(|(c, _)| c.name.as_str())
+                .collect();
+            if names.is_empty() {
+                "no one".to_string()
+            } else {
+                names.join(", ")
+            }
+        })
+        .collect();
+    match per_contest.as_slice() {
+        [one] => one.clone(),
+        many => titles.iter().zip(many).map(|(t, n)| format!("{t}: {n}")).collect::<Vec<_>>().join("; "),
+    }
+}
+
+/// "voting has not opened", with when the timetable opens it.
+fn not_open(view: &PollView) -> anyhow::Error {
+    let at = view.manifest.timetable.voting_open;
+    anyhow::anyhow!(
+        "voting has not opened yet: the timetable opens it at {} ({at} in Unix seconds), once the organiser \
+         has closed nominations and opened voting",
+        shortlist_server::web::time::utc(at)
+    )
+}
+
 async fn cast(
     args: &VoteArgs,
-    choose: &[usize],
+    choose: &[String],
     audit_first: bool,
     receipt_path: &std::path::Path,
 ) -> Result<()> {
     let w = load_wallet(&args.wallet)?;
+    if !w.registered {
+        bail!(
+            "the registration of {} was not confirmed: run `vote register` again first",
+            args.wallet.display()
+        );
+    }
     let api = Api::new(Http::new(&w.server)?, &w.poll);
     let view = w.view(&api).await?;
-    let ctx = view.context().context("voting has not opened")?;
+    let ctx = view.context().ok_or_else(|| not_open(&view))?;
     let shapes = view.shapes()?;
-    let shape = shapes.first().context("no contest")?;
-    let mut sel = vec![false; usize::from(shape.candidates)];
-    for &n in choose {
-        let slot = n
-            .checked_sub(1)
-            .and_then(|i| sel.get_mut(i))
-            .with_context(|| format!("no candidate number {n}"))?;
-        if *slot {
-            bail!("candidate number {n} is given twice: give each candidate once");
-        }
-        *slot = true;
-    }
-    let k = sel.iter().filter(|s| **s).count();
-    if k < usize::from(shape.min) || k > usize::from(shape.max) {
-        bail!("choose between {} and {} candidates (you chose {k})", shape.min, shape.max);
-    }
+    let titles: Vec<&str> = view.manifest.contests.iter().map(|c| c.title.as_str()).collect();
+    let sel = selections(choose, &shapes, &titles)?;
     let member =
         Member::with_credential(CredentialSecret::from_secret_bytes(&w.credential.expose_secret_bytes()));
     let enc = Encrypter::new(&ctx.joint_key);
     let (def, _) = view.definition.as_ref().context("definition")?;
-    let names = |selections: &[u8]| -> String {
-        def.contests
-            .first()
-            .map(|c| {
-                c.candidates
-                    .iter()
-                    .zip(selections)
-                    .filter(|(_, s)| **s == 1)
-                    .map(|(c, _)| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
-    };
     if audit_first {
         // spec: board §4.7 — the audited ballot carries no credential: nothing
         // on the board ties this choice to you.
-        let chosen = Chosen::new(&view, &enc, &[sel.clone()])?;
+        let chosen = Chosen::new(&view, &enc, &sel)?;
         let fingerprint = chosen.fingerprint();
         println!("encrypted your choice; ballot fingerprint {}: auditing it", hex::encode(fingerprint));
         let spoiled = audit(&api, chosen).await?;
         if spoiled.fingerprint() != fingerprint {
             bail!("the audited ballot is not the one whose fingerprint was shown");
         }
-        let shapes = view.shapes()?;
-        let (contest, opening) = spoiled.contests.first().zip(spoiled.openings.first()).context("opening")?;
-        contest.check_opening(shapes.first().context("contest")?, &ctx.joint_key, opening)?;
+        if spoiled.contests.len() != shapes.len() || spoiled.openings.len() != shapes.len() {
+            bail!("the audited ballot does not have one opening per contest");
+        }
+        for ((contest, opening), shape) in spoiled.contests.iter().zip(&spoiled.openings).zip(&shapes) {
+            contest.check_opening(shape, &ctx.joint_key, opening)?;
+        }
+        let opened: Vec<Vec<u8>> = spoiled.openings.iter().map(|o| o.selections.clone()).collect();
         println!(
             "audited: fingerprint {} opens to {} — your choice. It is published, never counted, and names no member.",
             hex::encode(fingerprint),
-            names(&opening.selections)
+            chosen_names(def, &titles, &opened)
         );
     }
-    let mine: Vec<u8> = sel.iter().map(|s| u8::from(*s)).collect();
-    match names(&mine).as_str() {
-        "" => println!("your ballot chooses no one (a blank ballot)"),
-        chosen => println!("your ballot chooses: {chosen}"),
+    let mine: Vec<Vec<u8>> = sel.iter().map(|c| c.iter().map(|s| u8::from(*s)).collect()).collect();
+    if mine.iter().flatten().all(|s| *s == 0) {
+        println!("your ballot chooses no one (a blank ballot)");
+    } else {
+        println!("your ballot chooses: {}", chosen_names(def, &titles, &mine));
     }
-    let chosen = Chosen::new(&view, &enc, &[sel])?;
+    let chosen = Chosen::new(&view, &enc, &sel)?;
     println!("encrypted your choice; ballot fingerprint {}: casting it", hex::encode(chosen.fingerprint()));
     let p = member.prove(&view, chosen)?;
     let ballot = member.cast_payload(&view, &p)?;

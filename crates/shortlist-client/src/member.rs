@@ -180,3 +180,59 @@ pub async fn check_receipt<T: Transport>(
     let _: &Checkpoint = new;
     Ok(new.size)
 }
+
+/// Whether a cast ballot counts, as the board shows it now (spec: board
+/// V4.6, V6.1): read from the entries after the ballot's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BallotStatus {
+    /// Voting is open and no later ballot replaced it: it counts unless the
+    /// member votes again.
+    Current,
+    /// Voting closed and no later ballot replaced it; the tally has not
+    /// summed the ballots yet.
+    WillCount,
+    /// The tally's aggregate (the entry at this index) sums it.
+    Counted {
+        /// The aggregate entry's index.
+        aggregate: u64,
+    },
+    /// A later ballot under the same credential replaced it ("last ballot
+    /// counts"): it is not counted.
+    Replaced {
+        /// The later ballot's entry index.
+        by: u64,
+    },
+}
+
+/// Reads the board after the ballot `payload` (at entry `index`) and says
+/// whether it counts: replaced by a later ballot of the same credential
+/// (revote "last"), summed by the aggregate, or still current.
+pub async fn ballot_status<T: Transport>(
+    api: &Api<T>,
+    view: &PollView,
+    index: u64,
+    payload: &[u8],
+) -> Result<BallotStatus> {
+    let mine = Ballot::from_bytes(payload)?.credential.to_bytes();
+    let later = crate::board::entries(api, index.saturating_add(1), false).await?;
+    let last_counts = view.manifest.revote == shortlist_board::manifest::RevotePolicy::LastCounts;
+    let mut status = BallotStatus::Current;
+    for e in &later {
+        match e.kind {
+            shortlist_board::entry::EntryKind::Ballot
+                if last_counts
+                    && Ballot::from_bytes(&e.payload).is_ok_and(|b| b.credential.to_bytes() == mine) =>
+            {
+                status = BallotStatus::Replaced { by: e.index };
+            }
+            shortlist_board::entry::EntryKind::VotingClosed if status == BallotStatus::Current => {
+                status = BallotStatus::WillCount;
+            }
+            shortlist_board::entry::EntryKind::Aggregate if status == BallotStatus::WillCount => {
+                status = BallotStatus::Counted { aggregate: e.index };
+            }
+            _ => {}
+        }
+    }
+    Ok(status)
+}

@@ -22,7 +22,12 @@ pub struct ServeArgs {
     /// File holding the organiser key [default: DATA_DIR/organiser.key, made on first start].
     #[arg(long, env = "SHORTLIST_ORGANISER_KEY_FILE")]
     pub organiser_key_file: Option<PathBuf>,
-    /// A TOML file with any of: bind, data_dir, database_url, organiser_key_file, [limits].
+    /// File holding the server's checkpoint-signing key [default:
+    /// DATA_DIR/server.key, made on first start of a deployment]. Every
+    /// instance on one database must use the same key (a copy of this file).
+    #[arg(long, env = "SHORTLIST_SERVER_KEY_FILE")]
+    pub server_key_file: Option<PathBuf>,
+    /// A TOML file with any of: bind, data_dir, database_url, organiser_key_file, server_key_file, [limits].
     #[arg(long, env = "SHORTLIST_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -39,6 +44,8 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     /// Organiser key file.
     pub organiser_key_file: Option<PathBuf>,
+    /// Server key file.
+    pub server_key_file: Option<PathBuf>,
     /// Limits.
     #[serde(default)]
     pub limits: Limits,
@@ -55,6 +62,8 @@ pub struct Config {
     pub database_url: String,
     /// Organiser key file.
     pub organiser_key_file: PathBuf,
+    /// Server (checkpoint-signing) key file.
+    pub server_key_file: PathBuf,
     /// The organiser key itself, if given by `SHORTLIST_ORGANISER_KEY`.
     pub organiser_key: Option<String>,
     /// Limits.
@@ -82,11 +91,17 @@ impl Config {
             .clone()
             .or(file.organiser_key_file)
             .unwrap_or_else(|| data_dir.join("organiser.key"));
+        let server_key_file = args
+            .server_key_file
+            .clone()
+            .or(file.server_key_file)
+            .unwrap_or_else(|| data_dir.join("server.key"));
         Ok(Self {
             bind: args.bind.clone().or(file.bind).unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
             database_url,
             organiser_key_file,
+            server_key_file,
             organiser_key: std::env::var("SHORTLIST_ORGANISER_KEY").ok().filter(|k| !k.trim().is_empty()),
             limits: file.limits,
         })

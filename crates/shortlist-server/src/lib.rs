@@ -28,7 +28,6 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use axum::Router;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_store::Store;
@@ -110,12 +109,16 @@ impl App {
 }
 
 fn router(state: AppState, limits: &Limits) -> Router {
-    let (api, doc) = api::routes().split_for_parts();
+    // Every route but the web pages is in the OpenAPI document (spec: api §7).
+    let (api, mut doc) = api::routes()
+        .routes(utoipa_axum::routes!(healthz))
+        .routes(utoipa_axum::routes!(metrics))
+        .routes(utoipa_axum::routes!(openapi))
+        .split_for_parts();
+    api::complete_responses(&mut doc);
     let doc = Arc::new(doc);
     let timeout = Duration::from_secs(limits.request_timeout_secs.max(1));
-    api.route("/v1/openapi.json", get(move || async move { axum::Json(doc.as_ref().clone()) }))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    api.layer(axum::Extension(doc))
         .merge(web::routes())
         .fallback(|| async { AppError::not_found("no_route", "no such route; see /v1/openapi.json") })
         .method_not_allowed_fallback(|| async {
@@ -138,6 +141,16 @@ fn router(state: AppState, limits: &Limits) -> Router {
         .with_state(state)
 }
 
+/// This document: every route with every status it can answer.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "public",
+    responses((status = 200, description = "the OpenAPI 3.1 document (JSON)")))]
+async fn openapi(axum::Extension(doc): axum::Extension<Arc<utoipa::openapi::OpenApi>>) -> impl IntoResponse {
+    axum::Json(doc.as_ref().clone())
+}
+
+/// Liveness and database check: `ok`, or 503 when the database is unavailable.
+#[utoipa::path(get, path = "/healthz", tag = "public",
+    responses((status = 200, description = "text/plain `ok`: serving, the database answers")))]
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.shared.store.poll_ids().await {
         Ok(_) => (StatusCode::OK, "ok\n").into_response(),
@@ -152,6 +165,9 @@ fn short(e: &shortlist_store::StoreError) -> &'static str {
     }
 }
 
+/// Prometheus metrics (text exposition format 0.0.4).
+#[utoipa::path(get, path = "/metrics", tag = "public",
+    responses((status = 200, description = "text/plain; version=0.0.4: the metrics")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.shared.metrics.render())
 }

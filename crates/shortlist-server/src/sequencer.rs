@@ -9,13 +9,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::http::StatusCode;
 use shortlist_board::amendment::{Amendment, Deadline};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::definition::CandidateRegistration;
 use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
-use shortlist_board::manifest::{Calendar, Timetable};
+use shortlist_board::manifest::{Calendar, Manifest, Timetable};
 use shortlist_board::merkle::{leaf_hash, Frontier, MerkleLog};
 use shortlist_board::receipt::Receipt;
+use shortlist_crypto::credential::CredentialPublicKey;
 use shortlist_store::{AppendTx, Head, NewEntry};
 use tokio::sync::{mpsc, oneshot, Mutex};
 
@@ -269,9 +271,12 @@ async fn commit_group(shared: &Shared, poll: &str, reqs: Vec<Request>) {
             logs.remove(poll);
             drop(logs);
             let (status, code) = (e.status(), e.code());
+            let message = match code {
+                "wrong_server_key" => e.message().to_string(),
+                _ => "the append failed; nothing was stored".to_string(),
+            };
             for r in reqs {
-                let _ =
-                    r.reply.send(Err(AppError::new(status, code, "the append failed; nothing was stored")));
+                let _ = r.reply.send(Err(AppError::new(status, code, message.clone())));
             }
         }
         Ok((outcomes, checkpoint)) => {
@@ -376,21 +381,52 @@ async fn append_group(
     Ok((outcomes, checkpoint))
 }
 
-/// The manifest hash: from entry 0 in this group, or from the poll row.
+/// The manifest hash: from entry 0 in this group, or from the poll row;
+/// refused unless the manifest names this server's key (spec: api §4: a
+/// server never signs a checkpoint of a poll whose manifest names another
+/// server key — the poll would fail V1.2 for good).
 async fn manifest_hash(shared: &Shared, poll: &str, outcomes: &[Outcome]) -> Result<Hash, AppError> {
     for o in outcomes {
         if let Outcome::Appended(e) = o {
             if e.kind == EntryKind::Manifest {
+                let m = Manifest::from_bytes(&e.payload)?;
+                check_server_key(shared, poll, &m.server_key)?;
                 return Ok(e.payload_hash());
             }
         }
     }
-    Ok(shared
-        .store
-        .poll(poll)
-        .await?
-        .ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))?
-        .manifest_hash)
+    let cached =
+        shared.polls.read().ok().and_then(|p| p.get(poll).map(|c| (c.manifest.server_key, c.manifest_hash)));
+    if let Some((key, hash)) = cached {
+        check_server_key(shared, poll, &key)?;
+        return Ok(hash);
+    }
+    let row =
+        shared.store.poll(poll).await?.ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))?;
+    check_server_key(shared, poll, &Manifest::from_bytes(&row.manifest)?.server_key)?;
+    Ok(row.manifest_hash)
+}
+
+fn check_server_key(shared: &Shared, poll: &str, named: &CredentialPublicKey) -> Result<(), AppError> {
+    let ours = shared.server_key.public_key();
+    if ours.to_bytes() == named.to_bytes() {
+        return Ok(());
+    }
+    tracing::error!(
+        poll,
+        expected = %crate::keys::fingerprint(named),
+        ours = %crate::keys::fingerprint(&ours),
+        "refusing to sign: the poll's manifest names another server key"
+    );
+    Err(AppError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "wrong_server_key",
+        format!(
+            "this server instance does not hold the key poll {poll}'s manifest names ({}); nothing was \
+             stored. Every instance of a deployment must use the same server key (spec: api §4).",
+            crate::keys::fingerprint(named)
+        ),
+    ))
 }
 
 /// The kind codes of key-ceremony entries.
@@ -406,15 +442,25 @@ fn wrong_phase(phase: &str, what: &str) -> Outcome {
 fn too_late(what: &str, at: u64) -> Outcome {
     Outcome::Refused(AppError::conflict(
         "timetable",
-        format!("{what}: the timetable closed this at {at} (Unix seconds)"),
+        format!("{what}: the timetable closed this at {} ({at} in Unix seconds)", crate::web::time::utc(at)),
     ))
 }
 
 fn too_early(what: &str, at: u64) -> Outcome {
     Outcome::Refused(AppError::conflict(
         "timetable",
-        format!("{what}: the timetable opens this at {at} (Unix seconds)"),
+        format!("{what}: the timetable opens this at {} ({at} in Unix seconds)", crate::web::time::utc(at)),
     ))
+}
+
+/// Before voting opens, say when it opens; after, the phase.
+fn not_open_or_wrong_phase(phase: &str, what: &str, opens: u64) -> Outcome {
+    use phase::*;
+    if [SETUP, NOMINATIONS, DEFINED].contains(&phase) {
+        Outcome::Refused(crate::api::not_open(opens))
+    } else {
+        wrong_phase(phase, what)
+    }
 }
 
 /// Checks one op against the board's state and appends it. Every check
@@ -525,7 +571,7 @@ async fn apply(
         }
         Op::Ballot { payload, credential, fingerprints, window, first_counts } => {
             if phase != VOTING {
-                return Ok(wrong_phase(&phase, "casting a ballot"));
+                return Ok(not_open_or_wrong_phase(&phase, "casting a ballot", window.0));
             }
             let close = amended.voting_close(window.1);
             if time < window.0 {
@@ -558,7 +604,7 @@ async fn apply(
         Op::Spoiled { payload, fingerprints, window } => {
             // spec: board V4.8 — no credential: only the phase and the window.
             if phase != VOTING {
-                return Ok(wrong_phase(&phase, "auditing a ballot"));
+                return Ok(not_open_or_wrong_phase(&phase, "auditing a ballot", window.0));
             }
             let close = amended.voting_close(window.1);
             if time < window.0 {

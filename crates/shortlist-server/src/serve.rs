@@ -27,15 +27,27 @@ const DRAIN: Duration = Duration::from_secs(30);
 
 /// Opens the store, loads or makes the keys, and builds the app.
 pub async fn open(config: &Config) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&config.data_dir)
+    make_private_dir(&config.data_dir)
         .map_err(|e| anyhow::anyhow!("making the data directory {}: {e}", config.data_dir.display()))?;
-    let (server_key, made) = keys::load_or_make_server_key(&config.data_dir.join("server.key"))?;
+    reachable(&config.database_url).await?;
+    let store = shortlist_store::Store::open(&config.database_url).await?;
+    // spec: api §4 — the key every poll on this database names, or none.
+    let (server_key, made) = keys::deployment_server_key(&store, &config.server_key_file).await?;
     if made {
-        tracing::info!(path = %config.data_dir.join("server.key").display(), "made the server's signing key");
+        tracing::info!(path = %config.server_key_file.display(), "made the server's signing key");
     }
     let organiser_key = match &config.organiser_key {
         Some(k) => zeroize::Zeroizing::new(k.clone()),
         None => {
+            if !config.organiser_key_file.exists() && keys::foreign_poll(&store, None).await?.is_some() {
+                // Another instance's deployment: its organiser key, not a new one.
+                anyhow::bail!(
+                    "no organiser key at {}, and the database already has polls: refusing to make a new \
+                     key; give this instance the deployment's organiser key (a copy of its organiser.key \
+                     with --organiser-key-file, or SHORTLIST_ORGANISER_KEY; see spec/api.md §4)",
+                    config.organiser_key_file.display()
+                );
+            }
             let (key, made) = keys::load_or_make_organiser_key(&config.organiser_key_file)?;
             if made {
                 println!("made an organiser key: {}", config.organiser_key_file.display());
@@ -51,7 +63,6 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
             config.organiser_key_file.display()
         );
     }
-    let store = shortlist_store::Store::open(&config.database_url).await?;
     let app = App::new(ServerParts {
         store,
         server_key,
@@ -61,6 +72,53 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(app)
+}
+
+/// How long start-up waits for PostgreSQL to accept a connection.
+const CONNECT: Duration = Duration::from_secs(5);
+
+/// The `host:port` of a `postgres://` URL (no user, no password), if it is one.
+fn postgres_address(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host.is_empty() { "localhost" } else { host };
+    // A bracketed IPv6 address keeps its colons.
+    let has_port = host.rsplit_once(':').is_some_and(|(_, p)| !p.contains(']'));
+    Some(if has_port { host.to_string() } else { format!("{host}:5432") })
+}
+
+/// Before opening a PostgreSQL database, checks within [`CONNECT`] that its
+/// host and port accept a connection: an unreachable server is a clear
+/// error naming them, not half a minute of silence.
+async fn reachable(url: &str) -> anyhow::Result<()> {
+    let Some(address) = postgres_address(url) else { return Ok(()) };
+    match tokio::time::timeout(CONNECT, tokio::net::TcpStream::connect(&address)).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => anyhow::bail!(
+            "cannot reach PostgreSQL at {address}: {e} (is it running, and is --database-url right?)"
+        ),
+        Err(_) => anyhow::bail!(
+            "cannot reach PostgreSQL at {address}: no answer within {} s (is it running, and is --database-url right?)",
+            CONNECT.as_secs()
+        ),
+    }
+}
+
+/// Makes `dir` (and its parents) if missing; a directory made here is
+/// readable by its owner only (it holds the keys and the database).
+fn make_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
 }
 
 /// Serves `app` on `listener` until `stop` resolves, then drains.

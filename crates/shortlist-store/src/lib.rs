@@ -84,6 +84,9 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(url.split(':').next().unwrap_or("").to_string()));
         };
+        if backend == Backend::Sqlite {
+            private_sqlite_files(url)?;
+        }
         let url = match backend {
             Backend::Sqlite if !url.contains('?') => format!("{url}?mode=rwc"),
             _ => url.to_string(),
@@ -122,6 +125,54 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The file a `sqlite:` URL names, if it names one (not `:memory:`).
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// The database holds the roll (names, emails) and token hashes: its file
+/// and SQLite's `-wal` and `-shm` beside it are readable by their owner
+/// only. The file is made 0600 before SQLite opens it (SQLite gives the
+/// `-wal` and `-shm` files the database file's mode), and files left
+/// readable by others by an earlier version are narrowed.
+fn private_sqlite_files(url: &str) -> Result<()> {
+    let Some(path) = sqlite_path(url) else { return Ok(()) };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let io = |e: std::io::Error| StoreError::Database(sqlx::Error::Io(e));
+        if !path.exists() {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&path)
+                .map_err(io)?;
+        }
+        let mut files = vec![path.clone()];
+        for suffix in ["-wal", "-shm", "-journal"] {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            files.push(name.into());
+        }
+        for f in files {
+            if let Ok(meta) = std::fs::metadata(&f) {
+                if meta.permissions().mode() & 0o077 != 0 {
+                    tracing::warn!(file = %f.display(), "the database file was readable by others: made it 0600");
+                    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Converts a stored BIGINT that must be non-negative.

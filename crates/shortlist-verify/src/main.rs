@@ -2,8 +2,9 @@
 //! nothing but the record. It depends on `shortlist-crypto` and
 //! `shortlist-board` only — this is the program an auditor reads and runs.
 //!
-//! Exit code 0 only if every step passed; 1 if a step failed; 2 if the
-//! record could not be read.
+//! Exit code 0 only if every step passed (for a poll still in progress:
+//! every step so far; `--complete` also requires the result); 1 if a step
+//! failed; 2 if the record could not be read.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use shortlist_board::checkpoint::Checkpoint;
-use shortlist_board::verify::{verify_path, Report};
+use shortlist_board::verify::verify_path;
 
 /// Verify a shortlist election record.
 #[derive(Parser)]
@@ -35,6 +36,10 @@ struct Args {
     /// digits): a record about any other manifest fails V1.3.
     #[arg(long, value_name = "HEX", value_parser = shortlist_board::entry::hash_from_hex)]
     manifest_hash: Option<[u8; 32]>,
+    /// Exit 1 unless the poll is complete, with its verified result (by
+    /// default an honest poll still in progress passes).
+    #[arg(long)]
+    complete: bool,
 }
 
 fn main() -> ExitCode {
@@ -77,16 +82,24 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.json {
+    let text = if args.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => format!("{text}\n"),
             Err(err) => {
                 eprintln!("shortlist-verify: {err}");
                 return ExitCode::from(2);
             }
         }
     } else {
-        print_text(&report);
+        report.to_string()
+    };
+    if let Err(err) = print(&text) {
+        eprintln!("shortlist-verify: {err}");
+        return ExitCode::from(2);
+    }
+    if args.complete && report.passed() && !report.complete() {
+        eprintln!("shortlist-verify: --complete: the poll is not complete ({})", report.phase.describe());
+        return ExitCode::from(1);
     }
     if report.passed() {
         ExitCode::SUCCESS
@@ -102,6 +115,13 @@ fn read_checkpoint(path: &std::path::Path) -> Result<Checkpoint, String> {
     Checkpoint::from_bytes(&bytes).map_err(|e| e.to_string())
 }
 
-fn print_text(report: &Report) {
-    print!("{report}");
+/// Prints `text`; a reader that stopped early (`shortlist-verify | head`)
+/// is not an error.
+fn print(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e),
+        _ => Ok(()),
+    }
 }

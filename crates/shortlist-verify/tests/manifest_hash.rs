@@ -88,3 +88,42 @@ fn another_manifest_hash_fails_v1_3() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A poll still in progress (here: nominations open, just the manifest) is
+/// not a failure: exit 0, the phase named (issue 10, defect 4); `--complete`
+/// asks for the result too.
+#[test]
+fn a_poll_in_progress_passes_with_its_phase() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = record(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_shortlist-verify")).arg(&path).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("in progress: nominations open"), "{text}");
+    assert!(!text.contains("FAILED"), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_shortlist-verify")).arg(&path).arg("--json").output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["phase"], "nominations");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_shortlist-verify")).arg(&path).arg("--complete").output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "--complete: not complete");
+}
+
+/// `shortlist-verify RECORD | head`: a reader that goes away is not a panic
+/// (issue 10, defect 9).
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = record(dir.path());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shortlist-verify"))
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{err}");
+}

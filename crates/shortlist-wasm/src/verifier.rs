@@ -55,6 +55,8 @@ struct TableJson<'a> {
 #[derive(Serialize)]
 struct ReportJson<'a> {
     passed: bool,
+    complete: bool,
+    phase: shortlist_board::verify::Phase,
     poll_id: Option<&'a str>,
     manifest_hash: Option<&'a str>,
     entries: u64,
@@ -212,6 +214,8 @@ fn report_json(report: &Report) -> Result<String> {
         .collect();
     to_json(&ReportJson {
         passed: report.passed(),
+        complete: report.complete(),
+        phase: report.phase,
         poll_id: report.poll.as_ref().map(|(id, _)| id.as_str()),
         manifest_hash: report.poll.as_ref().map(|(_, h)| h.as_str()),
         entries: report.entries,

@@ -393,10 +393,14 @@ async function audit() {
   const { summary, fingerprint } = pendingAudit;
   pendingAudit = null;
   const parts = [el('p', { text: t('booth.audited_text') })];
-  for (const c of summary) {
+  // One list per contest, titled when the poll has several (one id for all).
+  const opened = el('div', { id: 'audited-choices' });
+  summary.forEach((c, ci) => {
+    if (summary.length > 1) opened.append(el('h3', { text: booth.contests[ci] ? booth.contests[ci].title : '' }));
     const names = c.chosen.map((x) => x.name);
-    parts.push(names.length ? el('ul', { id: 'audited-choices' }, ...names.map((n) => el('li', { text: n }))) : el('p', { text: t('booth.review_none') }));
-  }
+    opened.append(names.length ? el('ul', {}, ...names.map((n) => el('li', { text: n }))) : el('p', { text: t('booth.review_none') }));
+  });
+  parts.push(opened);
   const index = res.entry ? res.entry.index : '?';
   parts.push(
     el('p', {}, `${t('booth.fingerprint')}: `, el('code', { class: 'hash', id: 'audited-code', 'data-code': fingerprint, text: groups(fingerprint) })),

@@ -84,8 +84,10 @@ function show(report) {
     steps.append(item);
   }
   const passed = report.passed;
+  // A poll still in progress: every step so far holds, no result yet.
+  const verdict = !passed ? t('verify.failed') : report.complete === false ? t('verify.in_progress', { phase: t(`verify.phase.${report.phase}`) }) : t('verify.passed');
   outcome.replaceChildren(
-    el('p', { class: `panel ${passed ? 'panel-ok' : 'panel-bad'}`, id: 'verify-verdict', 'data-passed': String(passed), text: passed ? t('verify.passed') : t('verify.failed') }),
+    el('p', { class: `panel ${passed ? 'panel-ok' : 'panel-bad'}`, id: 'verify-verdict', 'data-passed': String(passed), 'data-phase': String(report.phase), text: verdict }),
   );
   outcome.focus();
 }

@@ -189,7 +189,17 @@ impl Ceremony {
         }
     }
 
-    pub(crate) fn finish(&mut self, poll: &Poll, report: &mut Report) {
-        let _ = self.group(poll, report);
+    /// Derives the group at the end of the record. While the ceremony may
+    /// still run (nothing froze it and voting has not closed: spec: board
+    /// §8.1), a group that cannot be derived yet is not a V5.6 failure:
+    /// returns `false`, the ceremony is in progress.
+    pub(crate) fn finish(&mut self, poll: &Poll, report: &mut Report, settled: bool) -> bool {
+        if self.frozen || settled || self.group.is_some() {
+            return self.group(poll, report).is_some() || self.frozen || settled;
+        }
+        let mut scratch = Report::new();
+        let derived = self.group(poll, &mut scratch).is_some();
+        report.absorb(scratch, if derived { "" } else { "V5.6" });
+        derived
     }
 }

@@ -22,7 +22,7 @@ use crate::manifest::Manifest;
 use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
-pub use report::{ContestTable, Report, StepReport, Turnout, STEPS};
+pub use report::{ContestTable, Phase, Report, StepReport, Turnout, STEPS};
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {
@@ -437,9 +437,14 @@ impl Verifier {
             None => self.report.fail("V1.3", "the record has no manifest"),
             Some(poll) => {
                 if poll.definition.is_none() {
-                    self.report.fail("V1.4", "the record has no ballot definition");
+                    // spec: board §8.1 — nominations still open: in progress.
+                    self.report.reached(Phase::Nominations);
                 }
-                self.ceremony.finish(poll, &mut self.report);
+                // The ceremony may still run until ballots arrive or voting closes.
+                let settled = self.voting.closed();
+                if !self.ceremony.finish(poll, &mut self.report, settled) {
+                    self.report.reached(Phase::KeyCeremony);
+                }
                 let report = &mut self.report;
                 self.voting.finish(poll, &mut self.ceremony, report, reread);
             }

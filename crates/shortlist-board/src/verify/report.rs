@@ -28,6 +28,40 @@ pub const STEPS: &[(&str, &str)] = &[
     ("V6.7", "ranking and slate"),
 ];
 
+/// How far the poll has gone, as its record shows it. A record of a poll in
+/// progress passes when every step so far holds (spec: board §8.1): the
+/// steps that need later entries are not failed for their absence.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Nominations open: no ballot definition yet.
+    Nominations,
+    /// The key ceremony is not complete, and no ballot has been cast.
+    KeyCeremony,
+    /// Voting open (or about to open): no voting-closed entry yet.
+    VotingOpen,
+    /// Voting closed, no aggregate yet.
+    VotingClosed,
+    /// Aggregate posted; decryption shares or the result still to come.
+    Tallying,
+    /// The result is on the record.
+    Complete,
+}
+
+impl Phase {
+    /// The phase in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Phase::Nominations => "nominations open, no ballot definition yet",
+            Phase::KeyCeremony => "key ceremony not complete, voting not yet open",
+            Phase::VotingOpen => "voting open, not yet tallied",
+            Phase::VotingClosed => "voting closed, not yet tallied",
+            Phase::Tallying => "tally in progress, no result yet",
+            Phase::Complete => "complete, with its result",
+        }
+    }
+}
+
 /// How many failure messages a step keeps.
 const MAX_DETAILS: usize = 8;
 
@@ -70,6 +104,8 @@ pub struct Report {
     pub poll: Option<(String, String)>,
     /// Who took part, as the board shows it (spec: board §8.5).
     pub turnout: Turnout,
+    /// How far the poll has gone (spec: board §8.1).
+    pub phase: Phase,
 }
 
 /// Participation as the board shows it. (Members on the roll are not on the
@@ -117,6 +153,7 @@ impl std::fmt::Display for Report {
             "turnout: {} credentials registered, {} ballots cast, {} counted (one per credential), {} audited",
             t.credentials, t.ballots_cast, t.ballots_counted, t.audited
         )?;
+        writeln!(f, "phase: {}", self.phase.describe())?;
         for s in &self.steps {
             let mark = if s.passed() { "✓" } else { "✗" };
             writeln!(f, "{mark} {:<5} {:<44} {:>8} checked", s.id, s.title, s.checked)?;
@@ -139,7 +176,13 @@ impl std::fmt::Display for Report {
                 writeln!(f, "  {note}")?;
             }
         }
-        if self.passed() {
+        if self.passed() && self.phase != Phase::Complete {
+            writeln!(
+                f,
+                "\nin progress: {}; every step so far holds (the later steps run once the poll reaches them)",
+                self.phase.describe()
+            )
+        } else if self.passed() {
             writeln!(f, "\nevery step passed")
         } else {
             writeln!(f, "\nFAILED: {}", self.failed_steps().join(", "))
@@ -153,7 +196,31 @@ impl Report {
             .iter()
             .map(|(id, title)| StepReport { id, title, checked: 0, failed: 0, details: Vec::new() })
             .collect();
-        Self { steps, result: Vec::new(), entries: 0, ballots: 0, poll: None, turnout: Turnout::default() }
+        Self { steps, result: Vec::new(), entries: 0, ballots: 0, poll: None, turnout: Turnout::default(), phase: Phase::Complete }
+    }
+
+    /// Whether the record is of a finished poll, with its result.
+    pub fn complete(&self) -> bool {
+        self.phase == Phase::Complete
+    }
+
+    /// Moves the phase back to `phase` if the record stops before it.
+    pub(crate) fn reached(&mut self, phase: Phase) {
+        if (phase as u8) < (self.phase as u8) {
+            self.phase = phase;
+        }
+    }
+
+    /// Adds `other`'s checks and failures, except those of step `except`.
+    pub(crate) fn absorb(&mut self, other: Report, except: &str) {
+        for s in other.steps.into_iter().filter(|s| s.id != except) {
+            if let Some(mine) = self.step(s.id) {
+                mine.checked += s.checked;
+                mine.failed += s.failed;
+                let room = MAX_DETAILS.saturating_sub(mine.details.len());
+                mine.details.extend(s.details.into_iter().take(room));
+            }
+        }
     }
 
     fn step(&mut self, id: &str) -> Option<&mut StepReport> {

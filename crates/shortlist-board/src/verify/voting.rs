@@ -9,7 +9,7 @@ use shortlist_crypto::dlog::DiscreteLog;
 use shortlist_crypto::threshold::{combine, DecryptionShare};
 
 use super::ceremony::{signed, Ceremony};
-use super::report::{ContestTable, Report};
+use super::report::{ContestTable, Phase, Report};
 use super::Poll;
 use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
@@ -365,6 +365,11 @@ impl Voting {
         }
     }
 
+    /// Whether voting was closed on the record.
+    pub(crate) fn closed(&self) -> bool {
+        self.closed.is_some()
+    }
+
     /// The aggregate entry, once read: its index, payload hash and contents.
     pub(crate) fn aggregate(&self) -> Option<&(u64, [u8; 32], Aggregate)> {
         self.aggregate.as_ref()
@@ -417,12 +422,16 @@ impl Voting {
     /// V6.1: voting closed, and the posted aggregates equal the recomputed ones.
     fn check_aggregate(&self, poll: &Poll, report: &mut Report) -> Option<Aggregate> {
         report.checked("V6.1", 1);
+        // spec: board §8.1 — a record that ends before the tally is in progress.
         let Some((closed_at, _)) = self.closed else {
-            report.fail("V6.1", "voting was never closed");
+            if self.aggregate.is_some() {
+                report.fail("V6.1", "an aggregate was posted but voting was never closed");
+            }
+            report.reached(Phase::VotingOpen);
             return None;
         };
         let Some((index, _, aggregate)) = &self.aggregate else {
-            report.fail("V6.1", "no aggregate was posted");
+            report.reached(Phase::VotingClosed);
             return None;
         };
         if *index < closed_at {
@@ -492,6 +501,11 @@ impl Voting {
             }
         }
         report.checked("V6.3", 1);
+        if self.result.is_none() && valid.iter().any(|v| v.len() < usize::from(poll.manifest.threshold)) {
+            // spec: board §8.1 — fewer valid shares than the threshold so far.
+            report.reached(Phase::Tallying);
+            return None;
+        }
         let mut counts = Vec::with_capacity(aggregate.contests.len());
         for (contest, shares) in aggregate.contests.iter().zip(&valid) {
             let points = match combine(poll.manifest.threshold, &contest.totals, shares) {
@@ -521,7 +535,7 @@ impl Voting {
         report.checked("V6.6", 1);
         report.checked("V6.7", 1);
         let Some((index, result)) = &self.result else {
-            report.fail("V6.6", "no result was posted");
+            report.reached(Phase::Tallying);
             return;
         };
         let Some((def, _)) = &poll.definition else { return };

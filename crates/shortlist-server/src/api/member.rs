@@ -155,7 +155,7 @@ async fn check_audit(p: std::sync::Arc<PollCtx>, spoiled: SpoiledBallot) -> ApiR
 async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<PollCtx>> {
     let p = state.poll(poll, Need::Context).await?;
     if p.context().is_none() {
-        return Err(AppError::conflict("wrong_phase", "voting has not opened"));
+        return Err(super::not_open(p.manifest.timetable.voting_open));
     }
     Ok(p)
 }

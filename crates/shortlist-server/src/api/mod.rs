@@ -103,6 +103,17 @@ pub fn unhex32(field: &str, text: &str) -> Result<[u8; 32], AppError> {
         .map_err(|_| AppError::malformed(format!("`{field}` must be 32 bytes (64 hex digits)")))
 }
 
+/// 409 `wrong_phase`: voting has not opened, with when the timetable opens it.
+pub fn not_open(opens: u64) -> AppError {
+    AppError::conflict(
+        "wrong_phase",
+        format!(
+            "voting has not opened: the timetable opens it at {} ({opens} in Unix seconds)",
+            crate::web::time::utc(opens)
+        ),
+    )
+}
+
 /// The organiser, authenticated by `Authorization: Bearer KEY` (constant-time).
 pub struct Organiser;
 
@@ -152,6 +163,60 @@ impl Modify for SecurityAddon {
     )
 )]
 struct ApiDoc;
+
+/// The errors every route can answer, whatever it does (spec: api §2, §6):
+/// status, code(s) and when.
+const EVERY_ROUTE: &[(&str, &str)] = &[
+    ("408", "`timeout`: the request took longer than the request timeout"),
+    ("429", "`rate_limited`: too many requests from this client"),
+    ("500", "`internal`: an internal error; the request changed nothing"),
+    ("503", "`unavailable`: the server is stopping or its database is unavailable"),
+];
+
+/// Completes the document with the errors the middleware, the extractors
+/// and the organiser check can answer, so that every route declares every
+/// status it can return: 401 on organiser routes; 400 for a malformed path,
+/// query or body; 404 `no_such_poll` on a poll's routes; 413 and 415 for a
+/// body; and [`EVERY_ROUTE`] everywhere.
+pub fn complete_responses(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |text: &str| {
+        ResponseBuilder::new()
+            .description(text)
+            .content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_poll = path.contains("{poll}");
+        let has_params = path.contains('{');
+        let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            let mut add: Vec<(&str, &str)> = EVERY_ROUTE.to_vec();
+            if op.tags.as_ref().is_some_and(|t| t.iter().any(|t| t == "organiser")) {
+                add.push(("401", "`unauthorized`: no organiser key, or another key"));
+            }
+            let has_query = op.parameters.as_ref().is_some_and(|p| {
+                p.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+            });
+            if op.request_body.is_some() || has_params || has_query {
+                add.push(("400", "`malformed`: the path, query or body cannot be read"));
+            }
+            if op.request_body.is_some() {
+                add.push(("413", "`too_large`: the body is larger than the limit"));
+                add.push(("415", "`unsupported_media_type`: a JSON route was sent another content type"));
+            }
+            if has_poll {
+                add.push(("404", "`no_such_poll`: no poll with this id (or another `not_found` code)"));
+            }
+            for (status, text) in add {
+                op.responses.responses.entry(status.to_string()).or_insert_with(|| error(text).into());
+            }
+        }
+    }
+}
 
 /// Every `/v1` route with its OpenAPI description.
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -298,6 +298,18 @@ fn checkpoint_info(bytes: &[u8]) -> ApiResult<CheckpointInfo> {
     })
 }
 
+/// The latest checkpoint's size and bytes; 404 `no_such_poll` for a poll
+/// that does not exist (every poll has a checkpoint from its creation on).
+async fn latest_or_404(store: &shortlist_store::Store, poll: &str) -> ApiResult<(u64, Vec<u8>)> {
+    match store.latest_checkpoint(poll).await? {
+        Some(c) => Ok(c),
+        None if store.poll(poll).await?.is_none() => {
+            Err(AppError::not_found("no_such_poll", format!("no such poll: {poll}")))
+        }
+        None => Err(AppError::not_found("not_found", "no checkpoint yet")),
+    }
+}
+
 /// The latest signed checkpoint.
 #[utoipa::path(get, path = "/v1/polls/{poll}/checkpoints/latest", tag = "public", params(("poll" = String, Path)),
     responses((status = 200, body = CheckpointInfo), (status = 404, body = ErrorBody)))]
@@ -305,12 +317,7 @@ pub async fn latest_checkpoint(
     State(state): State<AppState>,
     Path(poll): Path<String>,
 ) -> ApiResult<Json<CheckpointInfo>> {
-    let (_, bytes) = state
-        .shared
-        .store
-        .latest_checkpoint(&poll)
-        .await?
-        .ok_or_else(|| AppError::not_found("not_found", "no checkpoint yet"))?;
+    let (_, bytes) = latest_or_404(&state.shared.store, &poll).await?;
     Ok(Json(checkpoint_info(&bytes)?))
 }
 
@@ -536,10 +543,7 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
     responses((status = 200, description = "application/octet-stream: the record file"), (status = 404, body = ErrorBody)))]
 pub async fn record(State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<impl IntoResponse> {
     let store = state.shared.store.clone();
-    let (size, _) = store
-        .latest_checkpoint(&poll)
-        .await?
-        .ok_or_else(|| AppError::not_found("not_found", "no checkpoint yet"))?;
+    let (size, _) = latest_or_404(&store, &poll).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(8);
     tokio::spawn(async move {
         if let Err(e) = write_record(&store, &poll, size, &tx).await {
