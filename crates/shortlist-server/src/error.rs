@@ -81,6 +81,11 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// The message for people (never internal detail).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl std::fmt::Display for AppError {
