@@ -392,7 +392,8 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     assert_eq!(status["members"], 4);
     assert_eq!(status["by_kind"]["ballot"], out["ballots"], "{status}");
     let nominations = api.get_org("/nominations").await.unwrap();
-    let statuses: Vec<&str> = nominations.as_array().unwrap().iter().map(|n| n["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        nominations.as_array().unwrap().iter().map(|n| n["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["approved", "rejected"]);
     let result = api.get("/result").await.unwrap();
     let total: u64 =
@@ -410,7 +411,12 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
 
 /// What the console's browser run cannot do itself: candidates sending
 /// expressions of interest, the trustees' work, and time passing.
-async fn console_control(api: Arc<Api<Http>>, clock: ManualClock, now: u64, trustees: Vec<Trustee>) -> String {
+async fn console_control(
+    api: Arc<Api<Http>>,
+    clock: ManualClock,
+    now: u64,
+    trustees: Vec<Trustee>,
+) -> String {
     use axum::extract::Path as AxPath;
     use axum::routing::post;
     let trustees = Arc::new(tokio::sync::Mutex::new(trustees));

@@ -123,6 +123,20 @@ async fn sign_in_takes_the_key_once_and_sets_a_strict_session_cookie() {
     assert_eq!(rows.len(), 3);
     assert!(rows.iter().all(|(h,)| h.len() == 32 && hex::encode(h) != secret));
 
+    // A browser on our page: `Origin: null` (no-referrer) with `Sec-Fetch-Site: same-origin`.
+    let g = send(
+        r,
+        "POST",
+        "/console/sign-in",
+        &format!("key={ORGANISER_KEY}"),
+        &[("origin", "null"), ("sec-fetch-site", "same-origin")],
+    )
+    .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER);
+    // `Origin: null` alone proves nothing.
+    let g = send(r, "POST", "/console/sign-in", &format!("key={ORGANISER_KEY}"), &[("origin", "null")]).await;
+    assert_eq!(g.status, StatusCode::FORBIDDEN);
+
     // Signed in: the polls.
     let g = send(r, "GET", "/console", "", &[("cookie", &cookie)]).await;
     assert_eq!(g.status, StatusCode::OK);

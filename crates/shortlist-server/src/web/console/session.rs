@@ -120,24 +120,32 @@ impl FromRequestParts<AppState> for Session {
     }
 }
 
-/// Whether a state-changing request comes from a page of this server: its
-/// `Origin` must name the `Host` it was sent to, and `Sec-Fetch-Site`, when
-/// the browser sends it, must be `same-origin`. Err is the catalogue key.
+/// Whether a state-changing request comes from a page of this server.
+/// `Sec-Fetch-Site`, which browsers set and scripts cannot, must say
+/// `same-origin` when sent; an `Origin` other than `null` must name the
+/// `Host` the request was sent to. Our pages' `Referrer-Policy: no-referrer`
+/// makes browsers send `Origin: null` on a form POST, so a request needs one
+/// of the two: `Sec-Fetch-Site: same-origin`, or a matching `Origin`. Err is
+/// the catalogue key.
 pub fn same_origin(headers: &HeaderMap) -> Result<(), &'static str> {
+    const REFUSED: &str = "console.refused.origin";
     let get = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-    if let Some(site) = get("sec-fetch-site") {
-        if site != "same-origin" {
-            return Err("console.refused.origin");
-        }
+    let site = get("sec-fetch-site");
+    if site.is_some_and(|s| s != "same-origin") {
+        return Err(REFUSED);
     }
-    let (Some(origin), Some(host)) = (get("origin"), get("host")) else {
-        return Err("console.refused.origin");
-    };
-    let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
-    if authority.is_some_and(|a| a.eq_ignore_ascii_case(host)) {
-        Ok(())
-    } else {
-        Err("console.refused.origin")
+    match get("origin").filter(|o| *o != "null") {
+        Some(origin) => {
+            let host = get("host").ok_or(REFUSED)?;
+            let authority = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+            if authority.is_some_and(|a| a.eq_ignore_ascii_case(host)) {
+                Ok(())
+            } else {
+                Err(REFUSED)
+            }
+        }
+        None if site.is_some() => Ok(()),
+        None => Err(REFUSED),
     }
 }
 
