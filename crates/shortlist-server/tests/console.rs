@@ -17,6 +17,9 @@ use shortlist_crypto::credential::CredentialSecret;
 use shortlist_server::clock::ManualClock;
 use tower::ServiceExt;
 
+/// What is refused: why, the form body, the headers, the status.
+type Refusal<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, StatusCode);
+
 const HOST: &str = "console.test";
 const ORIGIN: &str = "http://console.test";
 
@@ -160,7 +163,7 @@ async fn a_post_without_the_session_its_csrf_token_or_our_origin_is_refused_and_
     let path = "/console/p/csrf-test/do/nominations-open";
     let good_body = format!("csrf={token}");
 
-    let refusals: [(&str, String, Vec<(&str, &str)>, StatusCode); 6] = [
+    let refusals: [Refusal; 6] = [
         ("no cookie", good_body.clone(), vec![("origin", ORIGIN)], StatusCode::UNAUTHORIZED),
         (
             "no CSRF token",

@@ -101,7 +101,7 @@ pub async fn act(
     form: Result<Form<ActionForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let form = form.map(|Form(f)| f).unwrap_or_default();
-    if let Err(r) = s.check_csrf(&form.csrf) {
+    if let Some(r) = s.csrf_refusal(&form.csrf) {
         return r;
     }
     let Some((_, panel)) = ACTIONS.iter().find(|(a, _)| *a == action) else {

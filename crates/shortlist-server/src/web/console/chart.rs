@@ -88,33 +88,7 @@ pub async fn turnout(state: &AppState, lang: &Lang, p: &PollCtx, s: &Status) -> 
         esc(lang.t("console.turnout.title")),
         esc(&desc)
     );
-    // Axes, the roll's size and the value ticks.
-    let (x0, x1, y0) = (LEFT, W - RIGHT, H - BOTTOM);
-    let _ = writeln!(b, "<line class=\"chart-axis\" x1=\"{x0}\" y1=\"{TOP}\" x2=\"{x0}\" y2=\"{y0}\"/>");
-    let _ = writeln!(b, "<line class=\"chart-axis\" x1=\"{x0}\" y1=\"{y0}\" x2=\"{x1}\" y2=\"{y0}\"/>");
-    if s.members > 0 {
-        let ym = y(s.members, top);
-        let _ = writeln!(
-            b,
-            "<line class=\"chart-roll\" x1=\"{x0}\" y1=\"{ym}\" x2=\"{x1}\" y2=\"{ym}\" stroke-dasharray=\"6 4\"/>"
-        );
-    }
-    for v in [0, top / 2, top] {
-        let _ = writeln!(
-            b,
-            "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"14\">{v}</text>",
-            x0 - 6,
-            y(v, top) + 5
-        );
-    }
-    for (at, anchor, tx) in [(start, "start", x0), (end, "end", x1)] {
-        let _ = writeln!(
-            b,
-            "<text class=\"chart-label\" x=\"{tx}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"14\">{}</text>",
-            H - 12,
-            esc(&time::utc(at))
-        );
-    }
+    b.push_str(&axes(s.members, top, start, end));
     b.push_str(&polyline(&reg, top, "chart-registered"));
     b.push_str(&polyline(&cast, top, "chart-ballots"));
     b.push_str("\n</svg>\n");
@@ -158,5 +132,38 @@ fn table(lang: &Lang, start: u64, end: u64, reg: &[u64], cast: &[u64]) -> String
         );
     }
     b.push_str("</tbody></table>\n</div>\n</details>\n");
+    b
+}
+
+/// The axes, the roll's size (dashed) and the labels of both axes.
+fn axes(members: u64, top: u64, start: u64, end: u64) -> String {
+    let mut b = String::new();
+    // Axes, the roll's size and the value ticks.
+    let (x0, x1, y0) = (LEFT, W - RIGHT, H - BOTTOM);
+    let _ = writeln!(b, "<line class=\"chart-axis\" x1=\"{x0}\" y1=\"{TOP}\" x2=\"{x0}\" y2=\"{y0}\"/>");
+    let _ = writeln!(b, "<line class=\"chart-axis\" x1=\"{x0}\" y1=\"{y0}\" x2=\"{x1}\" y2=\"{y0}\"/>");
+    if members > 0 {
+        let ym = y(members, top);
+        let _ = writeln!(
+            b,
+            "<line class=\"chart-roll\" x1=\"{x0}\" y1=\"{ym}\" x2=\"{x1}\" y2=\"{ym}\" stroke-dasharray=\"6 4\"/>"
+        );
+    }
+    for v in [0, top / 2, top] {
+        let _ = writeln!(
+            b,
+            "<text class=\"chart-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"14\">{v}</text>",
+            x0 - 6,
+            y(v, top) + 5
+        );
+    }
+    for (at, anchor, tx) in [(start, "start", x0), (end, "end", x1)] {
+        let _ = writeln!(
+            b,
+            "<text class=\"chart-label\" x=\"{tx}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"14\">{}</text>",
+            H - 12,
+            esc(&time::utc(at))
+        );
+    }
     b
 }

@@ -69,25 +69,7 @@ pub async fn console(
         esc(&lang.f("console.poll_caption", &[("poll", poll)])),
         esc(&p.manifest.title)
     );
-    match outcome {
-        Outcome::None => {}
-        Outcome::Done(key) => {
-            let _ = writeln!(
-                b,
-                "<div class=\"panel panel-ok\" role=\"status\" id=\"done\"><p>{}</p></div>",
-                esc(lang.t(key))
-            );
-        }
-        Outcome::Failed(panel, message) => {
-            let _ = writeln!(
-                b,
-                "<div class=\"error-summary\" id=\"error-summary\" tabindex=\"-1\" role=\"alert\" aria-labelledby=\"error-summary-title\">\
-                 <h2 id=\"error-summary-title\">{}</h2><ul class=\"error-list\"><li><a href=\"#{panel}\">{}</a></li></ul></div>",
-                esc(lang.t("error.summary")),
-                esc(message)
-            );
-        }
-    }
+    b.push_str(&banner(&lang, outcome));
     let _ = writeln!(
         b,
         "<div class=\"phase-panel\"><p class=\"phase\"><span class=\"tag tag-{}\">{}</span></p>{}</div>",
@@ -127,4 +109,30 @@ pub async fn console(
         _ => p.manifest.title.clone(),
     };
     html(code, render(lang, &title, &b, Some(&s.csrf), true), false)
+}
+
+/// The outcome of the last action: a success panel or an error summary
+/// linking to the action's panel.
+fn banner(lang: &crate::web::i18n::Lang, outcome: &Outcome) -> String {
+    let mut b = String::new();
+    match outcome {
+        Outcome::None => {}
+        Outcome::Done(key) => {
+            let _ = writeln!(
+                b,
+                "<div class=\"panel panel-ok\" role=\"status\" id=\"done\"><p>{}</p></div>",
+                esc(lang.t(key))
+            );
+        }
+        Outcome::Failed(panel, message) => {
+            let _ = writeln!(
+                b,
+                "<div class=\"error-summary\" id=\"error-summary\" tabindex=\"-1\" role=\"alert\" aria-labelledby=\"error-summary-title\">\
+                 <h2 id=\"error-summary-title\">{}</h2><ul class=\"error-list\"><li><a href=\"#{panel}\">{}</a></li></ul></div>",
+                esc(lang.t("error.summary")),
+                esc(message)
+            );
+        }
+    }
+    b
 }

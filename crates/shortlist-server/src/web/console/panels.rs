@@ -266,12 +266,11 @@ pub fn tokens(lang: &Lang, poll: &str, csrf: &str, s: &Status) -> String {
     b
 }
 
-/// Each trustee's progress in the ceremony and the tally, from the board.
-pub async fn trustees(state: &AppState, lang: &Lang, p: &PollCtx) -> Result<String, AppError> {
+/// Per trustee (manifest order): commitments, shares sent, complaints and
+/// decryption shares on the board.
+async fn trustee_counts(state: &AppState, p: &PollCtx) -> Result<Vec<[u64; 4]>, AppError> {
     let store = &state.shared.store;
-    let n = p.manifest.trustees.len();
-    // Per trustee: commitments, shares sent, complaints, decryption shares.
-    let mut counts = vec![[0u64; 4]; n];
+    let mut counts = vec![[0u64; 4]; p.manifest.trustees.len()];
     let kinds = [
         EntryKind::CeremonyCommitment,
         EntryKind::CeremonyShare,
@@ -293,6 +292,13 @@ pub async fn trustees(state: &AppState, lang: &Lang, p: &PollCtx) -> Result<Stri
             from = end;
         }
     }
+    Ok(counts)
+}
+
+/// Each trustee's progress in the ceremony and the tally, from the board.
+pub async fn trustees(state: &AppState, lang: &Lang, p: &PollCtx) -> Result<String, AppError> {
+    let n = p.manifest.trustees.len();
+    let counts = trustee_counts(state, p).await?;
     let mut b = String::new();
     open(&mut b, lang, "trustees");
     let _ = writeln!(

@@ -58,14 +58,11 @@ pub struct Session {
 }
 
 impl Session {
-    /// Refuses a POST whose CSRF token is not this session's (constant time).
-    pub fn check_csrf(&self, presented: &str) -> Result<(), Response> {
+    /// The refusal of a POST whose CSRF token is not this session's
+    /// (compared in constant time), or `None` when it is.
+    pub fn csrf_refusal(&self, presented: &str) -> Option<Response> {
         let ok: bool = presented.trim().as_bytes().ct_eq(self.csrf.as_bytes()).into();
-        if ok {
-            Ok(())
-        } else {
-            Err(refused(self.lang, StatusCode::FORBIDDEN, "console.refused.csrf"))
-        }
+        (!ok).then(|| refused(self.lang, StatusCode::FORBIDDEN, "console.refused.csrf"))
     }
 
     /// Ends this session in the store.

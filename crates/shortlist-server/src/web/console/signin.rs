@@ -157,7 +157,7 @@ pub async fn sign_out(
     form: Result<Form<CsrfForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let presented = form.map(|Form(f)| f.csrf).unwrap_or_default();
-    if let Err(r) = s.check_csrf(&presented) {
+    if let Some(r) = s.csrf_refusal(&presented) {
         return r;
     }
     if let Err(e) = s.end(&state).await {
