@@ -149,7 +149,18 @@ async fn sign_in_takes_the_key_once_and_sets_a_strict_session_cookie() {
 
 #[tokio::test]
 async fn a_post_without_the_session_its_csrf_token_or_our_origin_is_refused_and_changes_nothing() {
-    let db = Db::sqlite();
+    refusals_and_session_end(Db::sqlite()).await;
+}
+
+/// The sessions table on PostgreSQL (skips without `DATABASE_URL`, fails under CI).
+#[tokio::test]
+async fn sessions_and_refusals_on_postgresql() {
+    if let Some(db) = Db::postgres().await {
+        refusals_and_session_end(db).await;
+    }
+}
+
+async fn refusals_and_session_end(db: Db) {
     let clock = ManualClock::new(T0);
     let server = Server::start(&db, clock.clone(), &CredentialSecret::generate(&mut rand::rngs::OsRng)).await;
     let api = server.api("csrf-test");
