@@ -323,3 +323,166 @@ async fn control_server(api: Arc<Api<Http>>, clock: ManualClock, close: u64) -> 
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
 }
+
+// ------------------------------------------------------------ organiser console
+
+const CONSOLE_POLL: &str = "console-poll";
+
+/// Runs `tests/browser/console.mjs` with `config`; returns what it wrote.
+async fn console_script(env: &Env, config: Value) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let (cfg, out) = (dir.path().join("config.json"), dir.path().join("out.json"));
+    let mut config = config;
+    config["chromium"] = env.chromium.to_string_lossy().into();
+    config["screenshots"] = env.shots.join("console").to_string_lossy().into();
+    config["out"] = out.to_string_lossy().into();
+    std::fs::write(&cfg, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    let (node, script) = (env.node.clone(), env.dir.join("console.mjs"));
+    let status = tokio::task::spawn_blocking(move || Command::new(node).arg(script).arg(cfg).status())
+        .await
+        .unwrap()
+        .expect("run node");
+    assert!(status.success(), "the console's browser run failed (see its output above)");
+    serde_json::from_slice(&std::fs::read(&out).unwrap_or_else(|_| b"{}".to_vec())).unwrap()
+}
+
+/// The organiser console in Chromium (issue 10, build item 4): the browser
+/// signs in with the organiser key and runs a whole poll from the console —
+/// phases, a nomination approved and one rejected, the roll uploaded from a
+/// file, the tokens downloaded, two members voting in the booth with links
+/// from that download, the tally and the result — while this test plays
+/// the trustees and moves the clock when the script asks (a control
+/// server). Screenshots under `target/browser-screenshots/console/`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
+    let Some(env) = env() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let clock = ManualClock::new(now);
+    let app = App::new(ServerParts {
+        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(dir.path())).await.unwrap(),
+        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
+        organiser_key: ORGANISER_KEY.into(),
+        clock: Arc::new(clock.clone()),
+        limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
+        let _ = stopped.await;
+    }));
+    let api = Arc::new(Api::new(Http::new(&base).unwrap(), CONSOLE_POLL).with_organiser_key(ORGANISER_KEY));
+
+    // The poll exists (created from the command line); three candidates entered.
+    let keys: Vec<CredentialSecret> =
+        (0..3).map(|_| CredentialSecret::generate(&mut rand::rngs::OsRng)).collect();
+    let mut m = manifest(now, &keys);
+    m["poll_id"] = CONSOLE_POLL.into();
+    m["title"] = "Branch committee election".into();
+    m["contests"][0]["slate_rules"] = json!([]);
+    api.create_poll(&m).await.unwrap();
+    for (name, gender, statement) in ENTERED.iter().take(3) {
+        api.enter_candidate(1, name, statement, &[("gender", gender)]).await.unwrap();
+    }
+    let trustees: Vec<Trustee> = keys
+        .iter()
+        .zip(1u16..)
+        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
+        .collect();
+    let control = console_control(api.clone(), clock.clone(), now, trustees).await;
+    let out = console_script(
+        &env,
+        json!({ "base": base, "poll": CONSOLE_POLL, "key": ORGANISER_KEY, "control": control }),
+    )
+    .await;
+
+    // What the browser did is what the board holds.
+    let status = api.get("/status").await.unwrap();
+    assert_eq!(status["phase"], "done", "{status}");
+    assert_eq!(status["members"], 4);
+    assert_eq!(status["by_kind"]["ballot"], out["ballots"], "{status}");
+    let nominations = api.get_org("/nominations").await.unwrap();
+    let statuses: Vec<&str> =
+        nominations.as_array().unwrap().iter().map(|n| n["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["approved", "rejected"]);
+    let result = api.get("/result").await.unwrap();
+    let total: u64 =
+        result["contests"][0]["rows"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
+    assert!(total >= 2, "{result}");
+    let record = api.record().await.unwrap();
+    let path = dir.path().join("console.record");
+    std::fs::write(&path, &record).unwrap();
+    let report = shortlist_board::verify::verify_path(&path, Vec::new(), None, None, |_| {}).unwrap();
+    assert!(report.passed(), "{report}");
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+/// What the console's browser run cannot do itself: candidates sending
+/// expressions of interest, the trustees' work, and time passing.
+async fn console_control(
+    api: Arc<Api<Http>>,
+    clock: ManualClock,
+    now: u64,
+    trustees: Vec<Trustee>,
+) -> String {
+    use axum::extract::Path as AxPath;
+    use axum::routing::post;
+    let trustees = Arc::new(tokio::sync::Mutex::new(trustees));
+    let app = axum::Router::new().route(
+        "/{step}",
+        post(move |AxPath(step): AxPath<String>| {
+            let (api, clock, trustees) = (api.clone(), clock.clone(), trustees.clone());
+            async move {
+                let r: Result<(), String> = async {
+                    let e = |e: shortlist_client::ClientError| e.to_string();
+                    match step.as_str() {
+                        "nominate" => {
+                            let t = api.post("/candidate-tokens", true, json!({ "labels": ["g", "h"] })).await.map_err(e)?;
+                            for (i, name) in ["Grace Lin", "Hugo Marsh"].iter().enumerate() {
+                                let candidate = json!({ "contest_id": 1, "name": name, "statement": "Ten years organising tenants.", "attributes": {} });
+                                let body = json!({ "token": t[i]["token"], "candidate": candidate });
+                                api.post("/expressions-of-interest", false, body).await.map_err(e)?;
+                            }
+                        }
+                        "ceremony" => {
+                            let view = PollView::fetch(api.as_ref()).await.map_err(e)?;
+                            let mut ts = trustees.lock().await;
+                            for t in ts.iter_mut() {
+                                t.commit(api.as_ref(), &view).await.map_err(e)?;
+                            }
+                            for t in ts.iter_mut() {
+                                t.send_shares(api.as_ref(), &view).await.map_err(e)?;
+                            }
+                            for t in ts.iter_mut() {
+                                t.receive_shares(api.as_ref(), &view).await.map_err(e)?;
+                            }
+                        }
+                        "nominations-deadline" => clock.set(now + 3 * DAY),
+                        "voting-opens" => clock.set(now + 4 * DAY + 3600),
+                        "voting-deadline" => clock.set(now + 11 * DAY),
+                        "decrypt" => {
+                            for t in trustees.lock().await.iter_mut().take(2) {
+                                t.decrypt(api.as_ref()).await.map_err(e)?;
+                            }
+                        }
+                        other => return Err(format!("no step {other}")),
+                    }
+                    Ok(())
+                }
+                .await;
+                match r {
+                    Ok(()) => "ok".to_string(),
+                    Err(e) => format!("error: {e}"),
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}

@@ -82,7 +82,7 @@ impl AppError {
         self.code
     }
 
-    /// The message for people.
+    /// The message for people (never internal detail).
     pub fn message(&self) -> &str {
         &self.message
     }

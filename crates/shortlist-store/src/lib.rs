@@ -17,6 +17,7 @@
 
 mod admin;
 mod append;
+mod console;
 mod read;
 
 use std::str::FromStr;

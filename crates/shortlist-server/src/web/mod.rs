@@ -11,6 +11,7 @@
 //! crypto must run on the member's device (booth, verifier).
 
 pub mod assets;
+pub mod console;
 pub mod html;
 pub mod i18n;
 pub mod pages;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/p/{poll}/booth", get(pages::booth::page))
         .route("/p/{poll}/verify", get(pages::verify::page))
         .route("/assets/{*path}", get(assets::serve))
+        .merge(console::routes())
         // Pages and assets go gzipped to browsers that take it: the booth's
         // WebAssembly is 781 kB, 302 kB gzipped, on a member's phone.
         .layer(tower_http::compression::CompressionLayer::new().gzip(true))

@@ -1,0 +1,138 @@
+//! `/console/p/{poll}`: one poll's console, a page of panels: status and
+//! turnout, the phases, the timetable, nominations, the roll, tokens, the
+//! trustees and the result. Each panel reads through the same handlers as
+//! the `/v1` routes.
+
+use std::fmt::Write as _;
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+
+use super::session::Session;
+use super::{chart, panels, render};
+use crate::api::{organiser, public, Organiser};
+use crate::error::Path;
+use crate::state::AppState;
+use crate::web::html::{esc, poll_base};
+use crate::web::pages::{countdown, error_page, html, load, phase_name};
+
+/// What the last action left to say: done (a catalogue key) or an error.
+pub enum Outcome {
+    /// Nothing.
+    None,
+    /// An action succeeded: the catalogue key of its message.
+    Done(String),
+    /// An action failed: the panel it belongs to and the message.
+    Failed(&'static str, String),
+}
+
+/// `GET /console/p/{poll}` (`?done=ACTION` after an action).
+pub async fn page(
+    State(state): State<AppState>,
+    s: Session,
+    Path(poll): Path<String>,
+    query: RawQuery,
+) -> Response {
+    let done = query
+        .0
+        .as_deref()
+        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
+        .filter(|a| super::actions::ACTIONS.iter().any(|(name, _)| name == a))
+        .map(|a| format!("console.done.{a}"));
+    let outcome = done.map_or(Outcome::None, Outcome::Done);
+    console(&state, &s, &poll, &outcome, StatusCode::OK).await
+}
+
+/// The console page of `poll` with an outcome to report.
+pub async fn console(
+    state: &AppState,
+    s: &Session,
+    poll: &str,
+    outcome: &Outcome,
+    code: StatusCode,
+) -> Response {
+    let lang = s.lang;
+    let p = match load(state, poll, lang).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let status = match public::status(State(state.clone()), Path(poll.to_string())).await {
+        Ok(st) => st.0,
+        Err(e) => return error_page(lang, None, &e),
+    };
+    let q = lang.query();
+    let mut b = String::new();
+    let _ = writeln!(
+        b,
+        "<span class=\"caption\">{}</span>\n<h1>{}</h1>",
+        esc(&lang.f("console.poll_caption", &[("poll", poll)])),
+        esc(&p.manifest.title)
+    );
+    b.push_str(&banner(&lang, outcome));
+    let _ = writeln!(
+        b,
+        "<div class=\"phase-panel\"><p class=\"phase\"><span class=\"tag tag-{}\">{}</span></p>{}</div>",
+        esc(&status.phase),
+        esc(phase_name(&lang, &status.phase)),
+        countdown(&lang, &p, &status.phase, status.now)
+    );
+    // A table of contents: the panels are long on a phone.
+    b.push_str(&panels::contents(&lang));
+    b.push_str(&panels::status(&lang, &status));
+    b.push_str(&chart::turnout(state, &lang, &p, &status).await);
+    b.push_str("</section>\n");
+    b.push_str(&panels::phases(&lang, poll, &status.phase));
+    b.push_str(&panels::timetable(&lang, &p));
+    let nominations =
+        organiser::list_nominations(Organiser, State(state.clone()), Path(poll.to_string())).await;
+    match nominations {
+        Ok(list) => b.push_str(&panels::nominations(&lang, poll, &s.csrf, &status.phase, &list.0)),
+        Err(e) => return error_page(lang, None, &e),
+    }
+    b.push_str(&panels::roll(&lang, poll, &s.csrf, &status));
+    b.push_str(&panels::tokens(&lang, poll, &s.csrf, &status));
+    match panels::trustees(state, &lang, &p).await {
+        Ok(h) => b.push_str(&h),
+        Err(e) => return error_page(lang, None, &e),
+    }
+    let result = public::result(State(state.clone()), Path(poll.to_string())).await.ok().map(|r| r.0);
+    b.push_str(&panels::result(&lang, &p, result.as_ref()));
+    let _ = writeln!(
+        b,
+        "<p><a href=\"{}{q}\">{}</a></p>",
+        esc(&poll_base(poll)),
+        esc(lang.t("console.public_page"))
+    );
+    let title = match outcome {
+        Outcome::Failed(..) => format!("{}: {}", lang.t("error.summary"), p.manifest.title),
+        _ => p.manifest.title.clone(),
+    };
+    html(code, render(lang, &title, &b, Some(&s.csrf), true), false)
+}
+
+/// The outcome of the last action: a success panel or an error summary
+/// linking to the action's panel.
+fn banner(lang: &crate::web::i18n::Lang, outcome: &Outcome) -> String {
+    let mut b = String::new();
+    match outcome {
+        Outcome::None => {}
+        Outcome::Done(key) => {
+            let _ = writeln!(
+                b,
+                "<div class=\"panel panel-ok\" role=\"status\" id=\"done\"><p>{}</p></div>",
+                esc(lang.t(key))
+            );
+        }
+        Outcome::Failed(panel, message) => {
+            let _ = writeln!(
+                b,
+                "<div class=\"error-summary\" id=\"error-summary\" tabindex=\"-1\" role=\"alert\" aria-labelledby=\"error-summary-title\">\
+                 <h2 id=\"error-summary-title\">{}</h2><ul class=\"error-list\"><li><a href=\"#{panel}\">{}</a></li></ul></div>",
+                esc(lang.t("error.summary")),
+                esc(message)
+            );
+        }
+    }
+    b
+}

@@ -1,0 +1,8 @@
+-- The organiser console's sign-in sessions (spec: api §4.1). Only the
+-- SHA-256 of the session secret is kept; a row past `expires_at` grants nothing.
+-- The SQLite twin is migrations/sqlite/0010_console_sessions.sql.
+CREATE TABLE console_sessions (
+    id_hash BYTEA PRIMARY KEY,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
