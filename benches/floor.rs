@@ -76,7 +76,8 @@ fn main() {
     let points = n * (2 + 2 * 2) + 2 * range_branches;
 
     let key = SecretKey::random(&mut OsRng);
-    let ctx = ElectionContext { manifest_hash: [1; 32], definition_hash: [2; 32], joint_key: key.public_key() };
+    let ctx =
+        ElectionContext { manifest_hash: [1; 32], definition_hash: [2; 32], joint_key: key.public_key() };
     let enc = Encrypter::new(&ctx.joint_key);
     let cred = [5u8; 32];
     let bctx = BallotContext { election: &ctx, credential: &cred };
@@ -107,9 +108,15 @@ fn main() {
 
     // The real thing.
     let mut rng = rand::thread_rng();
-    let t_prove = time(|| EncryptedContest::encrypt(&enc, &bctx, &SHAPE, &random_selection(), &mut rng).unwrap());
+    let t_prove =
+        time(|| EncryptedContest::encrypt(&enc, &bctx, &SHAPE, &random_selection(), &mut rng).unwrap());
     let ballots: Vec<Vec<u8>> = (0..BATCH)
-        .map(|_| EncryptedContest::encrypt(&enc, &bctx, &SHAPE, &random_selection(), &mut OsRng).unwrap().0.to_bytes())
+        .map(|_| {
+            EncryptedContest::encrypt(&enc, &bctx, &SHAPE, &random_selection(), &mut OsRng)
+                .unwrap()
+                .0
+                .to_bytes()
+        })
         .collect();
     let mut i = 0;
     let t_verify = time(|| {
@@ -129,7 +136,11 @@ fn main() {
 
     println!("floor of a 30-candidate, choose ≤ 9 ballot on this machine (one core)\n");
     println!("primitives");
-    println!("  fixed-base multiplication (B₀ table / K table)   {:>8.2} µs / {:.2} µs", us(t_fixed_g), us(t_fixed_k));
+    println!(
+        "  fixed-base multiplication (B₀ table / K table)   {:>8.2} µs / {:.2} µs",
+        us(t_fixed_g),
+        us(t_fixed_k)
+    );
     println!("  batched compression, per point                   {:>8.2} µs", us(t_compress));
     println!("  decompression, per point                         {:>8.2} µs", us(t_decompress));
     println!("  multiscalar multiplication, {one_size} points        {:>8.2} µs", us(t_msm_one));

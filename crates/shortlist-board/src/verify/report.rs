@@ -196,7 +196,15 @@ impl Report {
             .iter()
             .map(|(id, title)| StepReport { id, title, checked: 0, failed: 0, details: Vec::new() })
             .collect();
-        Self { steps, result: Vec::new(), entries: 0, ballots: 0, poll: None, turnout: Turnout::default(), phase: Phase::Complete }
+        Self {
+            steps,
+            result: Vec::new(),
+            entries: 0,
+            ballots: 0,
+            poll: None,
+            turnout: Turnout::default(),
+            phase: Phase::Complete,
+        }
     }
 
     /// Whether the record is of a finished poll, with its result.

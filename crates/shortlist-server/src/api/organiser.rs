@@ -18,7 +18,7 @@ use shortlist_store::MemberRow;
 use utoipa::{IntoParams, ToSchema};
 use zeroize::Zeroize;
 
-use super::{unhex32, AppendedInfo, Organiser};
+use super::{AppendedInfo, Organiser};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};

@@ -108,7 +108,14 @@ pub async fn act(
         return refused(s.lang, StatusCode::NOT_FOUND, "console.refused.no_action");
     };
     if action == "tokens" {
-        return match organiser::issue_tokens(Organiser, State(state.clone()), Path(poll.clone())).await {
+        return match organiser::issue_tokens(
+            Organiser,
+            State(state.clone()),
+            Path(poll.clone()),
+            crate::error::Query(organiser::TokensQuery { reissue: None }),
+        )
+        .await
+        {
             Ok(csv) => download(csv.into_response(), &poll, state.shared.clock.now()),
             Err(e) => failed(&state, &s, &poll, panel, &e).await,
         };

@@ -101,12 +101,12 @@ pub async fn turnout(state: &AppState, lang: &Lang, p: &PollCtx, s: &Status) -> 
         esc(lang.t("console.turnout.ballots")),
         esc(&lang.f("console.turnout.roll", &[("n", &s.members.to_string())]))
     );
-    b.push_str(&table(lang, start, end, &reg, &cast));
+    b.push_str(&table(lang, &p.manifest.calendar.zone, start, end, &reg, &cast));
     b
 }
 
 /// The chart's numbers as a table, one row per interval where anything changed.
-fn table(lang: &Lang, start: u64, end: u64, reg: &[u64], cast: &[u64]) -> String {
+fn table(lang: &Lang, zone: &str, start: u64, end: u64, reg: &[u64], cast: &[u64]) -> String {
     let mut b = format!(
         "<details class=\"chart-table\"><summary>{}</summary>\n<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"turnout-caption\">\n\
          <table class=\"table\"><caption id=\"turnout-caption\">{}</caption>\n<thead><tr><th scope=\"col\">{}</th>\
@@ -128,7 +128,7 @@ fn table(lang: &Lang, start: u64, end: u64, reg: &[u64], cast: &[u64]) -> String
         let _ = writeln!(
             b,
             "<tr><th scope=\"row\">{}</th><td class=\"num\">{r}</td><td class=\"num\">{c}</td></tr>",
-            time::element(edge)
+            time::element(edge, zone)
         );
     }
     b.push_str("</tbody></table>\n</div>\n</details>\n");

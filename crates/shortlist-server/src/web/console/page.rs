@@ -57,6 +57,10 @@ pub async fn console(
         Ok(p) => p,
         Err(r) => return r,
     };
+    let timetable = match state.timetable(&p).await {
+        Ok(t) => t,
+        Err(e) => return error_page(lang, Some(poll), &e),
+    };
     let status = match public::status(State(state.clone()), Path(poll.to_string())).await {
         Ok(st) => st.0,
         Err(e) => return error_page(lang, None, &e),
@@ -75,7 +79,7 @@ pub async fn console(
         "<div class=\"phase-panel\"><p class=\"phase\"><span class=\"tag tag-{}\">{}</span></p>{}</div>",
         esc(&status.phase),
         esc(phase_name(&lang, &status.phase)),
-        countdown(&lang, &p, &status.phase, status.now)
+        countdown(&lang, &timetable, &status.phase, status.now)
     );
     // A table of contents: the panels are long on a phone.
     b.push_str(&panels::contents(&lang));
@@ -83,7 +87,7 @@ pub async fn console(
     b.push_str(&chart::turnout(state, &lang, &p, &status).await);
     b.push_str("</section>\n");
     b.push_str(&panels::phases(&lang, poll, &status.phase));
-    b.push_str(&panels::timetable(&lang, &p));
+    b.push_str(&panels::timetable(&lang, &p, &timetable));
     let nominations =
         organiser::list_nominations(Organiser, State(state.clone()), Path(poll.to_string())).await;
     match nominations {

@@ -120,24 +120,26 @@ pub fn phases(lang: &Lang, poll: &str, phase: &str) -> String {
 }
 
 /// The timetable and its amendments.
-pub fn timetable(lang: &Lang, p: &PollCtx) -> String {
+pub fn timetable(lang: &Lang, p: &PollCtx, t: &shortlist_board::manifest::Timetable) -> String {
     let mut b = String::new();
     open(&mut b, lang, "timetable");
-    let t = p.manifest.timetable;
     b.push_str("<dl class=\"summary-list\">\n");
     for (key, at) in [
         ("poll.nominations_close", t.nominations_close),
         ("poll.voting_open", t.voting_open),
         ("poll.voting_close", t.voting_close),
     ] {
-        let _ = writeln!(b, "<div><dt>{}</dt><dd>{}</dd></div>", esc(lang.t(key)), time::element(at));
+        let _ = writeln!(
+            b,
+            "<div><dt>{}</dt><dd>{}</dd></div>",
+            esc(lang.t(key)),
+            time::element(at, &p.manifest.calendar.zone)
+        );
     }
     b.push_str("</dl>\n");
-    // TIMETABLE AMENDMENTS (issue 10, build item 1): the amendment route is
-    // built on another branch. Wire it here once it exists: list the
-    // amendments on the board and offer a form (new deadline, with the
-    // session's CSRF field) posting to `do/amend`, handled in
-    // `actions::act` by calling the organiser route's handler.
+    // TIMETABLE AMENDMENTS: the dates shown are the timetable in force; a
+    // form posting to `POST …/timetable` (with the session's CSRF field) is
+    // still to come — for now the page points to `shortlist organiser amend`.
     let _ = writeln!(
         b,
         "<h3>{}</h3>\n<p id=\"amendments\" class=\"notice\">{}</p>",
