@@ -198,7 +198,12 @@ fn every_random_mutation_of_an_honest_record_is_rejected_without_panic() {
         };
         let report = catch_unwind(AssertUnwindSafe(|| verify(&tampered)))
             .unwrap_or_else(|_| panic!("mutation {i} ({kind}, seed {seed}): the verifier panicked"));
-        assert!(!report.passed(), "mutation {i} ({kind}, seed {seed}) passed verification");
+        // A tampered record must not verify as the finished poll: an honest
+        // prefix (a cut exactly after a checkpoint) passes only "in progress".
+        assert!(
+            !(report.passed() && report.complete()),
+            "mutation {i} ({kind}, seed {seed}) passed verification as a finished poll"
+        );
         let e = by_kind.entry(kind).or_default();
         e.0 += 1;
         *e.1.entry(report.failed_steps().join("+")).or_default() += 1;
@@ -225,7 +230,10 @@ fn a_record_cut_at_an_earlier_checkpoint_is_caught_by_a_later_saved_checkpoint()
     let earlier = frames[..last].iter().rposition(|f| matches!(f, Frame::Checkpoint(_))).unwrap();
     let cut = write(&frames[..=earlier]);
     let report = verify(&cut);
-    assert!(!report.passed(), "a record cut before its result passed");
+    assert!(
+        report.passed() && !report.complete(),
+        "a record cut before its result is not an honest poll in progress"
+    );
     let mut v = Verifier::new();
     v.expect_checkpoints(vec![saved]);
     let mut reader = record::open(cut.as_slice()).unwrap();
