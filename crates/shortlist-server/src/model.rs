@@ -56,6 +56,11 @@ impl TimeInput {
     pub fn seconds(&self, field: &str) -> Result<u64, AppError> {
         match self {
             TimeInput::Seconds(s) => Ok(*s),
+            // Unix seconds are a JSON number; text must be RFC 3339.
+            TimeInput::Text(t) if t.trim().bytes().all(|b| b.is_ascii_digit()) => Err(AppError::invalid(
+                "invalid_time",
+                format!("{field}: `{t}`: Unix seconds are a JSON number, not text; or write RFC 3339"),
+            )),
             TimeInput::Text(t) => shortlist_board::zone::parse_time(t)
                 .map_err(|e| AppError::invalid("invalid_time", format!("{field}: {e}"))),
         }
