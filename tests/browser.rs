@@ -382,6 +382,8 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     m["poll_id"] = CONSOLE_POLL.into();
     m["title"] = "Branch committee election".into();
     m["contests"][0]["slate_rules"] = json!([]);
+    // One contest: the console's scenario stands candidates in the first only.
+    m["contests"] = json!([m["contests"][0].clone()]);
     api.create_poll(&m).await.unwrap();
     for (name, gender, statement) in ENTERED.iter().take(3) {
         api.enter_candidate(1, name, statement, &[("gender", gender)]).await.unwrap();

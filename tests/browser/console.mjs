@@ -246,7 +246,7 @@ await test('the trustees\' ceremony shows, nominations close', async () => {
   await page.waitForSelector('#confirm');
   const [res] = await Promise.all([page.waitForNavigation(), page.click('#confirm')]);
   check(res.status() === 409, `too early: ${res.status()}`);
-  check((await text(page, '#error-summary')).includes('timetable'), 'the timetable refuses');
+  { const summary = await text(page, '#error-summary'); check(summary.includes('timetable'), `the timetable refuses: ${summary}`); }
   await axe(page, 'console error');
   await screenshot(page, DESKTOP, 'close-nominations-too-early');
   await control('nominations-deadline');

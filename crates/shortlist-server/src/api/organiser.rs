@@ -324,6 +324,18 @@ pub async fn close_nominations(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
+    // Too early is said before the candidates are judged: more may still come
+    // (the sequencer checks the time again under the lock; spec: api §5).
+    let close = state.timetable(&p).await?.nominations_close;
+    if state.shared.clock.now() < close {
+        return Err(AppError::conflict(
+            "timetable",
+            format!(
+                "closing nominations: the timetable opens this at {} ({close} in Unix seconds)",
+                crate::web::time::utc(close)
+            ),
+        ));
+    }
     let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Candidate.code(), 0, 100_000).await?;
     let candidates = u64::try_from(rows.len()).map_err(AppError::internal)?;
     let mut contests: Vec<DefinedContest> = p
