@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod board;
+pub mod ceremony;
 pub mod member;
 pub mod trustee;
 

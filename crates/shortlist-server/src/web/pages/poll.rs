@@ -13,7 +13,7 @@ use super::{countdown, error_page, html, paragraphs, phase_name, PollPage};
 use crate::api::public;
 use crate::error::Path;
 use crate::state::AppState;
-use crate::web::html::{esc, poll_base, Current, Page};
+use crate::web::html::{esc, poll_base, summary_rows, Current, Page};
 use crate::web::i18n::Lang;
 use crate::web::time;
 
@@ -91,9 +91,7 @@ pub async fn page(
         ("poll.ballots", ballots.to_string()),
         ("poll.entries", status.entries.to_string()),
     ];
-    for (key, v) in rows {
-        let _ = writeln!(b, "<div><dt>{}</dt><dd>{}</dd></div>", esc(lang.t(key)), esc(&v));
-    }
+    b.push_str(&summary_rows(lang, &rows));
     b.push_str("</dl>\n");
     let _ = writeln!(b, "<p class=\"hint\">{}</p>", esc(lang.t("poll.ballots_hint")));
 
