@@ -1,0 +1,172 @@
+//! The facts of a replayed board kept in memory (for the verifier and for
+//! tests that model the server): the phase, the timetable in force, the
+//! registered credentials, the ballots each has cast and the one that
+//! counts, and the fingerprints of every cast or audited contest. It fills
+//! the facts the rules of [`super::rules`] need and records what they admit.
+
+use std::collections::HashMap;
+
+use crate::manifest::{RevotePolicy, Timetable};
+
+use super::rules::{self, BallotFacts};
+use super::{Now, Phase, Refusal};
+
+/// What a credential has cast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cast {
+    /// Ballots admitted for it.
+    pub ballots: u64,
+    /// The entry index of the ballot that counts now.
+    pub counts: u64,
+}
+
+/// The in-memory facts of a poll, built by replaying its board.
+#[derive(Clone, Debug)]
+pub struct Roll {
+    /// The phase the replay has reached.
+    pub phase: Phase,
+    /// The timetable in force.
+    pub timetable: Timetable,
+    /// The manifest's revote policy.
+    pub revote: RevotePolicy,
+    registered: HashMap<[u8; 32], u64>,
+    cast: HashMap<[u8; 32], Cast>,
+    fingerprints: HashMap<[u8; 32], u64>,
+}
+
+impl Roll {
+    /// A poll in `setup` with this timetable and revote policy.
+    pub fn new(timetable: Timetable, revote: RevotePolicy) -> Self {
+        Self {
+            phase: Phase::Setup,
+            timetable,
+            revote,
+            registered: HashMap::new(),
+            cast: HashMap::new(),
+            fingerprints: HashMap::new(),
+        }
+    }
+
+    /// Where the poll stands for an entry at `time`.
+    pub fn now(&self, time: u64) -> Now {
+        Now { phase: self.phase, time, timetable: self.timetable }
+    }
+
+    /// The index of the entry that registered `credential`, if any.
+    pub fn registered_at(&self, credential: &[u8; 32]) -> Option<u64> {
+        self.registered.get(credential).copied()
+    }
+
+    /// Credentials registered.
+    pub fn credentials(&self) -> usize {
+        self.registered.len()
+    }
+
+    /// Credentials with a ballot that counts (spec: V4.6).
+    pub fn counted(&self) -> usize {
+        self.cast.len()
+    }
+
+    /// What `credential` has cast, if anything.
+    pub fn cast_by(&self, credential: &[u8; 32]) -> Option<Cast> {
+        self.cast.get(credential).copied()
+    }
+
+    /// The entry holding one of these fingerprints, if any (spec: V4.7).
+    pub fn fingerprint_at(&self, fingerprint: &[u8; 32]) -> Option<u64> {
+        self.fingerprints.get(fingerprint).copied()
+    }
+
+    /// Whether these fingerprints are distinct and none is on the board.
+    pub fn fresh(&self, fingerprints: &[[u8; 32]]) -> bool {
+        rules::fingerprints_distinct(fingerprints)
+            && fingerprints.iter().all(|f| !self.fingerprints.contains_key(f))
+    }
+
+    /// Registers a credential at `index`, if the rules admit it.
+    pub fn register(&mut self, index: u64, time: u64, credential: [u8; 32]) -> Result<(), Refusal> {
+        rules::register_credential(&self.now(time), self.registered.contains_key(&credential), true)?;
+        self.registered.insert(credential, index);
+        Ok(())
+    }
+
+    /// The facts of a ballot by `credential` with these fingerprints.
+    pub fn ballot_facts(&self, credential: &[u8; 32], fingerprints: &[[u8; 32]]) -> BallotFacts {
+        BallotFacts {
+            registered: self.registered.contains_key(credential),
+            cast_before: self.cast.get(credential).map_or(0, |c| c.ballots),
+            fresh_ciphertexts: self.fresh(fingerprints),
+        }
+    }
+
+    /// Every rule a ballot at `time` breaks (see [`rules::cast_ballot_refusals`]).
+    pub fn ballot_refusals(
+        &self,
+        time: u64,
+        credential: &[u8; 32],
+        fingerprints: &[[u8; 32]],
+    ) -> Vec<Refusal> {
+        rules::cast_ballot_refusals(
+            &self.now(time),
+            self.revote,
+            &self.ballot_facts(credential, fingerprints),
+        )
+    }
+
+    /// Records a ballot at `index`: its fingerprints, and — unless the
+    /// revote policy refuses it — it becomes the credential's ballot that
+    /// counts. Returns the index of the ballot it supersedes, if any; `Err`
+    /// if the policy refuses it (spec: V4.6).
+    pub fn record_ballot(
+        &mut self,
+        index: u64,
+        credential: [u8; 32],
+        fingerprints: &[[u8; 32]],
+    ) -> Result<Option<u64>, Refusal> {
+        for f in fingerprints {
+            self.fingerprints.entry(*f).or_insert(index);
+        }
+        let before = self.cast.get(&credential).copied();
+        if !rules::revote_allows(self.revote, before.map_or(0, |c| c.ballots)) {
+            return Err(Refusal::AlreadyVoted);
+        }
+        let ballots = before.map_or(1, |c| c.ballots.saturating_add(1));
+        self.cast.insert(credential, Cast { ballots, counts: index });
+        Ok(before.filter(|_| rules::supersedes(self.revote)).map(|c| c.counts))
+    }
+
+    /// Casts a ballot at `index` if the rules admit it (the server's way).
+    pub fn cast(
+        &mut self,
+        index: u64,
+        time: u64,
+        credential: [u8; 32],
+        fingerprints: &[[u8; 32]],
+    ) -> Result<Option<u64>, Refusal> {
+        if let Some(r) = self.ballot_refusals(time, &credential, fingerprints).into_iter().next() {
+            return Err(r);
+        }
+        self.record_ballot(index, credential, fingerprints)
+    }
+
+    /// Records an audited ballot's fingerprints at `index`.
+    pub fn record_audit(&mut self, index: u64, fingerprints: &[[u8; 32]]) {
+        for f in fingerprints {
+            self.fingerprints.entry(*f).or_insert(index);
+        }
+    }
+
+    /// Audits a ballot at `index` if the rules admit it.
+    pub fn audit(&mut self, index: u64, time: u64, fingerprints: &[[u8; 32]]) -> Result<(), Refusal> {
+        rules::audit_ballot(&self.now(time), self.fresh(fingerprints))?;
+        self.record_audit(index, fingerprints);
+        Ok(())
+    }
+
+    /// Moves to the phase an admission gives.
+    pub fn advance(&mut self, admitted: Option<Phase>) {
+        if let Some(p) = admitted {
+            self.phase = p;
+        }
+    }
+}
