@@ -31,7 +31,25 @@ pub struct Roll {
     pub revote: RevotePolicy,
     registered: HashMap<[u8; 32], u64>,
     cast: HashMap<[u8; 32], Cast>,
-    fingerprints: HashMap<[u8; 32], u64>,
+    fingerprints: HashMap<[u8; 32], Fingerprint>,
+}
+
+/// Where a contest's ciphertexts first appeared on the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// The entry index.
+    pub at: u64,
+    /// Whether that entry cast them (else it audited them).
+    pub cast: bool,
+}
+
+impl Default for Roll {
+    fn default() -> Self {
+        Self::new(
+            Timetable { nominations_close: 0, voting_open: 0, voting_close: 0 },
+            RevotePolicy::LastCounts,
+        )
+    }
 }
 
 impl Roll {
@@ -72,8 +90,8 @@ impl Roll {
         self.cast.get(credential).copied()
     }
 
-    /// The entry holding one of these fingerprints, if any (spec: V4.7).
-    pub fn fingerprint_at(&self, fingerprint: &[u8; 32]) -> Option<u64> {
+    /// Where these ciphertexts first appeared, if they did (spec: V4.7).
+    pub fn fingerprint(&self, fingerprint: &[u8; 32]) -> Option<Fingerprint> {
         self.fingerprints.get(fingerprint).copied()
     }
 
@@ -90,27 +108,27 @@ impl Roll {
         Ok(())
     }
 
-    /// The facts of a ballot by `credential` with these fingerprints.
-    pub fn ballot_facts(&self, credential: &[u8; 32], fingerprints: &[[u8; 32]]) -> BallotFacts {
+    /// The facts of a ballot at `index` by `credential` with these
+    /// fingerprints (registered by an earlier entry).
+    pub fn ballot_facts(&self, index: u64, credential: &[u8; 32], fingerprints: &[[u8; 32]]) -> BallotFacts {
         BallotFacts {
-            registered: self.registered.contains_key(credential),
+            registered: self.registered.get(credential).is_some_and(|at| *at < index),
             cast_before: self.cast.get(credential).map_or(0, |c| c.ballots),
             fresh_ciphertexts: self.fresh(fingerprints),
         }
     }
 
-    /// Every rule a ballot at `time` breaks (see [`rules::cast_ballot_refusals`]).
+    /// Every rule a ballot at `index` and `time` breaks (see
+    /// [`rules::cast_ballot_refusals`]).
     pub fn ballot_refusals(
         &self,
+        index: u64,
         time: u64,
         credential: &[u8; 32],
         fingerprints: &[[u8; 32]],
     ) -> Vec<Refusal> {
-        rules::cast_ballot_refusals(
-            &self.now(time),
-            self.revote,
-            &self.ballot_facts(credential, fingerprints),
-        )
+        let facts = self.ballot_facts(index, credential, fingerprints);
+        rules::cast_ballot_refusals(&self.now(time), self.revote, &facts)
     }
 
     /// Records a ballot at `index`: its fingerprints, and — unless the
@@ -124,7 +142,7 @@ impl Roll {
         fingerprints: &[[u8; 32]],
     ) -> Result<Option<u64>, Refusal> {
         for f in fingerprints {
-            self.fingerprints.entry(*f).or_insert(index);
+            self.fingerprints.entry(*f).or_insert(Fingerprint { at: index, cast: true });
         }
         let before = self.cast.get(&credential).copied();
         if !rules::revote_allows(self.revote, before.map_or(0, |c| c.ballots)) {
@@ -143,7 +161,7 @@ impl Roll {
         credential: [u8; 32],
         fingerprints: &[[u8; 32]],
     ) -> Result<Option<u64>, Refusal> {
-        if let Some(r) = self.ballot_refusals(time, &credential, fingerprints).into_iter().next() {
+        if let Some(r) = self.ballot_refusals(index, time, &credential, fingerprints).into_iter().next() {
             return Err(r);
         }
         self.record_ballot(index, credential, fingerprints)
@@ -152,7 +170,7 @@ impl Roll {
     /// Records an audited ballot's fingerprints at `index`.
     pub fn record_audit(&mut self, index: u64, fingerprints: &[[u8; 32]]) {
         for f in fingerprints {
-            self.fingerprints.entry(*f).or_insert(index);
+            self.fingerprints.entry(*f).or_insert(Fingerprint { at: index, cast: false });
         }
     }
 
