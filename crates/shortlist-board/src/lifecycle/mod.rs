@@ -47,7 +47,7 @@ impl Phase {
     ];
 
     /// Its name in the API and the database (`setup`, `nominations`, …).
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Phase::Setup => "setup",
             Phase::Nominations => "nominations",

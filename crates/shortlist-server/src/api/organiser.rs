@@ -271,8 +271,7 @@ pub async fn approve_nomination(
         attributes: serde_json::from_str(&row.attributes_json).map_err(AppError::internal)?,
     };
     let registration = spec.to_registration(&p.manifest)?;
-    let close = p.manifest.timetable.nominations_close;
-    let op = Op::Candidate { registration, nomination: Some(id), nominations_close: close };
+    let op = Op::Candidate { registration, nomination: Some(id) };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
@@ -305,11 +304,7 @@ pub async fn enter_candidate(
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
     let registration = spec.to_registration(&p.manifest)?;
-    let op = Op::Candidate {
-        registration,
-        nomination: None,
-        nominations_close: p.manifest.timetable.nominations_close,
-    };
+    let op = Op::Candidate { registration, nomination: None };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
@@ -356,12 +351,7 @@ pub async fn close_nominations(
         .map_err(|e| AppError::conflict("invalid_definition", format!("cannot close nominations: {e}")))?;
     let payload = definition.to_bytes();
     let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
-    let op = Op::Definition {
-        payload,
-        hash,
-        nominations_close: p.manifest.timetable.nominations_close,
-        candidates,
-    };
+    let op = Op::Definition { payload, hash, candidates };
     let out = state.sequencer.submit(&poll, op).await?;
     state.forget(&poll);
     Ok(Json(out.into()))
@@ -552,13 +542,7 @@ pub async fn open_voting(
         AppError::conflict("ceremony_incomplete", "the key ceremony has not produced a joint key yet")
     })?;
     let joint_key = group.joint_key.to_bytes();
-    state
-        .sequencer
-        .submit(
-            &poll,
-            Op::OpenVoting { joint_key, voting_open: p.manifest.timetable.voting_open, ceremony: messages },
-        )
-        .await?;
+    state.sequencer.submit(&poll, Op::OpenVoting { joint_key, ceremony: messages }).await?;
     state.forget(&poll);
     Ok(Json(VotingOpened { phase: phase::VOTING.into(), joint_key: hex::encode(joint_key) }))
 }
@@ -571,9 +555,8 @@ pub async fn close_voting(
     State(state): State<AppState>,
     Path(poll): Path<String>,
 ) -> ApiResult<Json<AppendedInfo>> {
-    let p = state.poll(&poll, Need::Manifest).await?;
-    let op = Op::VotingClosed { voting_close: p.manifest.timetable.voting_close };
-    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+    state.poll(&poll, Need::Manifest).await?;
+    Ok(Json(state.sequencer.submit(&poll, Op::VotingClosed).await?.into()))
 }
 
 /// Starts the tally: posts the homomorphic aggregate of the ballots that
