@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
-use shortlist_board::manifest::RevotePolicy;
+use shortlist_board::lifecycle::{rules, Action, Phase, Refusal};
 use shortlist_board::payload::{Aggregate, Ballot};
 use shortlist_board::sums::BallotSums;
 use shortlist_board::text::{check, normalise, TextKind, MAX_NAME_BYTES};
@@ -22,7 +22,7 @@ use super::{AppendedInfo, Organiser};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
-use crate::sequencer::{phase, Op};
+use crate::sequencer::{phase, refused, Op};
 use crate::state::{ceremony, AppState, Need};
 
 /// A poll just created.
@@ -109,16 +109,14 @@ pub async fn open_nominations(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<PhaseInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    if state.shared.clock.now() >= state.timetable(&p).await?.nominations_close {
-        return Err(AppError::conflict("timetable", "the timetable's nominations deadline has passed"));
+    let now = state.lifecycle_now(&p).await?;
+    let next = rules::open_nominations(&now).map_err(|r| refused(&r))?.unwrap_or(Phase::Nominations);
+    // The move is made only from the phase the rule judged.
+    if !state.shared.store.set_phase_if(&poll, now.phase.name(), next.name()).await? {
+        let now = state.lifecycle_now(&p).await?;
+        return Err(refused(&Refusal::WrongPhase { phase: now.phase, action: Action::OpenNominations }));
     }
-    if !state.shared.store.set_phase_if(&poll, phase::SETUP, phase::NOMINATIONS).await? {
-        return Err(AppError::conflict(
-            "wrong_phase",
-            "nominations can be opened only once, before they close",
-        ));
-    }
-    Ok(Json(PhaseInfo { phase: phase::NOMINATIONS.into() }))
+    Ok(Json(PhaseInfo { phase: next.name().into() }))
 }
 
 /// How many candidate tokens to issue.
@@ -376,11 +374,8 @@ pub async fn import_roll(
     body: Result<String, axum::extract::rejection::StringRejection>,
 ) -> ApiResult<Json<Imported>> {
     let body = body?;
-    state.poll(&poll, Need::Manifest).await?;
-    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
-    if matches!(current.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
-        return Err(AppError::conflict("wrong_phase", "voting has closed"));
-    }
+    let p = state.poll(&poll, Need::Manifest).await?;
+    rules::import_roll(&state.lifecycle_now(&p).await?).map_err(|r| refused(&r))?;
     let members = parse_roll(&body)?;
     match state.shared.store.import_roll(&poll, &members).await? {
         Ok(n) => Ok(Json(Imported { imported: n })),
@@ -570,8 +565,8 @@ pub async fn tally(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Context).await?;
-    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
-    if current == phase::TALLYING || current == phase::DONE {
+    let now = state.lifecycle_now(&p).await?;
+    if now.phase >= Phase::Tallying {
         // A repeat: the aggregate is on the board already.
         let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
         if let Some(row) = rows.into_iter().next() {
@@ -579,12 +574,7 @@ pub async fn tally(
             return Ok(Json(AppendedInfo::repeat_of(&entry)));
         }
     }
-    if current != phase::CLOSED {
-        return Err(AppError::conflict(
-            "wrong_phase",
-            format!("the tally starts after voting closes (phase is `{current}`)"),
-        ));
-    }
+    rules::tally(&now).map_err(|r| refused(&r))?;
     let aggregate = aggregate(&state, &p).await?;
     let out = state.sequencer.submit(&poll, Op::Aggregate { payload: aggregate.to_bytes() }).await?;
     Ok(Json(out.into()))
@@ -594,7 +584,8 @@ pub async fn tally(
 async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Aggregate> {
     let store = &state.shared.store;
     let kind = EntryKind::Ballot.code();
-    let last = p.manifest.revote == RevotePolicy::LastCounts;
+    // spec: V4.6 — the lifecycle says whether a later ballot replaces one.
+    let last = rules::supersedes(p.manifest.revote);
     // Pass 1: which entry counts for each credential.
     let mut counted: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
     let mut from = 0;

@@ -17,8 +17,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{unhex, AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
-use crate::sequencer::{phase, Op};
-use crate::state::{with_prev, AppState, Need, PollCtx, CEREMONY_PHASES};
+use crate::sequencer::Op;
+use crate::state::{with_prev, AppState, Need, PollCtx};
 
 /// A signed trustee message.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,14 +66,15 @@ pub async fn post_message(
     let mismatch = |what: &str| {
         AppError::invalid("wrong_index", format!("the {what} names another trustee than the signer"))
     };
-    let (recipient, phases) = match kind {
+    // The phases each kind may be posted in are the lifecycle's (the sequencer's rule).
+    let recipient = match kind {
         EntryKind::CeremonyCommitment => {
             let m = CommitmentMessage::from_bytes(&msg.body)?;
             if m.trustee != me {
                 return Err(mismatch("commitment"));
             }
             m.verify(&params, &mut rand::rngs::OsRng)?; // spec: V5.1
-            (0, CEREMONY_PHASES)
+            0
         }
         EntryKind::CeremonyShare => {
             let s = EncryptedShare::from_bytes(&msg.body)?;
@@ -86,22 +87,24 @@ pub async fn post_message(
                     "a share goes to another trustee of the manifest",
                 ));
             }
-            (s.recipient, CEREMONY_PHASES)
+            s.recipient
         }
         EntryKind::CeremonyComplaint => {
             let c = Complaint::from_bytes(&msg.body)?;
             if c.recipient != me {
                 return Err(mismatch("complaint"));
             }
-            (c.sender, CEREMONY_PHASES)
+            c.sender
         }
         _ => {
             check_decryption(&state, &p, &msg).await?;
-            (0, &[phase::TALLYING][..])
+            0
         }
     };
-    let out =
-        state.sequencer.submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases }).await;
+    let out = state
+        .sequencer
+        .submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases: &[] })
+        .await;
     if kind == EntryKind::DecryptionShare && out.as_ref().map_or_else(|e| e.code() == "duplicate", |_| true) {
         // The share is committed whatever happens next; a failure to post the
         // result is logged, and any share's repeat (or duplicate), a restart

@@ -51,8 +51,8 @@ pub enum Op {
     /// candidate entries: refused if more were appended since.
     Definition { payload: Vec<u8>, hash: Hash, candidates: u64 },
     /// A trustee message: one per `(kind, trustee, recipient)`, in the
-    /// phases the lifecycle gives `kind` (`phases` is the caller's
-    /// expectation, for its own messages; the rule decides).
+    /// phases the lifecycle gives `kind` (`rules::trustee_phases`).
+    /// `phases` is not read: kept so that existing callers compile.
     Trustee {
         kind: EntryKind,
         trustee: u16,
