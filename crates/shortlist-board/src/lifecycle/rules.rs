@@ -30,15 +30,16 @@ pub fn create_poll(index: u64) -> Admission {
     Ok(Some(Phase::Setup))
 }
 
-/// Opening nominations: `setup` → `nominations`, before `nc` (api §5).
+/// Opening nominations: before `nc`, `setup` → `nominations` (api §5; the
+/// deadline is judged first: once it passed, nominations can never open).
 pub fn open_nominations(now: &Now) -> Admission {
-    phase_in(now, &[Phase::Setup], Action::OpenNominations)?;
     if now.time >= now.timetable.nominations_close {
         return Err(Refusal::TooLate {
             action: Action::OpenNominations,
             at: now.timetable.nominations_close,
         });
     }
+    phase_in(now, &[Phase::Setup], Action::OpenNominations)?;
     Ok(Some(Phase::Nominations))
 }
 
