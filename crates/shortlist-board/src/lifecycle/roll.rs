@@ -114,7 +114,8 @@ impl Roll {
         BallotFacts {
             registered: self.registered.get(credential).is_some_and(|at| *at < index),
             cast_before: self.cast.get(credential).map_or(0, |c| c.ballots),
-            fresh_ciphertexts: self.fresh(fingerprints),
+            fresh_ciphertexts: rules::fingerprints_distinct(fingerprints)
+                && fingerprints.iter().all(|f| self.fingerprints.get(f).is_none_or(|p| p.at >= index)),
         }
     }
 
@@ -141,9 +142,7 @@ impl Roll {
         credential: [u8; 32],
         fingerprints: &[[u8; 32]],
     ) -> Result<Option<u64>, Refusal> {
-        for f in fingerprints {
-            self.fingerprints.entry(*f).or_insert(Fingerprint { at: index, cast: true });
-        }
+        self.record_fingerprints(index, fingerprints, true);
         let before = self.cast.get(&credential).copied();
         if !rules::revote_allows(self.revote, before.map_or(0, |c| c.ballots)) {
             return Err(Refusal::AlreadyVoted);
@@ -167,11 +166,23 @@ impl Roll {
         self.record_ballot(index, credential, fingerprints)
     }
 
+    /// Records the fingerprints of a ballot (`cast`) or an audit at `index`,
+    /// keeping the earliest entry for each (spec: V4.7): also for a ballot on a
+    /// record that is not admitted, so no copy of it can count later.
+    pub fn record_fingerprints(&mut self, index: u64, fingerprints: &[[u8; 32]], cast: bool) {
+        for f in fingerprints {
+            let p = self.fingerprints.entry(*f).or_insert(Fingerprint { at: index, cast });
+            // A replay may record entries out of board order (the verifier
+            // checks ballots in batches): keep the earliest.
+            if p.at > index {
+                *p = Fingerprint { at: index, cast };
+            }
+        }
+    }
+
     /// Records an audited ballot's fingerprints at `index`.
     pub fn record_audit(&mut self, index: u64, fingerprints: &[[u8; 32]]) {
-        for f in fingerprints {
-            self.fingerprints.entry(*f).or_insert(Fingerprint { at: index, cast: false });
-        }
+        self.record_fingerprints(index, fingerprints, false);
     }
 
     /// Audits a ballot at `index` if the rules admit it.

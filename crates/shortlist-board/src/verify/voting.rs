@@ -340,18 +340,29 @@ impl Voting {
         self.sync(poll);
         self.roll.timetable.voting_close = c.close;
         self.roll.phase = self.now(poll, index, c.time).phase;
-        for refusal in self.roll.ballot_refusals(index, c.time, &cred, &fingerprints) {
+        let refusals = self.roll.ballot_refusals(index, c.time, &cred, &fingerprints);
+        for refusal in &refusals {
             match refusal {
                 Refusal::Unregistered => report.fail(
                     "V4.3",
                     format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
                 ),
-                Refusal::AlreadyVoted => {}
+                Refusal::AlreadyVoted => {
+                    report.fail("V4.6", format!("entry {index}: a second ballot where the first counts"))
+                }
                 Refusal::DuplicateCiphertexts => self.duplicate(index, &fingerprints, report),
                 _ => report.fail("V4.4", format!("entry {index}: ballot outside the voting window")),
             }
         }
-        // Count the ballot as the board's revote policy says (spec: V4.6).
+        // spec: V4.6 — "counted" is the lifecycle's admission: a ballot that
+        // decodes, is signed (V4.2), proves (V4.5) and breaks no rule of
+        // V4.3–V4.7 becomes its credential's counted ballot, replacing an
+        // earlier one under `last`; any other is on the board but not summed.
+        let admitted = c.signature_ok && c.proof_failures.is_empty() && refusals.is_empty();
+        if !admitted {
+            self.roll.record_fingerprints(index, &fingerprints, true);
+            return;
+        }
         match self.roll.record_ballot(index, cred, &fingerprints) {
             Err(_) => report.fail("V4.6", format!("entry {index}: a second ballot where the first counts")),
             Ok(previous) => {

@@ -233,16 +233,25 @@ pub fn simulate(
         let late = tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
         let ballot = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![contest.clone()]);
         board.put(EntryKind::Ballot, if late { close + 1 } else { time }, ballot.to_bytes())?;
-        add(&mut sums, &contest, true);
         ballots += 1;
-        counted += 1;
+        // spec: V4.6 — the aggregate sums the admitted ballots only: an
+        // unregistered, late, copied or unproven one is on the board, not counted.
+        let refused = match tamper {
+            Some(Tamper::UnregisteredCredential) => i == 0,
+            Some(Tamper::TamperedProof) => i == 1,
+            Some(Tamper::CopiedBallot) => i == 2,
+            _ => late,
+        };
+        if !refused {
+            add(&mut sums, &contest, true);
+            counted += 1;
+        }
         if let (Some(Tamper::AuditedBallotCast), Some(audited)) = (tamper, &audited_contest) {
             // The audited (public) encryption cast after the real ballot, re-signed
             // for casting with the member's key, as a compromised client would.
             let recast = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![audited.clone()]);
+            // Not admitted (V4.7): the real ballot still counts.
             board.put(EntryKind::Ballot, time + 6, recast.to_bytes())?;
-            add(&mut sums, &contest, false);
-            add(&mut sums, audited, true);
             ballots += 1;
             revotes += 1;
         }
@@ -255,8 +264,15 @@ pub fn simulate(
                 time + 5,
                 Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![again.clone()]).to_bytes(),
             )?;
-            add(&mut sums, &contest, false);
-            add(&mut sums, &again, true);
+            // It replaces the counted ballot, or counts first if that one was refused.
+            if tamper != Some(Tamper::UnregisteredCredential) || i != 0 {
+                if refused {
+                    counted += 1;
+                } else {
+                    add(&mut sums, &contest, false);
+                }
+                add(&mut sums, &again, true);
+            }
             ballots += 1;
             revotes += 1;
         }
