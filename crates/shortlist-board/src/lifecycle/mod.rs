@@ -11,7 +11,7 @@ mod roll;
 pub mod rules;
 
 pub use refusal::{Action, Changed, Refusal, RefusalClass};
-pub use roll::{Cast, Fingerprint, Roll};
+pub use roll::{Cast, Counted, Fingerprint, Roll};
 
 use crate::manifest::Timetable;
 

@@ -199,3 +199,43 @@ impl Roll {
         }
     }
 }
+
+/// Which of the admitted ballots counts per credential (spec: V4.6), for a
+/// party that holds only admitted ballots (the server summing its own
+/// board): fed in board order, it keeps each credential's counted one.
+#[derive(Clone, Debug)]
+pub struct Counted {
+    revote: RevotePolicy,
+    by_credential: HashMap<[u8; 32], u64>,
+}
+
+impl Counted {
+    /// Nothing counted yet, under this revote policy.
+    pub fn new(revote: RevotePolicy) -> Self {
+        Self { revote, by_credential: HashMap::new() }
+    }
+
+    /// An admitted ballot at `index` by `credential`, in board order.
+    pub fn add(&mut self, credential: [u8; 32], index: u64) {
+        if rules::supersedes(self.revote) {
+            self.by_credential.insert(credential, index);
+        } else {
+            self.by_credential.entry(credential).or_insert(index);
+        }
+    }
+
+    /// The entry indices of the counted ballots.
+    pub fn indices(&self) -> std::collections::HashSet<u64> {
+        self.by_credential.values().copied().collect()
+    }
+
+    /// How many ballots count (one per credential that cast).
+    pub fn len(&self) -> usize {
+        self.by_credential.len()
+    }
+
+    /// Whether none does.
+    pub fn is_empty(&self) -> bool {
+        self.by_credential.is_empty()
+    }
+}

@@ -5,8 +5,7 @@ use std::collections::{HashMap, HashSet};
 use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::batch::BatchVerifier;
 use shortlist_crypto::credential::CredentialPublicKey;
-use shortlist_crypto::dlog::DiscreteLog;
-use shortlist_crypto::threshold::{combine, DecryptionShare};
+use shortlist_crypto::threshold::DecryptionShare;
 
 use super::ceremony::{signed, Ceremony};
 use super::report::{ContestTable, Phase, Report};
@@ -15,7 +14,7 @@ use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
 use crate::lifecycle::{rules, Now, Phase as LifePhase, Refusal, Roll};
 use crate::payload::{
-    Aggregate, Ballot, DecryptionShares, PollResult, Purpose, SpoiledBallot, TrusteeMessage,
+    Aggregate, Ballot, ContestResult, DecryptionShares, PollResult, Purpose, SpoiledBallot, TrusteeMessage,
 };
 use crate::record::Frame;
 use crate::sums::BallotSums;
@@ -570,17 +569,9 @@ impl Voting {
         }
         let mut counts = Vec::with_capacity(aggregate.contests.len());
         for (contest, shares) in aggregate.contests.iter().zip(&valid) {
-            let points = match combine(poll.manifest.threshold, &contest.totals, shares) {
-                Ok(p) => p,
-                Err(err) => {
-                    report.fail("V6.3", err.to_string());
-                    return None;
-                }
-            };
             // The search bound is the recomputed number of ballots, never the posted one.
             let bound = u64::try_from(self.roll.counted()).unwrap_or(u64::MAX);
-            let dlog = DiscreteLog::new(bound, points.len());
-            match points.iter().map(|p| dlog.solve(p)).collect::<std::result::Result<Vec<u64>, _>>() {
+            match tally::decrypt_counts(poll.manifest.threshold, &contest.totals, shares, bound) {
                 Ok(c) => counts.push(c),
                 Err(err) => {
                     report.fail("V6.3", err.to_string());
@@ -611,8 +602,8 @@ impl Voting {
                 );
             }
             let seed = self.aggregate.as_ref().map(|(_, h, _)| *h).unwrap_or_default();
-            let ranking = tally::rank(contest, counts, &seed);
-            let slate = tally::slate(rules, contest, &ranking);
+            let ContestResult { ranking, slate, .. } =
+                tally::contest_result(rules, contest, counts.to_vec(), &seed);
             if posted.ranking != ranking || posted.slate != slate {
                 report.fail(
                     "V6.7",

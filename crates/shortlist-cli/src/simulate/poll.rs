@@ -23,9 +23,7 @@ use shortlist_board::tally;
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::CeremonyParams;
-use shortlist_crypto::dlog::DiscreteLog;
 use shortlist_crypto::elgamal::{Ciphertext, Encrypter};
-use shortlist_crypto::threshold::combine;
 use shortlist_crypto::transcript::ElectionContext;
 use shortlist_crypto::{Point, Scalar};
 
@@ -309,12 +307,10 @@ pub fn simulate(
         let msg = TrusteeMessage::sign(signer, &mh, EntryKind::DecryptionShare, key.index(), body);
         board.put(EntryKind::DecryptionShare, close + 12, msg.to_bytes())?;
     }
-    let points = combine(THRESHOLD, &totals, &good)?;
-    let dlog = DiscreteLog::new(counted, points.len());
-    let counts = points.iter().map(|p| dlog.solve(p)).collect::<Result<Vec<u64>, _>>()?;
-    let ranking = tally::rank(def_contest, &counts, &seed);
+    let counts = tally::decrypt_counts(THRESHOLD, &totals, &good, counted)?;
     let rules = manifest.contests.first().context("contest")?;
-    let mut slate = tally::slate(rules, def_contest, &ranking);
+    let ContestResult { ranking, mut slate, .. } =
+        tally::contest_result(rules, def_contest, counts.clone(), &seed);
     let mut posted_counts = counts.clone();
     match tamper {
         Some(Tamper::WrongCount) => {

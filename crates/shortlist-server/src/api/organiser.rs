@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
-use shortlist_board::lifecycle::{rules, Action, Phase, Refusal};
+use shortlist_board::lifecycle::{rules, Action, Counted, Phase, Refusal};
 use shortlist_board::payload::{Aggregate, Ballot};
 use shortlist_board::sums::BallotSums;
 use shortlist_board::text::{check, normalise, TextKind, MAX_NAME_BYTES};
@@ -584,10 +584,8 @@ pub async fn tally(
 async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Aggregate> {
     let store = &state.shared.store;
     let kind = EntryKind::Ballot.code();
-    // spec: V4.6 — the lifecycle says whether a later ballot replaces one.
-    let last = rules::supersedes(p.manifest.revote);
-    // Pass 1: which entry counts for each credential.
-    let mut counted: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
+    // Pass 1: which entry counts for each credential (spec: V4.6, the lifecycle's policy).
+    let mut counted = Counted::new(p.manifest.revote);
     let mut from = 0;
     loop {
         let rows = store.entries_of_kind(&p.id, kind, from, 2000).await?;
@@ -598,15 +596,11 @@ async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Agg
                 .get(..32)
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| AppError::internal("short ballot"))?;
-            if last {
-                counted.insert(credential, row.index);
-            } else {
-                counted.entry(credential).or_insert(row.index);
-            }
+            counted.add(credential, row.index);
         }
         from = end;
     }
-    let wanted: HashSet<u64> = counted.values().copied().collect();
+    let wanted: HashSet<u64> = counted.indices();
     // Pass 2: sum them.
     let mut sums = BallotSums::new(&p.shapes);
     from = 0;

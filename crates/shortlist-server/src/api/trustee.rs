@@ -7,12 +7,11 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
-use shortlist_board::payload::{Aggregate, ContestResult, DecryptionShares, PollResult, TrusteeMessage};
+use shortlist_board::payload::{Aggregate, DecryptionShares, PollResult, TrusteeMessage};
 use shortlist_board::tally;
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
 use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
-use shortlist_crypto::dlog::DiscreteLog;
-use shortlist_crypto::threshold::{combine, DecryptionShare};
+use shortlist_crypto::threshold::DecryptionShare;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{unhex, AppendedInfo, EntryInfo};
@@ -196,14 +195,11 @@ pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
         for (i, contest) in aggregate.contests.iter().enumerate() {
             let shares: Vec<DecryptionShare> =
                 per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
-            let points = combine(threshold, &contest.totals, &shares)?;
-            let dlog = DiscreteLog::new(contest.ballots, points.len());
-            let counts = points.iter().map(|pt| dlog.solve(pt)).collect::<Result<Vec<u64>, _>>()?;
+            // The bound is the number of ballots this server counted (its aggregate).
+            let counts = tally::decrypt_counts(threshold, &contest.totals, &shares, contest.ballots)?;
             let def = definition.contests.get(i).ok_or_else(|| AppError::internal("definition contest"))?;
             let rules = manifest.contests.get(i).ok_or_else(|| AppError::internal("manifest contest"))?;
-            let ranking = tally::rank(def, &counts, &seed);
-            let slate = tally::slate(rules, def, &ranking);
-            contests.push(ContestResult { contest_id: contest.contest_id, counts, ranking, slate });
+            contests.push(tally::contest_result(rules, def, counts, &seed));
         }
         Ok(PollResult { trustees: per_trustee.iter().map(|(t, _)| *t).collect(), contests })
     })
