@@ -15,7 +15,6 @@ use crate::state::{AppState, PollCtx};
 use crate::web::html::{esc, poll_base};
 use crate::web::i18n::Lang;
 use crate::web::pages::phase_name;
-use crate::web::time;
 
 /// The panels, in page order: id and heading key.
 const PANELS: &[(&str, &str)] = &[
@@ -29,7 +28,8 @@ const PANELS: &[(&str, &str)] = &[
     ("result", "console.result.title"),
 ];
 
-fn open(b: &mut String, lang: &Lang, id: &str) {
+/// Opens panel `id`: its `<section>` and heading.
+pub(super) fn open(b: &mut String, lang: &Lang, id: &str) {
     let key = PANELS.iter().find(|(p, _)| *p == id).map_or("", |(_, k)| k);
     let _ = writeln!(
         b,
@@ -116,37 +116,6 @@ pub fn phases(lang: &Lang, poll: &str, phase: &str) -> String {
         }
     }
     b.push_str("</ol>\n</section>\n");
-    b
-}
-
-/// The timetable and its amendments.
-pub fn timetable(lang: &Lang, p: &PollCtx, t: &shortlist_board::manifest::Timetable) -> String {
-    let mut b = String::new();
-    open(&mut b, lang, "timetable");
-    b.push_str("<dl class=\"summary-list\">\n");
-    for (key, at) in [
-        ("poll.nominations_close", t.nominations_close),
-        ("poll.voting_open", t.voting_open),
-        ("poll.voting_close", t.voting_close),
-    ] {
-        let _ = writeln!(
-            b,
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            esc(lang.t(key)),
-            time::element(at, &p.manifest.calendar.zone)
-        );
-    }
-    b.push_str("</dl>\n");
-    // TIMETABLE AMENDMENTS: the dates shown are the timetable in force; a
-    // form posting to `POST …/timetable` (with the session's CSRF field) is
-    // still to come — for now the page points to `shortlist organiser amend`.
-    let _ = writeln!(
-        b,
-        "<h3>{}</h3>\n<p id=\"amendments\" class=\"notice\">{}</p>",
-        esc(lang.t("console.timetable.amendments")),
-        esc(lang.t("console.timetable.amend_unavailable"))
-    );
-    b.push_str("</section>\n");
     b
 }
 
