@@ -91,7 +91,7 @@ pub async fn console(
     b.push_str(&panels::status(&lang, &status));
     b.push_str(&chart::turnout(state, &lang, &p, &status).await);
     b.push_str("</section>\n");
-    b.push_str(&panels::phases(&lang, poll, &status.phase));
+    b.push_str(&panels::phases(&lang, &p, &status.phase, &timetable));
     b.push_str(&super::timetable::panel(&lang, &p, &s.csrf, &status.phase, &info));
     let nominations =
         organiser::list_nominations(Organiser, State(state.clone()), Path(poll.to_string())).await;
