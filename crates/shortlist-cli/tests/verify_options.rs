@@ -50,7 +50,7 @@ fn shortlist_verify_takes_the_standalone_verifiers_options() {
     let options = shortlist_verify::Options { json: true, ..Default::default() };
     let report = shortlist_verify::verify(Path::new(&rec), &options).unwrap();
     assert_eq!(printed, serde_json::to_value(&report).unwrap(), "the same report as the library's");
-    assert_eq!(printed["phase"], "done");
+    assert_eq!(printed["phase"], "complete");
 
     // --checkpoint and --since: a saved checkpoint the record matches, and
     // proofs already checked up to it; --complete: the poll has its result.

@@ -393,7 +393,7 @@ async fn the_console_moves_a_deadline_in_the_polls_zone_and_refuses_bad_moves_ch
         assert_eq!(entries().await, before, "{body} appended nothing");
     }
     // Without the session's CSRF token: refused, nothing appended.
-    let g = post(format!("deadline=voting_close&to=2030-03-18T09%3A30")).await;
+    let g = post("deadline=voting_close&to=2030-03-18T09%3A30".to_string()).await;
     assert_eq!(g.status, StatusCode::FORBIDDEN);
     assert_eq!(entries().await, before);
 

@@ -17,11 +17,11 @@ use crate::web::time;
 /// How many intervals the time axis is cut into.
 const BINS: usize = 24;
 const W: u64 = 640;
-const H: u64 = 276;
+const H: u64 = 280;
 const LEFT: u64 = 56;
 const RIGHT: u64 = 16;
 const TOP: u64 = 16;
-const BOTTOM: u64 = 56;
+const BOTTOM: u64 = 60;
 
 /// Cumulative counts at the end of each interval of `[start, end]`.
 fn cumulative(times: &[u64], start: u64, end: u64) -> Vec<u64> {
