@@ -454,6 +454,9 @@ async fn console_control(
                                 let candidate = json!({ "contest_id": 1, "name": name, "statement": "Ten years organising tenants.", "attributes": {} });
                                 let body = json!({ "token": t[i]["token"], "candidate": candidate });
                                 api.post("/expressions-of-interest", false, body).await.map_err(e)?;
+                                // A second apart: the list is by arrival time, and two
+                                // in one second fall back to the token's hash order.
+                                clock.advance(1);
                             }
                         }
                         "ceremony" => {
