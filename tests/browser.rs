@@ -16,7 +16,6 @@ use shortlist_cli::http::Http;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::{json, Value};
 use shortlist_client::board::PollView;
@@ -24,8 +23,8 @@ use shortlist_client::trustee::Trustee;
 use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_server::clock::ManualClock;
-use shortlist_server::limits::Limits;
-use shortlist_server::{App, ServerParts};
+
+mod common;
 
 const POLL: &str = "members-shortlist";
 const ORGANISER_KEY: &str = "browser-organiser-key-0123456789abcdef";
@@ -141,21 +140,10 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let clock = ManualClock::new(now);
-    let app = App::new(ServerParts {
-        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(dir.path())).await.unwrap(),
-        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
-        organiser_key: ORGANISER_KEY.into(),
-        clock: Arc::new(clock.clone()),
-        // One browser, one address: no per-client limit.
-        limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
-    })
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
-        let _ = stopped.await;
-    }));
+    // One browser, one address: no per-client limit.
+    let server =
+        common::Loopback::start(dir.path(), ORGANISER_KEY, &clock, common::one_client_limits()).await;
+    let base = server.url.clone();
     let http = Http::new(&base).unwrap();
     let api = Arc::new(Api::new(http, POLL).with_organiser_key(ORGANISER_KEY));
 
@@ -192,20 +180,8 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
 
     // The key ceremony, the roll, the tokens; voting opens.
     let view = PollView::fetch(api.as_ref()).await.unwrap();
-    let mut trustees: Vec<Trustee> = keys
-        .iter()
-        .zip(1u16..)
-        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
-        .collect();
-    for t in &mut trustees {
-        t.commit(api.as_ref(), &view).await.unwrap();
-    }
-    for t in &mut trustees {
-        t.send_shares(api.as_ref(), &view).await.unwrap();
-    }
-    for t in &mut trustees {
-        assert_eq!(t.receive_shares(api.as_ref(), &view).await.unwrap(), 0);
-    }
+    let mut trustees =
+        shortlist_client::ceremony::run_in_one_process(api.as_ref(), &view, &keys).await.unwrap();
     clock.set(now + 3 * DAY);
     api.action("/nominations/close").await.unwrap();
     let mut roll = String::from("member_id,name,email\n");
@@ -297,8 +273,7 @@ async fn pages_in_chromium_at_phone_and_desktop_sizes() {
     cfg["fresh_token"] = json!(member_tokens.last());
     browser(&env, "done", cfg).await;
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }
 
 /// A loopback server the browser script calls to move the poll on:
@@ -359,20 +334,9 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let clock = ManualClock::new(now);
-    let app = App::new(ServerParts {
-        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(dir.path())).await.unwrap(),
-        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
-        organiser_key: ORGANISER_KEY.into(),
-        clock: Arc::new(clock.clone()),
-        limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
-    })
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
-        let _ = stopped.await;
-    }));
+    let server =
+        common::Loopback::start(dir.path(), ORGANISER_KEY, &clock, common::one_client_limits()).await;
+    let base = server.url.clone();
     let api = Arc::new(Api::new(Http::new(&base).unwrap(), CONSOLE_POLL).with_organiser_key(ORGANISER_KEY));
 
     // The poll exists (created from the command line); three candidates entered.
@@ -425,8 +389,7 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     let report = shortlist_board::verify::verify_path(&path, Vec::new(), None, None, |_| {}).unwrap();
     assert!(report.passed(), "{report}");
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }
 
 /// What the console's browser run cannot do itself: candidates sending

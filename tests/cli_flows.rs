@@ -7,13 +7,11 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
-use shortlist_crypto::credential::CredentialSecret;
 use shortlist_server::clock::ManualClock;
 use shortlist_server::limits::Limits;
-use shortlist_server::{App, ServerParts};
+
+mod common;
 
 const T0: u64 = 1_900_000_000;
 const ORGANISER_KEY: &str = "e2e-organiser-key-0123456789abcdef";
@@ -33,23 +31,9 @@ fn s(p: &Path) -> &str {
 }
 
 fn manifest(dir: &Path, poll: &str, keys: &[String]) -> PathBuf {
-    let trustees: String = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("[[trustees]]\nname = \"Trustee {}\"\nkey = \"{k}\"\n\n", i + 1))
-        .collect();
-    let text = format!(
-        "poll_id = \"{poll}\"\ntitle = \"Small shortlist\"\nthreshold = 2\nrevote = \"last\"\n\n\
-         [timetable]\nnominations_close = {}\nvoting_open = {}\nvoting_close = {}\n\n\
-         [[contests]]\ncontest_id = 1\ntitle = \"Two seats\"\nseats = 2\nmin_selections = 1\nmax_selections = 2\n\n\
-         [[contests.slate_rules]]\nattribute = \"gender\"\nvalue = \"woman\"\nmin_seats = 1\n\n{trustees}",
-        T0 + 100,
-        T0 + 200,
-        T0 + 300
-    );
-    let path = dir.join(format!("{poll}.toml"));
-    std::fs::write(&path, text).unwrap();
-    path
+    let contests = "[[contests]]\ncontest_id = 1\ntitle = \"Two seats\"\nseats = 2\nmin_selections = 1\nmax_selections = 2\n\n\
+                    [[contests.slate_rules]]\nattribute = \"gender\"\nvalue = \"woman\"\nmin_seats = 1\n\n";
+    common::manifest_toml(dir, poll, "Small shortlist", T0, contests, keys)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -58,20 +42,8 @@ async fn every_role_through_the_cli() {
     let d = dir.path();
     // A real server on a loopback port, with a clock the test moves.
     let clock = ManualClock::new(T0);
-    let app = App::new(ServerParts {
-        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(d)).await.unwrap(),
-        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
-        organiser_key: ORGANISER_KEY.into(),
-        clock: Arc::new(clock.clone()),
-        limits: Limits::default(),
-    })
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
-        let _ = stopped.await;
-    }));
+    let server = common::Loopback::start(d, ORGANISER_KEY, &clock, Limits::default()).await;
+    let url = server.url.clone();
     let key_file = d.join("organiser.key");
     std::fs::write(&key_file, ORGANISER_KEY).unwrap();
     let pass = d.join("pass");
@@ -295,6 +267,5 @@ async fn every_role_through_the_cli() {
     std::fs::write(&bad_path, &bad).unwrap();
     assert_eq!(shortlist(&["verify", s(&bad_path)]), ExitCode::from(1), "a tampered record fails a step");
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

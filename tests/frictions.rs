@@ -9,16 +9,14 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
 
 use shortlist_client::board::PollView;
 use shortlist_client::member::{ballot_status, BallotStatus};
 use shortlist_client::Api;
-use shortlist_crypto::credential::CredentialSecret;
 use shortlist_server::clock::ManualClock;
 use shortlist_server::limits::Limits;
-use shortlist_server::{App, ServerParts};
+
+mod common;
 
 const T0: u64 = 1_900_000_000;
 const ORGANISER_KEY: &str = "frictions-organiser-key-0123456789";
@@ -41,24 +39,9 @@ fn s(p: &Path) -> &str {
 
 /// Two contests: a board (2 of 3 candidates) and a treasurer (1 of 2).
 fn manifest(dir: &Path, keys: &[String]) -> PathBuf {
-    let trustees: String = keys
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("[[trustees]]\nname = \"Trustee {}\"\nkey = \"{k}\"\n\n", i + 1))
-        .collect();
-    let text = format!(
-        "poll_id = \"{POLL}\"\ntitle = \"Board and treasurer\"\nthreshold = 2\nrevote = \"last\"\n\n\
-         [timetable]\nnominations_close = {}\nvoting_open = {}\nvoting_close = {}\n\n\
-         [[contests]]\ncontest_id = 1\ntitle = \"Board\"\nseats = 2\nmin_selections = 0\nmax_selections = 2\n\n\
-         [[contests]]\ncontest_id = 2\ntitle = \"Treasurer\"\nseats = 1\nmin_selections = 0\nmax_selections = 1\n\n\
-         {trustees}",
-        T0 + 100,
-        T0 + 200,
-        T0 + 300
-    );
-    let path = dir.join("two.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    let contests = "[[contests]]\ncontest_id = 1\ntitle = \"Board\"\nseats = 2\nmin_selections = 0\nmax_selections = 2\n\n\
+                    [[contests]]\ncontest_id = 2\ntitle = \"Treasurer\"\nseats = 1\nmin_selections = 0\nmax_selections = 1\n\n";
+    common::manifest_toml(dir, POLL, "Board and treasurer", T0, contests, keys)
 }
 
 fn status_of(receipt: &Path) -> (u64, Vec<u8>) {
@@ -74,20 +57,8 @@ async fn a_two_contest_poll_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let clock = ManualClock::new(T0);
-    let app = App::new(ServerParts {
-        store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(d)).await.unwrap(),
-        server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
-        organiser_key: ORGANISER_KEY.into(),
-        clock: Arc::new(clock.clone()),
-        limits: Limits::default(),
-    })
-    .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(shortlist_server::serve::run(app, listener, Duration::from_secs(5), async {
-        let _ = stopped.await;
-    }));
+    let server = common::Loopback::start(d, ORGANISER_KEY, &clock, Limits::default()).await;
+    let url = server.url.clone();
     // `verify` takes the server and poll from the environment, as the
     // other commands do (this test is alone in its process).
     std::env::set_var("SHORTLIST_SERVER", &url);
@@ -243,6 +214,5 @@ async fn a_two_contest_poll_from_the_command_line() {
     assert_eq!(counts(0), vec![("Ada".into(), 2), ("Bea".into(), 2), ("Cal".into(), 0)]);
     assert_eq!(counts(1), vec![("Dan".into(), 1), ("Eve".into(), 1)]);
 
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    server.stop().await;
 }

@@ -6,59 +6,17 @@
 // too, scans every page with axe-core (no serious or critical violation),
 // keeps screenshots under target/browser-screenshots/console/{phone,desktop}/
 // and fails on any Content-Security-Policy violation or uncaught page error.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { axe, check, DESKTOP, launch, PHONE, runner, screenshots } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const out = { ballots: 0 };
 
-const PHONE = { name: 'phone', options: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } };
-const DESKTOP = { name: 'desktop', options: { viewport: { width: 1280, height: 900 } } };
-
-let passed = 0;
-let failed = 0;
-const problems = [];
-
-// One poll runs through the tests in turn: after a failure the rest cannot hold.
-async function test(name, fn) {
-  if (failed > 0) {
-    failed++;
-    console.log(`not ok - console: ${name} (skipped: an earlier step failed)`);
-    return;
-  }
-  const before = problems.length;
-  try {
-    await fn();
-    if (problems.length > before) throw new Error(problems.slice(before).join('\n'));
-    passed++;
-    console.log(`ok - console: ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - console: ${name}\n  ${String(e && e.stack ? e.stack : e).split('\n').join('\n  ')}`);
-  }
-}
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-const browser = await chromium.launch({
-  executablePath: cfg.chromium,
-  headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
-
-function watch(page) {
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`${page.url()}: ${text}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
-}
+const run = runner('console', { stopAfterFailure: true });
+const test = run.test;
+const browser = await launch(cfg.chromium);
+const screenshot = screenshots(cfg.screenshots);
+const watch = run.watch;
 
 /** Opens a page, checking the security headers of the answer. */
 async function open(ctx, path) {
@@ -88,25 +46,6 @@ async function goto(page, path, again = true) {
   return res;
 }
 let sessionsEnded = 0;
-
-async function axe(page, label) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }),
-  );
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
-  check(bad.length === 0, `axe on ${label}:\n${text.join('\n')}`);
-}
-
-let shot = 0;
-async function screenshot(page, vp, name) {
-  const dir = join(cfg.screenshots, vp.name);
-  mkdirSync(dir, { recursive: true });
-  shot++;
-  await page.screenshot({ path: join(dir, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage: true });
-}
 
 async function text(page, selector) {
   return (await page.locator(selector).first().textContent({ timeout: 30000 })) || '';
@@ -376,5 +315,5 @@ await test('in French; keyboard; sign out', async () => {
 
 await browser.close();
 writeFileSync(cfg.out, JSON.stringify(out));
-console.log(`console: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`console: ${run.passed} passed, ${run.failed} failed`);
+process.exit(run.failed === 0 ? 0 : 1);

@@ -6,58 +6,20 @@
 // page and step; fails on any Content-Security-Policy violation or
 // uncaught page error. Prints one line per scenario and a closing
 // "N passed, M failed".
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { axe, check, DESKTOP, launch, PHONE, runner, screenshots } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const out = {};
 
-const VIEWPORTS = [
-  { name: 'phone', options: { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-  { name: 'desktop', options: { viewport: { width: 1280, height: 900 } } },
-];
+const VIEWPORTS = [PHONE, DESKTOP];
 
 // ------------------------------------------------------------ harness
 
-let passed = 0;
-let failed = 0;
-const problems = [];
-
-async function test(name, fn) {
-  const before = problems.length;
-  try {
-    await fn();
-    if (problems.length > before) throw new Error(problems.slice(before).join('\n'));
-    passed++;
-    console.log(`ok - ${cfg.phase}: ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`not ok - ${cfg.phase}: ${name}\n  ${String(e && e.stack ? e.stack : e).split('\n').join('\n  ')}`);
-  }
-}
-
-function check(cond, message) {
-  if (!cond) throw new Error(message);
-}
-
-// launch() gives every run a fresh, temporary user-data-dir of its own.
-const browser = await chromium.launch({
-  executablePath: cfg.chromium,
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const run = runner(cfg.phase);
+const test = run.test;
+const browser = await launch(cfg.chromium);
+const screenshot = screenshots(cfg.screenshots, `${cfg.phase}-`);
 
 /** A fresh browser context (a device): its own storage. */
 async function device(vp) {
@@ -68,11 +30,7 @@ async function device(vp) {
 /** Opens a page, watching for CSP violations and uncaught errors. */
 async function open(ctx, path) {
   const page = await ctx.newPage();
-  page.on('console', (m) => {
-    const text = m.text();
-    if (/Content Security Policy|Refused to/i.test(text)) problems.push(`${page.url()}: ${text}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught: ${e.message}`));
+  run.watch(page);
   const res = await page.goto(cfg.base + path);
   check(res, `no response for ${path}`);
   const h = res.headers();
@@ -80,28 +38,6 @@ async function open(ctx, path) {
   check(h['referrer-policy'] === 'no-referrer', `${path}: no Referrer-Policy`);
   check(h['x-content-type-options'] === 'nosniff', `${path}: no nosniff`);
   return page;
-}
-
-/** axe-core: no serious or critical violation. */
-async function axe(page, label) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }),
-  );
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  const text = bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
-  check(bad.length === 0, `axe on ${label}:\n${text.join('\n')}`);
-}
-
-let shot = 0;
-/** A full-page screenshot under target/browser-screenshots/VIEWPORT/. */
-async function screenshot(page, vp, name) {
-  const dir = join(cfg.screenshots, vp.name);
-  mkdirSync(dir, { recursive: true });
-  shot++;
-  const file = join(dir, `${cfg.phase}-${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
 }
 
 async function text(page, selector) {
@@ -578,7 +514,7 @@ async function done(vp) {
 
 try {
   for (const [k, vp] of VIEWPORTS.entries()) {
-    shot = 0;
+    screenshot.reset();
     if (cfg.phase === 'nominations') await nominations(vp, k);
     else if (cfg.phase === 'voting') await voting(vp, k);
     else if (cfg.phase === 'done') await done(vp);
@@ -596,5 +532,5 @@ if (castTimes.length > 0) {
   console.log(`bench: cast click to checked receipt, ${sorted.length} casts: median ${median} ms, max ${sorted[sorted.length - 1]} ms`);
 }
 console.log(`phase ${cfg.phase} done`);
-console.log(`browser: ${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+console.log(`browser: ${run.passed} passed, ${run.failed} failed`);
+process.exit(run.failed === 0 && run.passed > 0 ? 0 : 1);

@@ -7,47 +7,20 @@ use rand_core::SeedableRng;
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::{Chain, Entry, EntryKind};
-use shortlist_board::manifest::{
-    ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
-};
+use shortlist_board::manifest::{ContestRules, Manifest, SlateRule};
 use shortlist_board::record::{self, Frame, RecordWriter};
 use shortlist_board::tally;
 use shortlist_board::BoardError;
 use shortlist_crypto::credential::CredentialSecret;
+
+mod common;
 
 fn insecure_test_rng(seed: u64) -> ChaCha20Rng {
     ChaCha20Rng::seed_from_u64(seed)
 }
 
 fn manifest(rng: &mut ChaCha20Rng) -> (Manifest, CredentialSecret) {
-    let server = CredentialSecret::generate(rng);
-    let trustees = (1..=5)
-        .map(|i| TrusteeInfo {
-            index: i,
-            name: format!("T{i}"),
-            key: CredentialSecret::generate(rng).public_key(),
-        })
-        .collect();
-    let m = Manifest {
-        poll_id: "spring-2027".into(),
-        title: "Shortlist for the 2027 slate".into(),
-        timetable: Timetable { nominations_close: 100, voting_open: 200, voting_close: 300 },
-        contests: vec![ContestRules {
-            contest_id: 1,
-            title: "Slate".into(),
-            seats: 9,
-            min_selections: 0,
-            max_selections: 9,
-            slate_rules: vec![SlateRule { attribute: "gender".into(), value: "woman".into(), min_seats: 5 }],
-        }],
-        trustees,
-        threshold: 3,
-        revote: RevotePolicy::LastCounts,
-        tie_break: TieBreak::AggregateHash,
-        server_key: server.public_key(),
-        calendar: Default::default(),
-    };
-    (m, server)
+    common::sample_manifest(rng, 5, 3)
 }
 
 fn candidates(n: u32) -> DefinedContest {

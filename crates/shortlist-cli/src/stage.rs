@@ -220,23 +220,7 @@ pub async fn open_poll(servers: &Embedded, poll: &str, members: usize) -> Result
 
     // The key ceremony: five trustees, each on "their own machine".
     let view = PollView::fetch(&api).await?;
-    let mut trustees: Vec<Trustee> = trustee_keys
-        .iter()
-        .zip(1u16..)
-        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
-        .collect();
-    for tr in &mut trustees {
-        tr.commit(&api, &view).await?;
-    }
-    for tr in &mut trustees {
-        tr.send_shares(&api, &view).await?;
-    }
-    for tr in &mut trustees {
-        let complaints = tr.receive_shares(&api, &view).await?;
-        if complaints > 0 {
-            bail!("trustee {} complained", tr.index);
-        }
-    }
+    let trustees = shortlist_client::ceremony::run_in_one_process(&api, &view, &trustee_keys).await?;
     println!("✓ key ceremony: 5 trustees, threshold 3, every share checked");
 
     // Nominations close; the roll and the tokens; voting opens.

@@ -212,20 +212,7 @@ async fn poll_round(srv: &mut Server, poll: &str, kills: usize, fig: &mut Figure
         api.enter_candidate(1, name, "", &[]).await.unwrap();
     }
     let view = PollView::fetch(&api).await.unwrap();
-    let mut trustees: Vec<Trustee> = keys
-        .iter()
-        .zip(1u16..)
-        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
-        .collect();
-    for t in &mut trustees {
-        t.commit(&api, &view).await.unwrap();
-    }
-    for t in &mut trustees {
-        t.send_shares(&api, &view).await.unwrap();
-    }
-    for t in &mut trustees {
-        assert_eq!(t.receive_shares(&api, &view).await.unwrap(), 0);
-    }
+    let mut trustees = shortlist_client::ceremony::run_in_one_process(&api, &view, &keys).await.unwrap();
     let mut roll = String::from("member_id,name,email\n");
     for i in 0..MEMBERS {
         roll.push_str(&format!("m{i:03},Member {i},\n"));

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod board;
+pub mod ceremony;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod member;

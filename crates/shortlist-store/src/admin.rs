@@ -107,14 +107,13 @@ impl Store {
         Ok(Ok(u64::try_from(members.len()).unwrap_or(u64::MAX)))
     }
 
-    /// Members who hold no token yet, in member-id order.
-    pub async fn members_without_token(&self, poll: &str) -> Result<Vec<MemberRow>> {
-        let rows = sqlx::query(
-            "SELECT member_id, name, email FROM roll WHERE poll_id = $1 AND token_hash IS NULL ORDER BY member_id",
-        )
-        .bind(poll)
-        .fetch_all(&self.pool)
-        .await?;
+    /// Members of the poll's roll matching `condition` (a fixed SQL
+    /// condition, never input), in member-id order.
+    async fn members_where(&self, poll: &str, condition: &'static str) -> Result<Vec<MemberRow>> {
+        let sql = format!(
+            "SELECT member_id, name, email FROM roll WHERE poll_id = $1 AND {condition} ORDER BY member_id"
+        );
+        let rows = sqlx::query(&sql).bind(poll).fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(MemberRow {
@@ -124,6 +123,11 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Members who hold no token yet, in member-id order.
+    pub async fn members_without_token(&self, poll: &str) -> Result<Vec<MemberRow>> {
+        self.members_where(poll, "token_hash IS NULL").await
     }
 
     /// Stores token hashes for members that still hold none; returns the
@@ -152,22 +156,7 @@ impl Store {
     /// Members who have not redeemed a token (issued one or not), in
     /// member-id order (spec: api §4, "Re-issue").
     pub async fn members_with_unredeemed_token(&self, poll: &str) -> Result<Vec<MemberRow>> {
-        let rows = sqlx::query(
-            "SELECT member_id, name, email FROM roll WHERE poll_id = $1 AND redeemed_idx IS NULL \
-             ORDER BY member_id",
-        )
-        .bind(poll)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(MemberRow {
-                    member_id: r.try_get("member_id")?,
-                    name: r.try_get("name")?,
-                    email: r.try_get("email")?,
-                })
-            })
-            .collect()
+        self.members_where(poll, "redeemed_idx IS NULL").await
     }
 
     /// Sets new token hashes for members who have not redeemed a token (any

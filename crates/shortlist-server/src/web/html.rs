@@ -171,3 +171,13 @@ impl Page<'_> {
         h
     }
 }
+
+/// The rows of a `<dl class="summary-list">`: each catalogue key's text
+/// as the term and its value as the description.
+pub fn summary_rows(lang: Lang, rows: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (key, v) in rows {
+        let _ = writeln!(out, "<div><dt>{}</dt><dd>{}</dd></div>", esc(lang.t(key)), esc(v));
+    }
+    out
+}

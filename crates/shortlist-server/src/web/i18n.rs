@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use axum::http::HeaderMap;
+use intl_pluralrules::{PluralCategory, PluralRuleType, PluralRules};
+use unic_langid::LanguageIdentifier;
 
 /// The languages shipped: code, the catalogue's text.
 const CATALOGUES: &[(&str, &str)] = &[
@@ -97,6 +99,35 @@ impl Lang {
         s
     }
 
+    /// The text for `key` in the plural form this language's CLDR rule
+    /// gives `n` (`KEY_one` for "one", else `KEY`), with `{n}` and `args`
+    /// filled in.
+    pub fn count(&self, key: &str, n: u64, args: &[(&str, &str)]) -> String {
+        let key = if self.is_one(n) { format!("{key}_one") } else { key.to_string() };
+        let n = n.to_string();
+        let mut all = vec![("n", n.as_str())];
+        all.extend_from_slice(args);
+        self.f(&key, &all)
+    }
+
+    /// Whether `n` takes the "one" form in this language (CLDR cardinal rules).
+    fn is_one(&self, n: u64) -> bool {
+        static RULES: OnceLock<Vec<Option<PluralRules>>> = OnceLock::new();
+        let rules = RULES.get_or_init(|| {
+            CATALOGUES
+                .iter()
+                .map(|(code, _)| {
+                    let id: Option<LanguageIdentifier> = code.parse().ok();
+                    id.and_then(|id| PluralRules::create(id, PluralRuleType::CARDINAL).ok())
+                })
+                .collect()
+        });
+        match rules.get(self.index).and_then(Option::as_ref) {
+            Some(r) => r.select(n) == Ok(PluralCategory::ONE),
+            None => n == 1,
+        }
+    }
+
     /// The whole catalogue as JSON (English filled in where missing), for a page's script.
     pub fn catalogue_json(&self) -> String {
         let all = catalogues();
@@ -141,6 +172,19 @@ mod tests {
                 assert!(map.contains_key(key), "{code} lacks {key}");
             }
         }
+    }
+
+    #[test]
+    fn plural_forms_follow_each_language() {
+        let en = Lang::english();
+        let fr = Lang::choose(Some("fr"), &HeaderMap::new());
+        assert_eq!(en.count("results.slate", 1, &[]), "The slate (1 seat)");
+        assert_eq!(en.count("results.slate", 0, &[]), "The slate (0 seats)");
+        assert_eq!(en.count("results.slate", 9, &[]), "The slate (9 seats)");
+        // French takes the singular for 0 and 1.
+        assert_eq!(fr.count("results.slate", 0, &[]), "La liste (0 place)");
+        assert_eq!(fr.count("results.slate", 2, &[]), "La liste (2 places)");
+        assert_eq!(en.count("results.tie", 1, &[("names", "A, B")]), "A, B: 1 vote each");
     }
 
     #[test]

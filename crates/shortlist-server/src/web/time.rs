@@ -58,8 +58,7 @@ pub fn span(lang: &Lang, secs: u64) -> String {
     for (size, key) in units {
         let n = rest / size;
         if n > 0 || (out.is_empty() && size == 1) {
-            let key = if n == 1 { format!("{key}_one") } else { key.to_string() };
-            out.push(lang.f(&key, &[("n", &n.to_string())]));
+            out.push(lang.count(key, n, &[]));
             rest %= size;
         }
         if out.len() == 2 {

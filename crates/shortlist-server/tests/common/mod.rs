@@ -196,22 +196,8 @@ pub async fn setup_with(
     }
 
     let view = PollView::fetch(api).await.unwrap();
-    let mut trustees: Vec<Trustee> = people
-        .trustee_keys
-        .iter()
-        .zip(1u16..)
-        .map(|(k, i)| Trustee::new(i, CredentialSecret::from_secret_bytes(&k.expose_secret_bytes())))
-        .collect();
-    for t in &mut trustees {
-        t.commit(api, &view).await.unwrap();
-    }
-
-    for t in &mut trustees {
-        t.send_shares(api, &view).await.unwrap();
-    }
-    for t in &mut trustees {
-        assert_eq!(t.receive_shares(api, &view).await.unwrap(), 0);
-    }
+    let trustees =
+        shortlist_client::ceremony::run_in_one_process(api, &view, &people.trustee_keys).await.unwrap();
 
     clock.set(T0 + 100);
     api.action("/nominations/close").await.unwrap();

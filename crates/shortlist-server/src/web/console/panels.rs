@@ -12,7 +12,7 @@ use crate::api::organiser::NominationInfo;
 use crate::api::public::{ResultInfo, Status};
 use crate::error::AppError;
 use crate::state::{AppState, PollCtx};
-use crate::web::html::{esc, poll_base};
+use crate::web::html::{esc, poll_base, summary_rows};
 use crate::web::i18n::Lang;
 use crate::web::pages::phase_name;
 
@@ -65,9 +65,7 @@ pub fn status(lang: &Lang, s: &Status) -> String {
         ("poll.ballots", ballots.to_string()),
         ("poll.entries", s.entries.to_string()),
     ];
-    for (key, v) in rows {
-        let _ = writeln!(b, "<div><dt>{}</dt><dd>{}</dd></div>", esc(lang.t(key)), esc(&v));
-    }
+    b.push_str(&summary_rows(*lang, &rows));
     b.push_str("</dl>\n");
     b
 }

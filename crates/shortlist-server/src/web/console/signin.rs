@@ -13,10 +13,10 @@ use zeroize::Zeroizing;
 
 use super::session::{self, Session};
 use super::{console_path, refused, render};
-use crate::state::{AppState, Need};
+use crate::state::AppState;
 use crate::web::html::esc;
 use crate::web::i18n::Lang;
-use crate::web::pages::{error_page, html, lang_of};
+use crate::web::pages::{error_page, html, lang_of, poll_list};
 
 /// The sign-in form as posted.
 #[derive(Deserialize)]
@@ -94,23 +94,7 @@ pub async fn home(State(state): State<AppState>, query: RawQuery, headers: Heade
     if ids.is_empty() {
         let _ = writeln!(b, "<p>{}</p>", esc(lang.t("console.no_polls")));
     } else {
-        b.push_str("<ul class=\"plain-list\">\n");
-        for id in &ids {
-            let title = state
-                .poll(id, Need::Manifest)
-                .await
-                .map(|p| p.manifest.title.clone())
-                .unwrap_or_else(|_| id.clone());
-            let _ = writeln!(
-                b,
-                "<li><a href=\"{}{}\">{}</a> <span class=\"hint\">({})</span></li>",
-                esc(&console_path(id)),
-                lang.query(),
-                esc(&title),
-                esc(id)
-            );
-        }
-        b.push_str("</ul>\n");
+        b.push_str(&poll_list(&state, lang, &ids, console_path, true).await);
     }
     let _ = writeln!(b, "<p class=\"hint\">{}</p>", esc(lang.t("console.create_hint")));
     html(StatusCode::OK, render(lang, lang.t("console.polls_title"), &b, Some(&csrf), false), false)

@@ -68,7 +68,7 @@ pub async fn page(
         b,
         "<h2>{}</h2>\n<p id=\"board-live\" class=\"live-status\" role=\"status\">{}</p>",
         esc(lang.t("board.entries")),
-        esc(&lang.f("board.count", &[("n", &size.to_string())]))
+        esc(&lang.count("board.count", size, &[]))
     );
     b.push_str("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"board-caption\">\n<table class=\"table\" id=\"entries\">\n");
     let _ = writeln!(

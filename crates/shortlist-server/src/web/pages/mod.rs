@@ -125,6 +125,32 @@ pub fn countdown(lang: &Lang, t: &shortlist_board::manifest::Timetable, phase: &
     )
 }
 
+/// A list of the polls `ids`: each one's title (its id if the manifest
+/// cannot be read) linked to `link(id)`, with the id beside it if `show_id`.
+pub(crate) async fn poll_list(
+    state: &AppState,
+    lang: Lang,
+    ids: &[String],
+    link: fn(&str) -> String,
+    show_id: bool,
+) -> String {
+    let mut list = String::from("<ul class=\"plain-list\">\n");
+    for id in ids {
+        let title = state
+            .poll(id, Need::Manifest)
+            .await
+            .map(|p| p.manifest.title.clone())
+            .unwrap_or_else(|_| id.clone());
+        let _ = write!(list, "<li><a href=\"{}{}\">{}</a>", esc(&link(id)), lang.query(), esc(&title));
+        if show_id {
+            let _ = write!(list, " <span class=\"hint\">({})</span>", esc(id));
+        }
+        list.push_str("</li>\n");
+    }
+    list.push_str("</ul>\n");
+    list
+}
+
 /// `GET /`: the polls on this server.
 pub async fn home(State(state): State<AppState>, query: RawQuery, headers: HeaderMap) -> Response {
     let lang = lang_of(&query, &headers);
@@ -136,22 +162,7 @@ pub async fn home(State(state): State<AppState>, query: RawQuery, headers: Heade
     if ids.is_empty() {
         let _ = writeln!(body, "<p>{}</p>", esc(lang.t("home.none")));
     } else {
-        body.push_str("<ul class=\"plain-list\">\n");
-        for id in &ids {
-            let title = state
-                .poll(id, Need::Manifest)
-                .await
-                .map(|p| p.manifest.title.clone())
-                .unwrap_or_else(|_| id.clone());
-            let _ = writeln!(
-                body,
-                "<li><a href=\"{}{}\">{}</a></li>",
-                esc(&poll_base(id)),
-                lang.query(),
-                esc(&title)
-            );
-        }
-        body.push_str("</ul>\n");
+        body.push_str(&poll_list(&state, lang, &ids, poll_base, false).await);
     }
     let page = Page {
         lang,

@@ -13,7 +13,7 @@ use super::{countdown, error_page, html, paragraphs, phase_name, PollPage};
 use crate::api::public;
 use crate::error::Path;
 use crate::state::AppState;
-use crate::web::html::{esc, poll_base, Current, Page};
+use crate::web::html::{esc, poll_base, summary_rows, Current, Page};
 use crate::web::i18n::Lang;
 use crate::web::time;
 
@@ -91,9 +91,7 @@ pub async fn page(
         ("poll.ballots", ballots.to_string()),
         ("poll.entries", status.entries.to_string()),
     ];
-    for (key, v) in rows {
-        let _ = writeln!(b, "<div><dt>{}</dt><dd>{}</dd></div>", esc(lang.t(key)), esc(&v));
-    }
+    b.push_str(&summary_rows(lang, &rows));
     b.push_str("</dl>\n");
     let _ = writeln!(b, "<p class=\"hint\">{}</p>", esc(lang.t("poll.ballots_hint")));
 
@@ -107,8 +105,7 @@ pub async fn page(
             let _ = writeln!(b, "<p>{}</p>", esc(lang.t("poll.no_candidates")));
             continue;
         }
-        let _ =
-            writeln!(b, "<p>{}</p>", esc(&lang.f("poll.candidate_count", &[("n", &list.len().to_string())])));
+        let _ = writeln!(b, "<p>{}</p>", esc(&lang.count("poll.candidate_count", list.len() as u64, &[])));
         b.push_str("<ul class=\"candidates\">\n");
         for r in list {
             let _ = write!(b, "<li class=\"candidate\"><h3>{}</h3>", esc(&r.candidate.name));
@@ -163,19 +160,15 @@ pub fn rules(lang: &Lang, c: &ContestRules) -> String {
     let choose = if c.min_selections == 0 {
         lang.f("rules.choose_up_to", &[("max", &c.max_selections.to_string())])
     } else if c.min_selections == c.max_selections {
-        lang.f("rules.choose_exactly", &[("n", &c.max_selections.to_string())])
+        lang.count("rules.choose_exactly", u64::from(c.max_selections), &[])
     } else {
         lang.f(
             "rules.choose_between",
             &[("min", &c.min_selections.to_string()), ("max", &c.max_selections.to_string())],
         )
     };
-    let _ = writeln!(
-        b,
-        "<p>{} {}</p>",
-        esc(&lang.f("rules.seats", &[("n", &c.seats.to_string())])),
-        esc(&choose)
-    );
+    let _ =
+        writeln!(b, "<p>{} {}</p>", esc(&lang.count("rules.seats", u64::from(c.seats), &[])), esc(&choose));
     for r in &c.slate_rules {
         let _ = writeln!(b, "<p>{}</p>", esc(&slate_rule(lang, r)));
     }

@@ -102,7 +102,7 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
     let _ = writeln!(
         b,
         "<h3>{}</h3>\n<ol class=\"slate\">",
-        esc(&lang.f("results.slate", &[("n", &elected.len().to_string())]))
+        esc(&lang.count("results.slate", elected.len() as u64, &[]))
     );
     for r in &elected {
         let _ = writeln!(b, "<li>{}</li>", esc(&r.name));
@@ -118,8 +118,7 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
         .collect();
     let moved_out: Vec<&str> = top.iter().filter(|t| !t.elected).map(|t| t.name.as_str()).collect();
     if rules.slate_rules.is_empty() {
-        let _ =
-            writeln!(b, "<p>{}</p>", esc(&lang.f("results.no_rules", &[("n", &rules.seats.to_string())])));
+        let _ = writeln!(b, "<p>{}</p>", esc(&lang.count("results.no_rules", u64::from(rules.seats), &[])));
     } else {
         for r in &rules.slate_rules {
             let _ = writeln!(b, "<p>{}</p>", esc(&slate_rule(lang, r)));
@@ -169,11 +168,8 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
                 .filter_map(|id| c.rows.iter().find(|r| r.candidate_id == *id).map(|r| r.name.as_str()))
                 .collect();
             let key = if t.decisive { "results.tie_decisive" } else { "results.tie" };
-            let _ = writeln!(
-                b,
-                "<li>{}</li>",
-                esc(&lang.f(key, &[("names", &names.join(", ")), ("n", &t.count.to_string())]))
-            );
+            let _ =
+                writeln!(b, "<li>{}</li>", esc(&lang.count(key, t.count, &[("names", &names.join(", "))])));
         }
         b.push_str("</ul>\n");
     }
