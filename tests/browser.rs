@@ -348,6 +348,8 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     m["contests"][0]["slate_rules"] = json!([]);
     // One contest: the console's scenario stands candidates in the first only.
     m["contests"] = json!([m["contests"][0].clone()]);
+    // Dates in a zone of its own, as the console shows and reads them.
+    m["timetable"]["time_zone"] = "+02:00".into();
     api.create_poll(&m).await.unwrap();
     for (name, gender, statement) in ENTERED.iter().take(3) {
         api.enter_candidate(1, name, statement, &[("gender", gender)]).await.unwrap();
@@ -373,6 +375,10 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     let statuses: Vec<&str> =
         nominations.as_array().unwrap().iter().map(|n| n["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["approved", "rejected"]);
+    // The voting deadline the console moved a day later.
+    let timetable = api.get("/timetable").await.unwrap();
+    assert_eq!(timetable["amendments"].as_array().unwrap().len(), 1, "{timetable}");
+    assert_eq!(timetable["current"]["voting_close"], (now + 11 * DAY) / 60 * 60 + DAY, "{timetable}");
     let result = api.get("/result").await.unwrap();
     let total: u64 =
         result["contests"][0]["rows"].as_array().unwrap().iter().map(|r| r["count"].as_u64().unwrap()).sum();
@@ -411,6 +417,9 @@ async fn console_control(
                                 let candidate = json!({ "contest_id": 1, "name": name, "statement": "Ten years organising tenants.", "attributes": {} });
                                 let body = json!({ "token": t[i]["token"], "candidate": candidate });
                                 api.post("/expressions-of-interest", false, body).await.map_err(e)?;
+                                // A second apart: the list is by arrival time, and two
+                                // in one second fall back to the token's hash order.
+                                clock.advance(1);
                             }
                         }
                         "ceremony" => {
@@ -428,7 +437,12 @@ async fn console_control(
                         }
                         "nominations-deadline" => clock.set(now + 3 * DAY),
                         "voting-opens" => clock.set(now + 4 * DAY + 3600),
-                        "voting-deadline" => clock.set(now + 11 * DAY),
+                        // The deadline in force: the console moves it.
+                        "voting-deadline" => {
+                            let t = api.get("/timetable").await.map_err(e)?;
+                            let close = t["current"]["voting_close"].as_u64().ok_or("no voting_close")?;
+                            clock.set(close);
+                        }
                         "decrypt" => {
                             for t in trustees.lock().await.iter_mut().take(2) {
                                 t.decrypt(api.as_ref()).await.map_err(e)?;

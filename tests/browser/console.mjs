@@ -251,6 +251,35 @@ await test('open voting; two members vote with links from the download; turnout 
   await onPhone('turnout');
 });
 
+await test('move the voting deadline a day later, in the poll\'s time zone; a wrong entry changes nothing', async () => {
+  await goto(page, C);
+  const field = '#amend-voting_close-to';
+  const was = await page.inputValue(field);
+  check(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(was), `the field holds the deadline in force: ${was}`);
+  check((await text(page, '#timetable')).includes(`${was.replace('T', ' ')} +02:00`), 'shown in the poll\'s zone');
+  // The deadline as it is: refused, said in the error summary, nothing changed.
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click('#amend-voting_close button[type="submit"]')]);
+  check(refused.status() === 422, `the same deadline again: ${refused.status()}`);
+  check((await text(page, '#error-summary')).includes('already the deadline'), 'says why');
+  check(await page.evaluate(() => document.activeElement.id === 'error-summary'), 'the summary takes the focus');
+  check((await text(page, '#amendments')).includes('No deadline has been moved'), 'no amendment');
+  await axe(page, 'amendment refused');
+  await screenshot(page, DESKTOP, 'amend-refused');
+  // A day later: the wall-clock time in the poll's zone, whatever the browser's.
+  const next = new Date(Date.parse(`${was}:00Z`) + 86400000).toISOString().slice(0, 16);
+  await page.fill(field, next);
+  await Promise.all([page.waitForNavigation(), page.click('#amend-voting_close button[type="submit"]')]);
+  check((await text(page, '#done')).includes('The deadline was moved'), 'moved');
+  const shown = (s) => `${s.replace('T', ' ')} +02:00`;
+  const amendments = await text(page, '#amendments');
+  check(amendments.includes(`from ${shown(was)} to ${shown(next)}`), `the amendment listed: ${amendments}`);
+  check((await text(page, '#timetable dl')).includes(shown(next)), 'the new timetable in force');
+  check((await page.inputValue(field)) === next, 'the field holds the new deadline');
+  await axe(page, 'timetable amended');
+  await screenshot(page, DESKTOP, 'timetable-amended');
+  await onPhone('timetable-amended');
+});
+
 await test('close voting, tally, the trustees decrypt, the result shows', async () => {
   await control('voting-deadline');
   await step('voting-close', 'Close voting?', 'Voting is closed.');

@@ -1,10 +1,18 @@
 //! # shortlist-board
 //!
 //! The protocol model of shortlist's bulletin board (spec: `spec/board.md`):
-//! the RFC 9162 Merkle tree over entries ([`merkle`]). Entries, the hash
-//! chain, checkpoints, receipts, the record file and the record verifier are
-//! being added (issue "Bulletin board, election record and the independent
-//! verifier").
+//! entries and their hash chain ([`entry`], [`board`]), the RFC 9162 Merkle
+//! tree over them ([`merkle`]), signed checkpoints and receipts
+//! ([`checkpoint`], [`receipt`]), the payload of every entry kind
+//! ([`manifest`], [`definition`], [`payload`], [`amendment`]) and the text
+//! rules they obey ([`text`], [`validate`]), the election record file
+//! ([`record`]), the record verifier ([`verify`]), the encrypted sums and the
+//! result with its explanation ([`sums`], [`tally`]), and, with the `zones`
+//! feature, dates in a poll's time zone (`zone`).
+//!
+//! The crate does no I/O beyond reading a record file; the server, the
+//! clients, the `shortlist-verify` program and the browser's WebAssembly all
+//! apply the protocol's rules through it.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(

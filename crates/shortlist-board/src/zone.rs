@@ -63,6 +63,46 @@ pub fn rfc3339(t: u64, zone: &str) -> String {
     z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
 }
 
+/// The value of an HTML `datetime-local` field for `t`: the wall-clock time
+/// in the poll's zone, to the minute (`2026-12-10T18:00`).
+pub fn local_input(t: u64, zone: &str) -> String {
+    zoned(t, zone).strftime("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// Why a wall-clock date-time could not be read in a zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalTimeError {
+    /// Not `YYYY-MM-DDTHH:MM` (seconds optional), or no such date.
+    Malformed,
+    /// The zone's clocks skip or repeat that time (a daylight-saving change).
+    Ambiguous,
+    /// The zone is not known here.
+    UnknownZone,
+}
+
+/// Reads a wall-clock date-time as an HTML `datetime-local` field sends it
+/// (`2026-12-10T18:00`, seconds optional) in the poll's `zone`: Unix
+/// seconds. A time that the zone's clocks skip or pass twice is refused
+/// rather than guessed.
+pub fn parse_local(text: &str, zone: &str) -> Result<u64, LocalTimeError> {
+    let text = text.trim();
+    let shape = |s: &[u8]| {
+        s.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            10 => *b == b'T',
+            13 | 16 => *b == b':',
+            _ => b.is_ascii_digit(),
+        })
+    };
+    if !(text.len() == 16 || text.len() == 19) || !shape(text.as_bytes()) {
+        return Err(LocalTimeError::Malformed);
+    }
+    let dt: jiff::civil::DateTime = text.parse().map_err(|_| LocalTimeError::Malformed)?;
+    let tz = resolve(zone).map_err(|_| LocalTimeError::UnknownZone)?;
+    let ts = tz.to_ambiguous_timestamp(dt).unambiguous().map_err(|_| LocalTimeError::Ambiguous)?;
+    u64::try_from(ts.as_second()).map_err(|_| LocalTimeError::Malformed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +128,27 @@ mod tests {
         if resolve("Europe/Paris").is_ok() {
             assert_eq!(show(t, "Europe/Paris"), "2026-12-10 18:00 CET");
             assert_eq!(rfc3339(t, "Europe/Paris"), "2026-12-10T18:00:00+01:00");
+        }
+    }
+
+    #[test]
+    fn reads_a_wall_clock_time_in_the_zone() {
+        let t = 1_796_922_000; // 2026-12-10T17:00:00Z
+        assert_eq!(local_input(t, ""), "2026-12-10T17:00");
+        assert_eq!(local_input(t, "+01:00"), "2026-12-10T18:00");
+        assert_eq!(parse_local("2026-12-10T18:00", "+01:00"), Ok(t));
+        assert_eq!(parse_local("2026-12-10T18:00:00", "+01:00"), Ok(t));
+        assert_eq!(parse_local("2026-12-10T17:00", ""), Ok(t));
+        for bad in ["", "2026-12-10", "2026-12-10 18:00", "2026-12-10T18:00Z", "2026-13-10T18:00", "tomorrow"]
+        {
+            assert_eq!(parse_local(bad, "+01:00"), Err(LocalTimeError::Malformed), "{bad}");
+        }
+        assert_eq!(parse_local("2026-12-10T18:00", "Nowhere/Atlantis"), Err(LocalTimeError::UnknownZone));
+        if resolve("Europe/Paris").is_ok() {
+            assert_eq!(parse_local("2026-12-10T18:00", "Europe/Paris"), Ok(t));
+            // Clocks skip 02:00–03:00 on 2026-03-29 and pass 02:00–03:00 twice on 2026-10-25.
+            assert_eq!(parse_local("2026-03-29T02:30", "Europe/Paris"), Err(LocalTimeError::Ambiguous));
+            assert_eq!(parse_local("2026-10-25T02:30", "Europe/Paris"), Err(LocalTimeError::Ambiguous));
         }
     }
 }

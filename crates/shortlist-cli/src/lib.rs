@@ -80,7 +80,7 @@ where
         Command::Organiser(args) => organiser::run(&args).map(|()| true),
         Command::Trustee(args) => trustee::run(&args).map(|()| true),
         Command::Vote(args) => vote::run(&args).map(|()| true),
-        Command::Verify(args) => verify::run(&args),
+        Command::Verify(args) => return verify::run(&args),
         Command::Loadgen(args) => loadgen::run(&args).map(|()| true),
         Command::Simulate(args) => simulate::run(&args).map(|()| true),
     };

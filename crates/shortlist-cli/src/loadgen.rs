@@ -110,7 +110,7 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
     );
 
     // Timed: the rush.
-    let transports: Vec<Http> = servers.bases.iter().map(|b| Http::new(b)).collect::<Result<_>>()?;
+    let transports: Vec<Http> = servers.bases.iter().map(|b| Http::new(b)).collect::<Result<_, _>>()?;
     let cast_path = format!("/v1/polls/{poll}/ballots");
     let audit_path = format!("/v1/polls/{poll}/audits");
     let deadline = args.duration.map(|d| Instant::now() + Duration::from_secs(d));

@@ -1,7 +1,7 @@
 //! `shortlist-client` owns what each role's software does against a
 //! shortlist server (spec: api §7), independent of how requests travel: an
-//! [`Api`] over any [`Transport`] (HTTP in the command line, the in-process
-//! router in tests). The trustee and member logic runs entirely on the
+//! [`Api`] over any [`Transport`] (HTTP with the `http` feature, as the
+//! command line uses it; the in-process router in tests). The trustee and member logic runs entirely on the
 //! role's own machine; only public values and signed messages are sent.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::cast_possible_truncation))]
@@ -9,6 +9,8 @@
 pub mod api;
 pub mod board;
 pub mod ceremony;
+#[cfg(feature = "http")]
+pub mod http;
 pub mod member;
 pub mod trustee;
 

@@ -1,7 +1,8 @@
 //! `shortlist-server` owns the HTTP side of shortlist (spec: api): the axum
 //! router under `/v1`, the sequencer that appends to each poll's board with
 //! group commits, the checks made before anything is appended, limits,
-//! metrics and graceful shutdown. Storage is `shortlist-store`'s; every
+//! metrics and graceful shutdown; and the web pages, the members' booth
+//! and the organiser console ([`web`]). Storage is `shortlist-store`'s; every
 //! protocol rule comes from `shortlist-board` and `shortlist-crypto`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::cast_possible_truncation))]

@@ -317,3 +317,123 @@ async fn the_console_approves_imports_the_roll_and_exports_tokens_as_an_uncached
     assert!(g.body.contains("<html lang=\"fr\">") && g.body.contains("Candidatures"));
     server.app.finish().await;
 }
+
+/// The timetable amendment form (issue 10, build items 1 and 4): the
+/// `datetime-local` field is read in the poll's zone, goes through the
+/// handler of `POST …/timetable`, and every refusal says why in the
+/// catalogue's words and appends nothing.
+#[tokio::test]
+async fn the_console_moves_a_deadline_in_the_polls_zone_and_refuses_bad_moves_changing_nothing() {
+    let db = Db::sqlite();
+    let clock = ManualClock::new(T0);
+    let server = Server::start(&db, clock.clone(), &CredentialSecret::generate(&mut rand::rngs::OsRng)).await;
+    let api = server.api("dates");
+    let mut manifest = common::manifest("dates", &People::new(5));
+    manifest["timetable"]["time_zone"] = "+01:00".into();
+    api.create_poll(&manifest).await.unwrap();
+    let r = &server.app.router;
+    let cookie = sign_in(r).await;
+    let headers = [("origin", ORIGIN), ("cookie", cookie.as_str())];
+    let page = send(r, "GET", "/console/p/dates", "", &headers).await;
+    let token = csrf(&page.body);
+    // T0 + 300 is 2030-03-17T17:51:40Z: 18:51 in the poll's zone.
+    assert!(
+        page.body.contains("id=\"amend-voting_close\"")
+            && page.body.contains("id=\"amend-nominations_close\"")
+    );
+    assert!(
+        page.body.contains(
+            "type=\"datetime-local\" id=\"amend-voting_close-to\" name=\"to\" value=\"2030-03-17T18:51\""
+        ),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("No deadline has been moved."));
+    let entries = || async { api.get("/status").await.unwrap()["entries"].as_u64().unwrap() };
+    let before = entries().await;
+    let post =
+        |body: String| async move { send(r, "POST", "/console/p/dates/do/amend", &body, &headers).await };
+    let form =
+        |deadline: &str, to: &str| format!("csrf={token}&deadline={deadline}&to={}", to.replace(':', "%3A"));
+
+    let refusals = [
+        (form("voting_close", ""), StatusCode::UNPROCESSABLE_ENTITY, "Enter the new date and time in full"),
+        (
+            form("voting_close", "18/03/2030 09:30"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter the new date and time in full",
+        ),
+        (
+            form("voting_close", "2030-03-17T18:51"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "That is already the deadline",
+        ),
+        (
+            form("voting_close", "2030-03-17T18:00"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "do not allow bringing a deadline forward",
+        ),
+        // Nominations closing after voting opens (18:50 local).
+        (
+            form("nominations_close", "2030-03-17T19:00"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "must stay in order",
+        ),
+        (form("results", "2030-03-18T09:30"), StatusCode::UNPROCESSABLE_ENTITY, "There is no such deadline"),
+    ];
+    for (body, status, says) in refusals {
+        let g = post(body.clone()).await;
+        assert_eq!(g.status, status, "{body}: {}", g.body);
+        assert!(
+            g.body.contains("id=\"error-summary\"") && g.body.contains(says),
+            "{body}: {says}: {}",
+            g.body
+        );
+        assert!(g.body.contains("href=\"#timetable\""), "the summary links to the timetable panel");
+        assert_eq!(entries().await, before, "{body} appended nothing");
+    }
+    // Without the session's CSRF token: refused, nothing appended.
+    let g = post("deadline=voting_close&to=2030-03-18T09%3A30".to_string()).await;
+    assert_eq!(g.status, StatusCode::FORBIDDEN);
+    assert_eq!(entries().await, before);
+
+    // 09:30 on the 18th in the poll's zone (+01:00) is 08:30 UTC.
+    let g = post(form("voting_close", "2030-03-18T09:30")).await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
+    assert_eq!(g.headers[header::LOCATION], "/console/p/dates?done=amend#done");
+    let expected = shortlist_board::zone::parse_time("2030-03-18T08:30:00Z").unwrap();
+    let t = api.get("/timetable").await.unwrap();
+    assert_eq!(t["current"]["voting_close"], expected);
+    assert_eq!(t["amendments"].as_array().unwrap().len(), 1);
+    assert_eq!(entries().await, before + 1);
+    let page = send(r, "GET", "/console/p/dates?done=amend", "", &headers).await;
+    assert!(page.body.contains("The deadline was moved"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("The close of voting moved from 2030-03-17 18:51 +01:00 to 2030-03-18 09:30 +01:00"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("name=\"to\" value=\"2030-03-18T09:30\""));
+
+    // Once the nominations deadline has passed, its form is gone and a post is refused.
+    clock.set(T0 + 101);
+    let page = send(r, "GET", "/console/p/dates", "", &headers).await;
+    assert!(
+        !page.body.contains("id=\"amend-nominations_close\"")
+            && page.body.contains("id=\"amend-voting_close\"")
+    );
+    let g = post(form("nominations_close", "2030-03-17T18:49")).await;
+    assert_eq!(g.status, StatusCode::CONFLICT, "{}", g.body);
+    assert!(g.body.contains("This deadline has passed"), "{}", g.body);
+    assert_eq!(entries().await, before + 1);
+    // In French, the same refusal.
+    let g = send(r, "POST", "/console/p/dates/do/amend?lang=fr", &form("voting_close", ""), &headers).await;
+    assert!(g.body.contains("Saisissez la nouvelle date"), "{}", g.body);
+
+    // The record verifies with the amendment (V1.5).
+    let report = common::verify_record(&api, Vec::new()).await;
+    assert!(report.passed(), "{report}");
+    assert!(report.steps.iter().any(|s| s.id == "V1.5" && s.passed()), "{report}");
+    server.app.finish().await;
+}

@@ -127,3 +127,57 @@ fn a_closed_pipe_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(out.status.code(), Some(0), "{err}");
 }
+
+/// The last checkpoint of the record at `path`, as a file of hex.
+fn last_checkpoint(path: &std::path::Path, to: &std::path::Path) -> String {
+    let frames = shortlist_board::record::read_all(&std::fs::read(path).unwrap()).unwrap();
+    let hex = frames
+        .iter()
+        .rev()
+        .find_map(|f| match f {
+            shortlist_board::record::Frame::Checkpoint(c) => Some(hex::encode(c.to_bytes())),
+            shortlist_board::record::Frame::Entry(_) => None,
+        })
+        .unwrap();
+    std::fs::write(to, hex).unwrap();
+    to.to_str().unwrap().to_string()
+}
+
+/// `--checkpoint` and `--since` (issue 12, item 4: the options
+/// `shortlist verify` shares; its side is in `shortlist-cli`'s
+/// `tests/verify_options.rs`): the program prints the library's report; a
+/// saved checkpoint the record matches holds, one of another board at the
+/// same size proves equivocation (exit 1), one unreadable is exit 2.
+#[test]
+fn saved_checkpoints_and_since() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = record(dir.path());
+    let ours = last_checkpoint(&path, &dir.path().join("ours.checkpoint"));
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_shortlist-verify")).arg(&path).args(args).output().unwrap()
+    };
+
+    let out = run(&["--checkpoint", &ours, "--since", &ours]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let options = shortlist_verify::Options {
+        checkpoints: vec![ours.clone().into()],
+        since: Some(ours.clone().into()),
+        ..Default::default()
+    };
+    let report = shortlist_verify::verify(&path, &options).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), report.to_string(), "the library's report");
+
+    let other_dir = tempfile::tempdir().unwrap();
+    let (other, _) = record(other_dir.path());
+    let theirs = last_checkpoint(&other, &dir.path().join("theirs.checkpoint"));
+    let out = run(&["--checkpoint", &theirs]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+
+    std::fs::write(dir.path().join("junk"), "not hex").unwrap();
+    let junk = dir.path().join("junk");
+    for flag in ["--checkpoint", "--since"] {
+        let out = run(&[flag, junk.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("shortlist-verify: cannot read"), "{flag}");
+    }
+}

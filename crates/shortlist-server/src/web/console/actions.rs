@@ -35,6 +35,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("reject", "nominations"),
     ("roll", "roll"),
     ("tokens", "tokens"),
+    ("amend", "timetable"),
 ];
 
 /// The form every action posts (fields it does not use are empty).
@@ -48,6 +49,12 @@ pub struct ActionForm {
     /// The roll as CSV text (roll).
     #[serde(default)]
     roll: String,
+    /// The deadline to move (amend): `nominations_close` or `voting_close`.
+    #[serde(default)]
+    deadline: String,
+    /// Its new value from a `datetime-local` field, in the poll's zone (amend).
+    #[serde(default)]
+    to: String,
 }
 
 /// The path an action's form posts to.
@@ -149,6 +156,7 @@ async fn run(state: &AppState, poll: &str, action: &str, form: ActionForm) -> Re
             organiser::reject_nomination(Organiser, st, path).await.map(drop)
         }
         "roll" => organiser::import_roll(Organiser, st, p, Ok(form.roll)).await.map(drop),
+        "amend" => super::timetable::run(state, poll, form.deadline, &form.to).await,
         _ => Err(AppError::not_found("no_route", "no such action")),
     }
 }

@@ -17,11 +17,11 @@ use crate::web::time;
 /// How many intervals the time axis is cut into.
 const BINS: usize = 24;
 const W: u64 = 640;
-const H: u64 = 260;
+const H: u64 = 280;
 const LEFT: u64 = 56;
 const RIGHT: u64 = 16;
 const TOP: u64 = 16;
-const BOTTOM: u64 = 40;
+const BOTTOM: u64 = 60;
 
 /// Cumulative counts at the end of each interval of `[start, end]`.
 fn cumulative(times: &[u64], start: u64, end: u64) -> Vec<u64> {
@@ -63,7 +63,9 @@ pub async fn turnout(state: &AppState, lang: &Lang, p: &PollCtx, s: &Status) -> 
         let _ = writeln!(b, "<p id=\"turnout-none\">{}</p>", esc(lang.t("console.turnout.none")));
         return b;
     }
-    let t = p.manifest.timetable;
+    // The timetable in force: an amendment may have moved voting's close.
+    let t = state.timetable(p).await.unwrap_or(p.manifest.timetable);
+    let zone = &p.manifest.calendar.zone;
     let first = credentials.iter().chain(&ballots).copied().min().unwrap_or(t.voting_open);
     let last = credentials.iter().chain(&ballots).copied().max().unwrap_or(t.voting_open);
     let start = first.min(t.voting_open);
@@ -77,8 +79,8 @@ pub async fn turnout(state: &AppState, lang: &Lang, p: &PollCtx, s: &Status) -> 
             ("registered", &credentials.len().to_string()),
             ("ballots", &ballots.len().to_string()),
             ("members", &s.members.to_string()),
-            ("from", &time::utc(start)),
-            ("to", &time::utc(end)),
+            ("from", &shortlist_board::zone::show(start, zone)),
+            ("to", &shortlist_board::zone::show(end, zone)),
         ],
     );
     let _ = writeln!(
@@ -88,7 +90,7 @@ pub async fn turnout(state: &AppState, lang: &Lang, p: &PollCtx, s: &Status) -> 
         esc(lang.t("console.turnout.title")),
         esc(&desc)
     );
-    b.push_str(&axes(s.members, top, start, end));
+    b.push_str(&axes(s.members, top, start, end, zone));
     b.push_str(&polyline(&reg, top, "chart-registered"));
     b.push_str(&polyline(&cast, top, "chart-ballots"));
     b.push_str("\n</svg>\n");
@@ -135,8 +137,10 @@ fn table(lang: &Lang, zone: &str, start: u64, end: u64, reg: &[u64], cast: &[u64
     b
 }
 
-/// The axes, the roll's size (dashed) and the labels of both axes.
-fn axes(members: u64, top: u64, start: u64, end: u64) -> String {
+/// The axes, the roll's size (dashed) and the labels of both axes: the
+/// times in the poll's zone, date above time so that a phone's larger
+/// labels (app.css) do not run into each other.
+fn axes(members: u64, top: u64, start: u64, end: u64, zone: &str) -> String {
     let mut b = String::new();
     // Axes, the roll's size and the value ticks.
     let (x0, x1, y0) = (LEFT, W - RIGHT, H - BOTTOM);
@@ -158,11 +162,14 @@ fn axes(members: u64, top: u64, start: u64, end: u64) -> String {
         );
     }
     for (at, anchor, tx) in [(start, "start", x0), (end, "end", x1)] {
+        let shown = shortlist_board::zone::show(at, zone);
+        let (date, clock) = shown.split_once(' ').unwrap_or((shown.as_str(), ""));
         let _ = writeln!(
             b,
-            "<text class=\"chart-label\" x=\"{tx}\" y=\"{}\" text-anchor=\"{anchor}\" font-size=\"14\">{}</text>",
-            H - 12,
-            esc(&time::utc(at))
+            "<text class=\"chart-label\" y=\"{y0}\" text-anchor=\"{anchor}\" font-size=\"14\">\
+             <tspan x=\"{tx}\" dy=\"1.3em\">{}</tspan><tspan x=\"{tx}\" dy=\"1.15em\">{}</tspan></text>",
+            esc(date),
+            esc(clock)
         );
     }
     b

@@ -12,6 +12,7 @@ pub mod page;
 pub mod panels;
 pub mod session;
 pub mod signin;
+pub mod timetable;
 
 use std::fmt::Write as _;
 

@@ -57,9 +57,14 @@ pub async fn console(
         Ok(p) => p,
         Err(r) => return r,
     };
-    let timetable = match state.timetable(&p).await {
+    let info = match crate::api::timetable::info(state, &p).await {
         Ok(t) => t,
         Err(e) => return error_page(lang, Some(poll), &e),
+    };
+    let timetable = shortlist_board::manifest::Timetable {
+        nominations_close: info.current.nominations_close,
+        voting_open: info.current.voting_open,
+        voting_close: info.current.voting_close,
     };
     let status = match public::status(State(state.clone()), Path(poll.to_string())).await {
         Ok(st) => st.0,
@@ -86,8 +91,8 @@ pub async fn console(
     b.push_str(&panels::status(&lang, &status));
     b.push_str(&chart::turnout(state, &lang, &p, &status).await);
     b.push_str("</section>\n");
-    b.push_str(&panels::phases(&lang, poll, &status.phase));
-    b.push_str(&panels::timetable(&lang, &p, &timetable));
+    b.push_str(&panels::phases(&lang, &p, &status.phase, &timetable));
+    b.push_str(&super::timetable::panel(&lang, &p, &s.csrf, &status.phase, &info));
     let nominations =
         organiser::list_nominations(Organiser, State(state.clone()), Path(poll.to_string())).await;
     match nominations {

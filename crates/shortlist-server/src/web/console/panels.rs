@@ -15,7 +15,6 @@ use crate::state::{AppState, PollCtx};
 use crate::web::html::{esc, poll_base, summary_rows};
 use crate::web::i18n::Lang;
 use crate::web::pages::phase_name;
-use crate::web::time;
 
 /// The panels, in page order: id and heading key.
 const PANELS: &[(&str, &str)] = &[
@@ -29,7 +28,8 @@ const PANELS: &[(&str, &str)] = &[
     ("result", "console.result.title"),
 ];
 
-fn open(b: &mut String, lang: &Lang, id: &str) {
+/// Opens panel `id`: its `<section>` and heading.
+pub(super) fn open(b: &mut String, lang: &Lang, id: &str) {
     let key = PANELS.iter().find(|(p, _)| *p == id).map_or("", |(_, k)| k);
     let _ = writeln!(
         b,
@@ -82,8 +82,9 @@ pub const STEPS: &[(&str, &[&str])] = &[
 const ORDER: &[&str] = &["setup", "nominations", "defined", "voting", "closed", "tallying", "done"];
 
 /// The phase buttons: each step done, available now (a button to its
-/// confirmation page) or later.
-pub fn phases(lang: &Lang, poll: &str, phase: &str) -> String {
+/// confirmation page, with the date it waits for in the poll's zone) or later.
+pub fn phases(lang: &Lang, p: &PollCtx, phase: &str, t: &shortlist_board::manifest::Timetable) -> String {
+    let poll = p.id.as_str();
     let mut b = String::new();
     open(&mut b, lang, "phases");
     let _ = writeln!(b, "<p>{}</p>\n<ol class=\"steps console-steps\">", esc(lang.t("console.phases.intro")));
@@ -91,7 +92,13 @@ pub fn phases(lang: &Lang, poll: &str, phase: &str) -> String {
     for (action, from) in STEPS {
         let last_from = from.iter().filter_map(|f| ORDER.iter().position(|p| p == f)).max().unwrap_or(0);
         let label = esc(lang.t(&format!("console.action.{action}")));
-        let hint = esc(lang.t(&format!("console.step.{action}")));
+        let when = match *action {
+            "nominations-close" => t.nominations_close,
+            "voting-open" => t.voting_open,
+            _ => t.voting_close,
+        };
+        let when = shortlist_board::zone::show(when, &p.manifest.calendar.zone);
+        let hint = esc(&lang.f(&format!("console.step.{action}"), &[("at", &when)]));
         if from.contains(&phase) {
             let _ = writeln!(
                 b,
@@ -114,37 +121,6 @@ pub fn phases(lang: &Lang, poll: &str, phase: &str) -> String {
         }
     }
     b.push_str("</ol>\n</section>\n");
-    b
-}
-
-/// The timetable and its amendments.
-pub fn timetable(lang: &Lang, p: &PollCtx, t: &shortlist_board::manifest::Timetable) -> String {
-    let mut b = String::new();
-    open(&mut b, lang, "timetable");
-    b.push_str("<dl class=\"summary-list\">\n");
-    for (key, at) in [
-        ("poll.nominations_close", t.nominations_close),
-        ("poll.voting_open", t.voting_open),
-        ("poll.voting_close", t.voting_close),
-    ] {
-        let _ = writeln!(
-            b,
-            "<div><dt>{}</dt><dd>{}</dd></div>",
-            esc(lang.t(key)),
-            time::element(at, &p.manifest.calendar.zone)
-        );
-    }
-    b.push_str("</dl>\n");
-    // TIMETABLE AMENDMENTS: the dates shown are the timetable in force; a
-    // form posting to `POST …/timetable` (with the session's CSRF field) is
-    // still to come — for now the page points to `shortlist organiser amend`.
-    let _ = writeln!(
-        b,
-        "<h3>{}</h3>\n<p id=\"amendments\" class=\"notice\">{}</p>",
-        esc(lang.t("console.timetable.amendments")),
-        esc(lang.t("console.timetable.amend_unavailable"))
-    );
-    b.push_str("</section>\n");
     b
 }
 
@@ -311,9 +287,9 @@ pub async fn trustees(state: &AppState, lang: &Lang, p: &PollCtx) -> Result<Stri
     );
     let _ = writeln!(
         b,
-        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"trustees-caption\">\n<table class=\"table\">\n\
-         <caption id=\"trustees-caption\">{}</caption>\n<thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
-         <th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\">{}</th></tr></thead>\n<tbody>",
+        "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"trustees-caption\">\n<table class=\"table table-stack\" role=\"table\">\n\
+         <caption id=\"trustees-caption\">{}</caption>\n<thead role=\"rowgroup\"><tr role=\"row\"><th scope=\"col\" role=\"columnheader\">{}</th><th scope=\"col\" role=\"columnheader\">{}</th>\
+         <th scope=\"col\" class=\"num\" role=\"columnheader\">{}</th><th scope=\"col\" class=\"num\" role=\"columnheader\">{}</th><th scope=\"col\" role=\"columnheader\">{}</th></tr></thead>\n<tbody role=\"rowgroup\">",
         esc(lang.t("console.trustees.caption")),
         esc(lang.t("console.trustees.col_name")),
         esc(lang.t("console.trustees.col_committed")),
@@ -327,12 +303,18 @@ pub async fn trustees(state: &AppState, lang: &Lang, p: &PollCtx) -> Result<Stri
     for (t, c) in p.manifest.trustees.iter().zip(&counts) {
         let _ = writeln!(
             b,
-            "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+            "<tr role=\"row\"><th scope=\"row\" role=\"rowheader\">{}</th><td role=\"cell\" data-label=\"{c1}\">{}</td>\
+             <td class=\"num\" role=\"cell\" data-label=\"{c2}\">{}</td><td class=\"num\" role=\"cell\" data-label=\"{c3}\">{}</td>\
+             <td role=\"cell\" data-label=\"{c4}\">{}</td></tr>",
             esc(&t.name),
             esc(if c[0] > 0 { yes } else { no }),
             esc(&lang.f("console.trustees.shares", &[("sent", &c[1].to_string()), ("of", &others.to_string())])),
             c[2],
-            esc(if c[3] > 0 { yes } else { no })
+            esc(if c[3] > 0 { yes } else { no }),
+            c1 = esc(lang.t("console.trustees.col_committed")),
+            c2 = esc(lang.t("console.trustees.col_shares")),
+            c3 = esc(lang.t("console.trustees.col_complaints")),
+            c4 = esc(lang.t("console.trustees.col_decrypted")),
         );
     }
     b.push_str("</tbody>\n</table>\n</div>\n");
