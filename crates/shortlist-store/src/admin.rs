@@ -263,8 +263,10 @@ impl Store {
                 .await?;
         }
         sqlx::query(
-            "INSERT INTO nominations (poll_id, token_hash, contest_id, name, statement, attributes, status, submitted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
+            "INSERT INTO nominations \
+             (poll_id, token_hash, contest_id, name, statement, attributes, status, submitted_at, arrival) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, \
+             (SELECT COALESCE(MAX(arrival), 0) + 1 FROM nominations WHERE poll_id = $1))",
         )
         .bind(poll)
         .bind(n.token_hash.as_slice())
@@ -285,7 +287,7 @@ impl Store {
             "SELECT n.token_hash, n.contest_id, n.name, n.statement, n.attributes, n.status, n.candidate_id, \
              n.submitted_at, COALESCE(t.label, '') AS label \
              FROM nominations n LEFT JOIN candidate_tokens t ON t.token_hash = n.token_hash \
-             WHERE n.poll_id = $1 ORDER BY n.submitted_at, n.token_hash",
+             WHERE n.poll_id = $1 ORDER BY n.submitted_at, n.arrival, n.token_hash",
         )
         .bind(poll)
         .fetch_all(&self.pool)
