@@ -328,16 +328,7 @@ impl AppendTx {
         recipient: u16,
         index: u64,
     ) -> Result<bool> {
-        let seen = sqlx::query(
-            "SELECT 1 FROM trustee_posts WHERE poll_id = $1 AND kind = $2 AND trustee = $3 AND recipient = $4",
-        )
-        .bind(&self.poll)
-        .bind(i64::from(kind))
-        .bind(i64::from(trustee))
-        .bind(i64::from(recipient))
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        if seen.is_some() {
+        if self.trustee_posted(kind, trustee, recipient).await? {
             return Ok(false);
         }
         sqlx::query(
