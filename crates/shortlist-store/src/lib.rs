@@ -18,6 +18,7 @@
 mod admin;
 mod append;
 mod console;
+mod mail;
 mod read;
 
 use std::str::FromStr;
@@ -27,6 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use admin::{MemberRow, NewNomination, NominationRow, Roll};
+pub use mail::{MailCounts, MailJob, MailRow};
 pub use append::{AppendTx, Head, NewEntry};
 pub use read::{EntryRow, PollRow};
 

@@ -3,6 +3,7 @@
 
 pub mod candidate;
 pub mod member;
+pub mod mail;
 pub mod organiser;
 pub mod public;
 pub mod timetable;
@@ -231,6 +232,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organiser::close_nominations))
         .routes(routes!(organiser::import_roll))
         .routes(routes!(organiser::issue_tokens))
+        .routes(routes!(mail::send))
+        .routes(routes!(mail::progress))
+        .routes(routes!(mail::resend))
+        .routes(routes!(mail::resend_failed))
+        .routes(routes!(mail::template, mail::set_template))
         .routes(routes!(organiser::open_voting))
         .routes(routes!(organiser::close_voting))
         .routes(routes!(organiser::tally))
