@@ -52,7 +52,8 @@ fn counts(p: &Value) -> String {
         p["sent"],
         p["failed"],
         match p["resumed"].as_u64() {
-            Some(n) if n > 0 => format!(" ({n} resumed after a stop: each may have arrived twice, same Message-ID)"),
+            Some(n) if n > 0 =>
+                format!(" ({n} resumed after a stop: each may have arrived twice, same Message-ID)"),
             _ => String::new(),
         }
     )
@@ -75,7 +76,8 @@ fn print_progress(p: &Value) {
 pub async fn run(api: &Api<Http>, args: &SendTokens) -> Result<()> {
     if let Some(path) = &args.template {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let t: toml::Value = toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
+        let t: toml::Value =
+            toml::from_str(&text).with_context(|| format!("{} is not TOML", path.display()))?;
         let field = |k: &str| t.get(k).and_then(toml::Value::as_str).map(str::to_string);
         let (Some(subject), Some(text), Some(html)) = (field("subject"), field("text"), field("html")) else {
             anyhow::bail!("{}: give subject, text and html (strings)", path.display());

@@ -220,7 +220,7 @@ async fn mail_delivers_every_member() {
     let dir = tempfile::tempdir().unwrap();
     let sink = Sink::start().await;
     sink.reject("bounce@example.test");
-    let mail = "rate_per_sec = 0\nconnections = 4\nlease_secs = 30\ntimeout_secs = 5\nretry_base_ms = 100\nmax_attempts = 40";
+    let mail = "rate_per_sec = 0\nconnections = 16\nlease_secs = 30\ntimeout_secs = 5\nretry_base_ms = 100\nmax_attempts = 40";
     let mut srv = Server::new(dir.path(), "a", &sink, mail, None);
     srv.start().await;
 
@@ -239,7 +239,7 @@ async fn mail_delivers_every_member() {
     assert!(failed["error"].as_str().unwrap().contains("550"), "{failed}");
     let msgs = sink.received();
     eprintln!(
-        "mail: {n} messages to the local sink in {secs:.2} s: {:.0} messages/s (4 connections, no rate limit)",
+        "mail: {n} messages to the local sink in {secs:.2} s: {:.0} messages/s (16 connections, no rate limit)",
         n as f64 / secs
     );
     let by = by_rcpt(&msgs);
@@ -277,7 +277,8 @@ async fn mail_delivers_every_member() {
     assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
     let p = wait_done(&api, Duration::from_secs(60)).await;
     assert_eq!((p["sent"].as_u64(), p["failed"].as_u64()), (Some(n as u64 + 1), Some(0)), "{p}");
-    let bounce: Vec<Received> = sink.received().into_iter().filter(|m| m.rcpt == "bounce@example.test").collect();
+    let bounce: Vec<Received> =
+        sink.received().into_iter().filter(|m| m.rcpt == "bounce@example.test").collect();
     assert_eq!(bounce.len(), 1);
     register(&api, &link(&bounce[0]).1).await.unwrap();
     let status = Command::new(env!("CARGO_BIN_EXE_shortlist"))
@@ -301,10 +302,14 @@ async fn mail_delivers_every_member() {
     assert!(temp >= 20, "every message met a 451 first ({temp})");
     assert!(t1.elapsed() >= Duration::from_millis(1500), "nothing was accepted while the sink answered 451");
     assert_eq!(sink.count() - before, 20);
-    eprintln!("mail: 20 messages through {temp} answers 451 over 1.5 s, all sent in {:.1} s", t1.elapsed().as_secs_f64());
+    eprintln!(
+        "mail: 20 messages through {temp} answers 451 over 1.5 s, all sent in {:.1} s",
+        t1.elapsed().as_secs_f64()
+    );
 
     // 4. Resend to one member: a new message and token; the old token stops working.
-    let first: Vec<Received> = sink.received().into_iter().filter(|m| m.rcpt == "m00003@example.test").collect();
+    let first: Vec<Received> =
+        sink.received().into_iter().filter(|m| m.rcpt == "m00003@example.test").collect();
     let old = first.iter().find(|m| link(m).0 == "mail-b").unwrap().clone();
     api.action("/mail/resend/m00003").await.unwrap();
     wait_done(&api, Duration::from_secs(60)).await;
@@ -337,8 +342,9 @@ async fn crash_run(database_url: Option<String>, instances: usize, kills: usize)
     let sink = Sink::start().await;
     // A rate limit makes the job last a few seconds, so the kills land mid-way.
     let mail = "rate_per_sec = 100\nconnections = 2\nlease_secs = 3\ntimeout_secs = 1\nretry_base_ms = 100\nmax_attempts = 40";
-    let mut servers: Vec<Server> =
-        (0..instances).map(|i| Server::new(dir.path(), &format!("s{i}"), &sink, mail, database_url.clone())).collect();
+    let mut servers: Vec<Server> = (0..instances)
+        .map(|i| Server::new(dir.path(), &format!("s{i}"), &sink, mail, database_url.clone()))
+        .collect();
     servers[0].start().await;
     for s in servers.iter_mut().skip(1) {
         // One deployment: the first instance's server key.
@@ -372,7 +378,13 @@ async fn crash_run(database_url: Option<String>, instances: usize, kills: usize)
         duplicates += got.len() - 1;
     }
     let resumed = p["resumed"].as_u64().unwrap();
-    assert!(duplicates as u64 <= resumed, "every second copy comes from a resumed row ({duplicates} > {resumed})");
+    // At most one message per worker (2) per instance is accepted and not
+    // yet recorded when a kill lands (spec: api §4.2).
+    assert!(duplicates <= kills * 2, "{duplicates} second copies after {kills} kills of 2 workers");
+    assert!(
+        duplicates as u64 <= resumed,
+        "every second copy comes from a resumed row ({duplicates} > {resumed})"
+    );
     // A sample of the tokens redeems.
     for i in (0..n).step_by((n / 20).max(1)) {
         let t = link(by[&format!("m{i:05}@example.test")][0]).1;

@@ -28,8 +28,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use admin::{MemberRow, NewNomination, NominationRow, Roll};
-pub use mail::{MailCounts, MailJob, MailRow};
 pub use append::{AppendTx, Head, NewEntry};
+pub use mail::{MailCounts, MailJob, MailOutcome, MailRow};
 pub use read::{EntryRow, PollRow};
 
 /// Errors of the store.

@@ -64,7 +64,55 @@ pub struct MailCounts {
     pub resumed: u64,
 }
 
+/// What became of a claimed row.
+#[derive(Clone, Debug)]
+pub enum MailOutcome {
+    /// Accepted by the SMTP server at this time (Unix seconds).
+    Sent(u64),
+    /// To try again at this time (Unix milliseconds), with the reason.
+    Retry(u64, String),
+    /// Given up on, with the reason.
+    Failed(String),
+}
+
 impl Store {
+    /// Records outcomes of claimed rows (row id, claim id) in one
+    /// transaction: a group commit, so that several connections' messages
+    /// share one fsync. A row whose claim was lost (a resend re-queued it)
+    /// is left alone.
+    pub async fn mail_outcomes(&self, outcomes: &[(i64, String, MailOutcome)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (id, claim, outcome) in outcomes {
+            let q = match outcome {
+                MailOutcome::Sent(at) => sqlx::query(
+                    "UPDATE mail_queue SET state = 'sent', sent_at = $3, lease_until = NULL, claim = NULL, \
+                     error = NULL WHERE id = $1 AND claim = $2",
+                )
+                .bind(*id)
+                .bind(claim)
+                .bind(to_i64(*at)?),
+                MailOutcome::Retry(next, why) => sqlx::query(
+                    "UPDATE mail_queue SET state = 'queued', next_at = $3, lease_until = NULL, claim = NULL, \
+                     error = $4 WHERE id = $1 AND claim = $2",
+                )
+                .bind(*id)
+                .bind(claim)
+                .bind(to_i64(*next)?)
+                .bind(why),
+                MailOutcome::Failed(why) => sqlx::query(
+                    "UPDATE mail_queue SET state = 'failed', lease_until = NULL, claim = NULL, error = $3 \
+                     WHERE id = $1 AND claim = $2",
+                )
+                .bind(*id)
+                .bind(claim)
+                .bind(why),
+            };
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Members to mail a first token: those holding none and not queued yet,
     /// in member-id order, with the generation their first token gets.
     pub async fn mail_candidates(&self, poll: &str) -> Result<Vec<crate::MemberRow>> {
@@ -220,7 +268,13 @@ impl Store {
     /// members. On PostgreSQL the rows are picked with `FOR UPDATE SKIP
     /// LOCKED`: two instances never claim one row; on SQLite the database's
     /// write lock serializes claims.
-    pub async fn mail_claim(&self, now_ms: u64, lease_until: u64, limit: u32, claim: &str) -> Result<Vec<MailJob>> {
+    pub async fn mail_claim(
+        &self,
+        now_ms: u64,
+        lease_until: u64,
+        limit: u32,
+        claim: &str,
+    ) -> Result<Vec<MailJob>> {
         let skip = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE mail_queue SET state = 'sending', lease_until = $1, claim = $2, attempts = attempts + 1, \
@@ -263,50 +317,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    /// Marks a claimed row sent (after the SMTP server's 250); `false` if
-    /// the claim was lost (a resend re-queued the row meanwhile).
-    pub async fn mail_sent(&self, id: i64, claim: &str, now: u64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE mail_queue SET state = 'sent', sent_at = $3, lease_until = NULL, claim = NULL, error = NULL \
-             WHERE id = $1 AND claim = $2",
-        )
-        .bind(id)
-        .bind(claim)
-        .bind(to_i64(now)?)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    /// Puts a claimed row back to wait until `next_at_ms`, with the reason.
-    pub async fn mail_retry_later(&self, id: i64, claim: &str, next_at_ms: u64, error: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE mail_queue SET state = 'queued', next_at = $3, lease_until = NULL, claim = NULL, error = $4 \
-             WHERE id = $1 AND claim = $2",
-        )
-        .bind(id)
-        .bind(claim)
-        .bind(to_i64(next_at_ms)?)
-        .bind(error)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// Marks a claimed row failed, with the reason.
-    pub async fn mail_failed(&self, id: i64, claim: &str, error: &str) -> Result<()> {
-        sqlx::query(
-            "UPDATE mail_queue SET state = 'failed', lease_until = NULL, claim = NULL, error = $3 \
-             WHERE id = $1 AND claim = $2",
-        )
-        .bind(id)
-        .bind(claim)
-        .bind(error)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// Gives back the rows of a claim still marked `sending` (never tried):
@@ -379,21 +389,22 @@ impl Store {
             .bind(poll)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| Ok((r.try_get("subject")?, r.try_get("text_body")?, r.try_get("html_body")?)))
-            .transpose()
+        row.map(|r| Ok((r.try_get("subject")?, r.try_get("text_body")?, r.try_get("html_body")?))).transpose()
     }
 
     /// Sets the poll's template.
     pub async fn set_mail_template(&self, poll: &str, subject: &str, text: &str, html: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM mail_templates WHERE poll_id = $1").bind(poll).execute(&mut *tx).await?;
-        sqlx::query("INSERT INTO mail_templates (poll_id, subject, text_body, html_body) VALUES ($1, $2, $3, $4)")
-            .bind(poll)
-            .bind(subject)
-            .bind(text)
-            .bind(html)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO mail_templates (poll_id, subject, text_body, html_body) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(poll)
+        .bind(subject)
+        .bind(text)
+        .bind(html)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }

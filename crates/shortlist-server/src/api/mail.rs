@@ -54,7 +54,11 @@ pub struct MailQueued {
 #[utoipa::path(post, path = "/v1/polls/{poll}/mail/send", tag = "organiser", security(("organiser" = [])),
     params(("poll" = String, Path)),
     responses((status = 200, body = MailQueued), (status = 409, body = ErrorBody)))]
-pub async fn send(_: Organiser, State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<Json<MailQueued>> {
+pub async fn send(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<MailQueued>> {
     let mailer = mailer(&state)?;
     open_for_mail(&state, &poll).await?;
     let store = &state.shared.store;
@@ -165,7 +169,12 @@ pub async fn resend(
     open_for_mail(&state, &poll).await?;
     for _ in 0..3 {
         match state.shared.store.member_redeemed(&poll, &member).await? {
-            None => return Err(AppError::not_found("no_such_member", format!("no member `{member}` on the roll"))),
+            None => {
+                return Err(AppError::not_found(
+                    "no_such_member",
+                    format!("no member `{member}` on the roll"),
+                ))
+            }
             Some(true) => {
                 return Err(AppError::conflict(
                     "already_redeemed",

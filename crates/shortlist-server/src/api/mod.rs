@@ -2,8 +2,8 @@
 //! routes; every route is described in `/v1/openapi.json`.
 
 pub mod candidate;
-pub mod member;
 pub mod mail;
+pub mod member;
 pub mod organiser;
 pub mod public;
 pub mod timetable;

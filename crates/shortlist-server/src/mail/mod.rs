@@ -123,7 +123,9 @@ impl MailConfig {
         self.from.parse::<lettre::message::Mailbox>().map_err(|e| anyhow::anyhow!("[mail] from: {e}"))?;
         let url = self.public_url.trim_end_matches('/');
         if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains('#') {
-            anyhow::bail!("[mail] public_url must be an http(s) URL without a fragment, e.g. https://vote.example.org");
+            anyhow::bail!(
+                "[mail] public_url must be an http(s) URL without a fragment, e.g. https://vote.example.org"
+            );
         }
         if self.lease_secs < 3 {
             anyhow::bail!("[mail] lease_secs must be at least 3");

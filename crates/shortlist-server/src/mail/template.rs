@@ -121,7 +121,11 @@ impl Template {
         };
         let plain = |s: &str| s.to_string();
         let subject = fill(&self.subject, plain).replace(['\r', '\n'], " ");
-        (subject, zeroize::Zeroizing::new(fill(&self.text, plain)), zeroize::Zeroizing::new(fill(&self.html, html_escape)))
+        (
+            subject,
+            zeroize::Zeroizing::new(fill(&self.text, plain)),
+            zeroize::Zeroizing::new(fill(&self.html, html_escape)),
+        )
     }
 }
 
