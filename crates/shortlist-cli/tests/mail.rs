@@ -110,6 +110,17 @@ impl Server {
         }
     }
 
+    /// The process's peak resident set (Linux `VmHWM`), KiB; 0 if unknown.
+    fn peak_rss_kib(&self) -> u64 {
+        let Some(c) = &self.child else { return 0 };
+        let status = std::fs::read_to_string(format!("/proc/{}/status", c.id())).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     fn api(&self, poll: &str) -> Api<Http> {
         Api::new(Http::new(&self.url()).unwrap(), poll).with_organiser_key(KEY)
     }
@@ -220,8 +231,11 @@ async fn mail_delivers_every_member() {
     let dir = tempfile::tempdir().unwrap();
     let sink = Sink::start().await;
     sink.reject("bounce@example.test");
-    let mail = "rate_per_sec = 0\nconnections = 16\nlease_secs = 30\ntimeout_secs = 5\nretry_base_ms = 100\nmax_attempts = 40";
-    let mut srv = Server::new(dir.path(), "a", &sink, mail, None);
+    let conns: u32 = std::env::var("MAIL_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(16);
+    let mail = format!(
+        "rate_per_sec = 0\nconnections = {conns}\nlease_secs = 30\ntimeout_secs = 5\nretry_base_ms = 100\nmax_attempts = 40"
+    );
+    let mut srv = Server::new(dir.path(), "a", &sink, &mail, None);
     srv.start().await;
 
     // 1. Every member once, at full speed; one address refused for good.
@@ -239,8 +253,10 @@ async fn mail_delivers_every_member() {
     assert!(failed["error"].as_str().unwrap().contains("550"), "{failed}");
     let msgs = sink.received();
     eprintln!(
-        "mail: {n} messages to the local sink in {secs:.2} s: {:.0} messages/s (16 connections, no rate limit)",
-        n as f64 / secs
+        "mail: {n} messages to the local sink in {secs:.2} s: {:.0} messages/s ({conns} connections, no rate \
+         limit); the server's peak resident memory {} MiB",
+        n as f64 / secs,
+        srv.peak_rss_kib() / 1024
     );
     let by = by_rcpt(&msgs);
     assert_eq!(by.len(), n, "one recipient per member, the refused one absent");

@@ -89,17 +89,18 @@ impl Mailer {
     }
 
     /// Rows a worker claims at once: about a quarter of a lease's worth at
-    /// the configured rate, 1 to 50.
+    /// the configured rate, 1 to 8 (small, so that every connection gets
+    /// work from a small queue; one claim commit per batch).
     fn batch(&self) -> u32 {
         let per_worker = match self.config.rate_per_sec {
-            0 => 50,
+            0 => 8,
             r => {
                 u64::from(r).saturating_mul(self.config.lease_secs)
                     / 4
                     / u64::from(self.config.connections.max(1))
             }
         };
-        u32::try_from(per_worker.clamp(1, 50)).unwrap_or(50)
+        u32::try_from(per_worker.clamp(1, 8)).unwrap_or(8)
     }
 }
 
