@@ -229,4 +229,25 @@ mod tests {
         assert_ne!(a, TokenKey::derive(&[8u8; 32]).token("p", "m1", 0));
         assert_ne!(k.message_id("p", "m1", 0), *a);
     }
+
+    #[test]
+    fn the_mail_section_parses_checks_and_hides_secrets() {
+        let text = "[mail]\nsmtp_host = \"smtp.example.org\"\nusername = \"u\"\n\
+                    from = \"Elections <e@example.org>\"\npublic_url = \"https://vote.example.org/\"\n";
+        let file: crate::config::FileConfig = toml::from_str(text).unwrap();
+        let m = file.mail.unwrap();
+        assert_eq!((m.port(), m.tls, m.rate_per_sec, m.connections), (587, TlsMode::Starttls, 50, 4));
+        m.check().unwrap();
+        assert!(!format!("{m:?}").contains("\"u\""), "the user name is not shown");
+        let bad = text.replace("smtp_host", "smtp_hots");
+        assert!(toml::from_str::<crate::config::FileConfig>(&bad).is_err(), "unknown keys are refused");
+        let mut m2 = m.clone();
+        m2.public_url = "vote.example.org".into();
+        assert!(m2.check().is_err());
+        m2.public_url = "https://vote.example.org#x".into();
+        assert!(m2.check().is_err());
+        let mut m3 = m;
+        m3.from = "not an address".into();
+        assert!(m3.check().is_err());
+    }
 }

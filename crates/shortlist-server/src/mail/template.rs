@@ -168,4 +168,21 @@ mod tests {
         let bad = Template { subject: "{link}".into(), ..Template::default() };
         assert!(bad.check().is_err());
     }
+
+    proptest::proptest! {
+        /// Whatever the member's name, the HTML holds no markup from it,
+        /// the link exactly where the template puts it, and the subject one line.
+        #[test]
+        fn any_name_is_inert(name in "\\PC{0,40}", title in proptest::prelude::any::<String>()) {
+            let link = "https://h/p/p/booth#t=0123456789abcdef0123456789abcdef&m=00";
+            let v = Values { name: &name, title: &title, poll: "p", voting_close: "x", link };
+            let (subject, text, html) = Template::default().render(&v);
+            proptest::prop_assert!(!subject.contains(['\r', '\n']));
+            proptest::prop_assert_eq!(text.matches(link).count(), 1);
+            let escaped = html_escape(&name);
+            let greeting = format!("Dear {escaped},");
+            proptest::prop_assert!(html.contains(&greeting));
+            proptest::prop_assert!(!escaped.contains(['<', '>', '"']));
+        }
+    }
 }
