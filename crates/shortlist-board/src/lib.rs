@@ -25,6 +25,7 @@ pub mod codec;
 pub mod definition;
 pub mod entry;
 pub mod error;
+pub mod lifecycle;
 pub mod manifest;
 pub mod merkle;
 pub mod payload;

@@ -1,12 +1,47 @@
-//! Ranking, tie-break and slate (spec: board §4.9): pure functions of the
-//! counts, the aggregate, the ballot definition and the manifest, so anyone
-//! can recompute the result from the board.
+//! The tally, written once (spec: board §4.9, V6.3–V6.7; protocol §7.3):
+//! combining decryption shares and the bounded discrete log, ranking,
+//! tie-break and slate — pure functions of the aggregate, the shares, the
+//! ballot definition and the manifest, used alike by the server, the
+//! verifier and `simulate`, so anyone can recompute the result from the board.
 
 use sha2::{Digest, Sha256};
+use shortlist_crypto::dlog::DiscreteLog;
+use shortlist_crypto::elgamal::Ciphertext;
+use shortlist_crypto::threshold::{combine, DecryptionShare};
 
 use crate::definition::DefinedContest;
 use crate::entry::Hash;
 use crate::manifest::ContestRules;
+use crate::payload::ContestResult;
+
+/// One contest's counts from its aggregate `totals` and at least
+/// `threshold` decryption shares (spec: protocol §7.3, board V6.3): the
+/// shares are combined, then each candidate's count is the discrete log
+/// searched up to `bound`, the number of counted ballots (spec: V4.6; the
+/// verifier passes the number it recomputed, never the posted one).
+pub fn decrypt_counts(
+    threshold: u16,
+    totals: &[Ciphertext],
+    shares: &[DecryptionShare],
+    bound: u64,
+) -> shortlist_crypto::Result<Vec<u64>> {
+    let points = combine(threshold, totals, shares)?;
+    let dlog = DiscreteLog::new(bound, points.len());
+    points.iter().map(|p| dlog.solve(p)).collect()
+}
+
+/// One contest's result from its counts: the ranking with the tie-break
+/// seeded by the aggregate entry's payload hash, and the slate (board §4.9).
+pub fn contest_result(
+    rules: &ContestRules,
+    contest: &DefinedContest,
+    counts: Vec<u64>,
+    seed: &Hash,
+) -> ContestResult {
+    let ranking = rank(contest, &counts, seed);
+    let slate = slate(rules, contest, &ranking);
+    ContestResult { contest_id: contest.contest_id, counts, ranking, slate }
+}
 
 /// Domain separator of tie-break keys.
 pub const TIE_BREAK_DOMAIN: &[u8] = b"shortlist/v1/tie-break\0";

@@ -215,7 +215,8 @@ pub async fn ballot_status<T: Transport>(
 ) -> Result<BallotStatus> {
     let mine = Ballot::from_bytes(payload)?.credential.to_bytes();
     let later = crate::board::entries(api, index.saturating_add(1), false).await?;
-    let last_counts = view.manifest.revote == shortlist_board::manifest::RevotePolicy::LastCounts;
+    // spec: V4.6 — whether a later ballot replaces this one is the lifecycle's policy.
+    let last_counts = shortlist_board::lifecycle::rules::supersedes(view.manifest.revote);
     let mut status = BallotStatus::Current;
     for e in &later {
         match e.kind {

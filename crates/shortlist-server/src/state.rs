@@ -23,7 +23,7 @@ use crate::error::AppError;
 use crate::keys::OrganiserKey;
 use crate::limits::RateLimits;
 use crate::metrics::Metrics;
-use crate::sequencer::{phase, Logs, Sequencer};
+use crate::sequencer::{Logs, Sequencer};
 
 /// What the sequencer and the handlers share.
 pub struct Shared {
@@ -131,6 +131,19 @@ impl AppState {
     /// board applied (the sequencer admits only valid ones, spec: V1.5).
     pub async fn timetable(&self, p: &PollCtx) -> Result<Timetable, AppError> {
         Ok(self.amendments(&p.id).await?.iter().fold(p.manifest.timetable, |t, a| a.amendment.apply(&t)))
+    }
+
+    /// Where the lifecycle stands for a request now (spec: api §5): the
+    /// stored phase, the server clock and the timetable in force — the facts
+    /// a handler's rule needs (`shortlist_board::lifecycle::rules`).
+    pub async fn lifecycle_now(&self, p: &PollCtx) -> Result<shortlist_board::lifecycle::Now, AppError> {
+        let row = self.shared.store.poll(&p.id).await?;
+        let row = row.ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))?;
+        Ok(shortlist_board::lifecycle::Now {
+            phase: crate::sequencer::stored_phase(&row.phase)?,
+            time: self.shared.clock.now(),
+            timetable: self.timetable(p).await?,
+        })
     }
 
     /// The poll's facts; reloaded from the store when `need` is not met by
@@ -251,6 +264,3 @@ pub async fn ceremony(
     let failed = v.report().failed_steps();
     Ok((group, failed, messages))
 }
-
-/// Whether trustees may still post ceremony messages in this phase.
-pub const CEREMONY_PHASES: &[&str] = &[phase::SETUP, phase::NOMINATIONS, phase::DEFINED];

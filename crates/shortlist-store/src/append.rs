@@ -353,6 +353,58 @@ impl AppendTx {
         Ok(true)
     }
 
+    /// Whether the eligibility token with this hash is issued and unredeemed.
+    pub async fn token_fresh(&mut self, token_hash: &[u8; 32]) -> Result<bool> {
+        let row =
+            sqlx::query("SELECT 1 FROM roll WHERE poll_id = $1 AND token_hash = $2 AND redeemed_idx IS NULL")
+                .bind(&self.poll)
+                .bind(token_hash.as_slice())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Whether any of these ciphertext hashes is on the board (cast or audited).
+    pub async fn any_ciphertext(&mut self, hashes: &[[u8; 32]]) -> Result<bool> {
+        for h in hashes {
+            let seen = sqlx::query("SELECT 1 FROM ciphertexts WHERE poll_id = $1 AND hash = $2")
+                .bind(&self.poll)
+                .bind(h.as_slice())
+                .fetch_optional(&mut *self.tx)
+                .await?;
+            if seen.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Whether the trustee already posted a message `(kind, recipient)`.
+    pub async fn trustee_posted(&mut self, kind: u8, trustee: u16, recipient: u16) -> Result<bool> {
+        let seen = sqlx::query(
+            "SELECT 1 FROM trustee_posts WHERE poll_id = $1 AND kind = $2 AND trustee = $3 AND recipient = $4",
+        )
+        .bind(&self.poll)
+        .bind(i64::from(kind))
+        .bind(i64::from(trustee))
+        .bind(i64::from(recipient))
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(seen.is_some())
+    }
+
+    /// Whether the nomination with this token hash is pending.
+    pub async fn nomination_pending(&mut self, token_hash: &[u8; 32]) -> Result<bool> {
+        let row = sqlx::query(
+            "SELECT 1 FROM nominations WHERE poll_id = $1 AND token_hash = $2 AND status = 'pending'",
+        )
+        .bind(&self.poll)
+        .bind(token_hash.as_slice())
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Marks a nomination approved as `candidate_id`.
     pub async fn approve_nomination(&mut self, token_hash: &[u8; 32], candidate_id: u32) -> Result<bool> {
         let done = sqlx::query(

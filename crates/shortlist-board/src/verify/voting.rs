@@ -5,17 +5,16 @@ use std::collections::{HashMap, HashSet};
 use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::batch::BatchVerifier;
 use shortlist_crypto::credential::CredentialPublicKey;
-use shortlist_crypto::dlog::DiscreteLog;
-use shortlist_crypto::threshold::{combine, DecryptionShare};
+use shortlist_crypto::threshold::DecryptionShare;
 
 use super::ceremony::{signed, Ceremony};
 use super::report::{ContestTable, Phase, Report};
 use super::Poll;
 use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
-use crate::manifest::RevotePolicy;
+use crate::lifecycle::{rules, Now, Phase as LifePhase, Refusal, Roll};
 use crate::payload::{
-    Aggregate, Ballot, DecryptionShares, PollResult, Purpose, SpoiledBallot, TrusteeMessage,
+    Aggregate, Ballot, ContestResult, DecryptionShares, PollResult, Purpose, SpoiledBallot, TrusteeMessage,
 };
 use crate::record::Frame;
 use crate::sums::BallotSums;
@@ -111,18 +110,18 @@ fn check_slice(
 pub(crate) struct Voting {
     // Entries below this index had their proofs checked by an earlier run (--since).
     pub(crate) trusted_below: u64,
-    // Credential → index of the entry that registered it.
-    registered_at: HashMap<[u8; 32], u64>,
+    // The lifecycle's facts as replayed: registered credentials, the ballot
+    // that counts per credential, every contest's fingerprint (spec: V4.1,
+    // V4.6, V4.7). Its rules are the server's (crate::lifecycle).
+    roll: Roll,
     // Ballot entries read but not yet checked, in board order.
     queue: Vec<Queued>,
-    // Credential → (entry index, record offset) of the ballot that counts now.
-    counted: HashMap<[u8; 32], (u64, u64)>,
+    // Credential → record offset of the ballot that counts now.
+    counted_at: HashMap<[u8; 32], u64>,
     superseded: Vec<u64>,
     sums: Option<BallotSums>,
-    // Hash of each cast contest's ciphertexts → the entry that cast it.
-    seen: HashMap<[u8; 32], u64>,
-    // The same hashes for audited ballots: an audited encryption is public
-    // and must never be cast (spec: V4.7).
+    // Audited contests' fingerprints: an audited encryption is public and
+    // must never be cast, before or after the audit (spec: V4.7).
     audited: Vec<([u8; 32], u64)>,
     // Ballots repeating ciphertexts already on the board, and ballots whose
     // proofs failed: a copy with invalid proofs is reported at V4.5 only.
@@ -143,6 +142,23 @@ impl Voting {
         self.closed.map(|(at, _)| at)
     }
 
+    /// Where the lifecycle stands for entry `index` at `time` of a replay
+    /// past the definition: voting until the voting-closed entry, then
+    /// closed, tallying once the aggregate is read, done with the result
+    /// (spec: api §5; the opening of voting is no entry, V4.4 checks it).
+    fn now(&self, poll: &Poll, index: u64, time: u64) -> Now {
+        let phase = if self.result.as_ref().is_some_and(|(at, _)| *at < index) {
+            LifePhase::Done
+        } else if self.aggregate.as_ref().is_some_and(|(at, _, _)| *at < index) {
+            LifePhase::Tallying
+        } else if self.closed.is_some_and(|(at, _)| at < index) {
+            LifePhase::Closed
+        } else {
+            LifePhase::Voting
+        };
+        Now { phase, time, timetable: poll.timetable }
+    }
+
     pub(crate) fn entry(
         &mut self,
         poll: &Poll,
@@ -157,38 +173,61 @@ impl Voting {
             EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
             EntryKind::VotingClosed => {
                 report.checked("V6.1", 1);
-                if e.time < poll.timetable.voting_close {
-                    report.fail(
+                // spec: V6.1 — voting closes once, at or after the close in force.
+                match rules::close_voting(&self.now(poll, e.index, e.time)) {
+                    Err(Refusal::TooEarly { .. }) => report.fail(
                         "V6.1",
                         format!("entry {}: voting closed before the timetable's close", e.index),
-                    );
+                    ),
+                    Err(_) => report.fail("V6.1", format!("entry {}: voting closed twice", e.index)),
+                    Ok(_) => {}
                 }
-                if self.closed.replace((e.index, e.time)).is_some() {
-                    report.fail("V6.1", format!("entry {}: voting closed twice", e.index));
+                if self.closed.is_none() {
+                    self.closed = Some((e.index, e.time));
                 }
             }
-            EntryKind::Aggregate => match Aggregate::from_bytes(&e.payload) {
-                Ok(a) => {
-                    if self.aggregate.replace((e.index, e.payload_hash(), a)).is_some() {
-                        report.fail("V6.1", format!("entry {}: a second aggregate", e.index));
-                    }
+            EntryKind::Aggregate => {
+                // spec: V6.1 — one aggregate, after voting closed.
+                if let Err(r) = rules::tally(&self.now(poll, e.index, e.time)) {
+                    report.fail("V6.1", format!("entry {}: {}", e.index, aggregate_refusal(&r)));
                 }
-                Err(err) => report.fail("V6.1", format!("entry {}: {err}", e.index)),
-            },
+                match Aggregate::from_bytes(&e.payload) {
+                    Ok(a) => {
+                        if self.aggregate.is_none() {
+                            self.aggregate = Some((e.index, e.payload_hash(), a));
+                        }
+                    }
+                    Err(err) => report.fail("V6.1", format!("entry {}: {err}", e.index)),
+                }
+            }
             EntryKind::DecryptionShare => {
                 report.checked("V6.2", 1);
                 if let Some(m) = signed(poll, e, "V6.2", report) {
-                    self.shares.push((e.index, m));
-                }
-            }
-            EntryKind::Result => match PollResult::from_bytes(&e.payload) {
-                Ok(r) => {
-                    if self.result.replace((e.index, r)).is_some() {
-                        report.fail("V6.6", format!("entry {}: a second result", e.index));
+                    // spec: V6.2 — while tallying, one share per trustee.
+                    let posted = self.shares.iter().any(|(_, s)| s.trustee == m.trustee);
+                    let now = self.now(poll, e.index, e.time);
+                    match rules::trustee_message(&now, EntryKind::DecryptionShare, m.trustee, posted) {
+                        Ok(_) => self.shares.push((e.index, m)),
+                        Err(r) => report.fail("V6.2", format!("entry {}: {r}", e.index)),
                     }
                 }
-                Err(err) => report.fail("V6.6", format!("entry {}: {err}", e.index)),
-            },
+            }
+            EntryKind::Result => {
+                // spec: V6.6 — one result, after the aggregate.
+                if let Err(r) = rules::post_result(&self.now(poll, e.index, e.time)) {
+                    let why =
+                        if self.result.is_some() { "a second result".to_string() } else { r.to_string() };
+                    report.fail("V6.6", format!("entry {}: {why}", e.index));
+                }
+                match PollResult::from_bytes(&e.payload) {
+                    Ok(r) => {
+                        if self.result.is_none() {
+                            self.result = Some((e.index, r));
+                        }
+                    }
+                    Err(err) => report.fail("V6.6", format!("entry {}: {err}", e.index)),
+                }
+            }
             _ => report.fail("V1.1", format!("entry {}: unexpected {} entry", e.index, e.kind.name())),
         }
     }
@@ -197,20 +236,28 @@ impl Voting {
         report.checked("V4.1", 1);
         match CredentialPublicKey::from_bytes(&e.payload) {
             Ok(pk) => {
-                match self.registered_at.entry(pk.to_bytes()) {
-                    std::collections::hash_map::Entry::Occupied(_) => {
+                // spec: V4.1 — the lifecycle's registration rule; the record
+                // shows no tokens, so the token is taken as fresh.
+                self.sync(poll);
+                self.roll.phase = self.now(poll, e.index, e.time).phase;
+                match self.roll.register(e.index, e.time, pk.to_bytes()) {
+                    Ok(()) => {}
+                    Err(Refusal::AlreadyRegistered) => {
                         report.fail("V4.1", format!("entry {}: credential registered twice", e.index));
                     }
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(e.index);
+                    Err(_) => {
+                        report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
                     }
-                }
-                if e.time >= poll.timetable.voting_close {
-                    report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
                 }
             }
             Err(err) => report.fail("V4.1", format!("entry {}: {err}", e.index)),
         }
+    }
+
+    /// Gives the roll the manifest's revote policy and the timetable in force.
+    fn sync(&mut self, poll: &Poll) {
+        self.roll.revote = poll.manifest.revote;
+        self.roll.timetable = poll.timetable;
     }
 
     fn ballot(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, offset: u64, report: &mut Report) {
@@ -285,33 +332,57 @@ impl Voting {
             report.fail("V4.5", format!("entry {index}: {}", c.proof_failures.join(", ")));
         }
         let cred = ballot.credential.to_bytes();
-        if self.registered_at.get(&cred).is_none_or(|at| *at >= index) {
-            report.fail(
-                "V4.3",
-                format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
-            );
-        }
-        let after_close = self.closed.is_some_and(|(at, _)| at < index);
-        if c.time < poll.manifest.timetable.voting_open || c.time >= c.close || after_close {
-            report.fail("V4.4", format!("entry {index}: ballot outside the voting window"));
-        }
-        for contest in &ballot.contests {
-            if self.seen.insert(crate::payload::ciphertexts_hash(&contest.ciphertexts), index).is_some() {
-                self.duplicates.push(index);
+        let fingerprints: Vec<[u8; 32]> =
+            ballot.contests.iter().map(|c| crate::payload::ciphertexts_hash(&c.ciphertexts)).collect();
+        // The lifecycle's admission rule for a cast ballot, with the close in
+        // force when the entry was read (spec: V1.5).
+        self.sync(poll);
+        self.roll.timetable.voting_close = c.close;
+        self.roll.phase = self.now(poll, index, c.time).phase;
+        let refusals = self.roll.ballot_refusals(index, c.time, &cred, &fingerprints);
+        for refusal in &refusals {
+            match refusal {
+                Refusal::Unregistered => report.fail(
+                    "V4.3",
+                    format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
+                ),
+                Refusal::AlreadyVoted => {
+                    report.fail("V4.6", format!("entry {index}: a second ballot where the first counts"))
+                }
+                Refusal::DuplicateCiphertexts => self.duplicate(index, &fingerprints, report),
+                _ => report.fail("V4.4", format!("entry {index}: ballot outside the voting window")),
             }
         }
-        // Count the ballot as the board's revote policy says (spec: V4.6).
-        match (self.counted.get(&cred).copied(), poll.manifest.revote) {
-            (Some(_), RevotePolicy::FirstCounts) => {
-                report.fail("V4.6", format!("entry {index}: a second ballot where the first counts"));
-            }
-            (previous, _) => {
-                if let Some((_, old)) = previous {
+        // spec: V4.6 — "counted" is the lifecycle's admission: a ballot that
+        // decodes, is signed (V4.2), proves (V4.5) and breaks no rule of
+        // V4.3–V4.7 becomes its credential's counted ballot, replacing an
+        // earlier one under `last`; any other is on the board but not summed.
+        let admitted = c.signature_ok && c.proof_failures.is_empty() && refusals.is_empty();
+        if !admitted {
+            self.roll.record_fingerprints(index, &fingerprints, true);
+            return;
+        }
+        match self.roll.record_ballot(index, cred, &fingerprints) {
+            Err(_) => report.fail("V4.6", format!("entry {index}: a second ballot where the first counts")),
+            Ok(previous) => {
+                if let Some(old) = self.counted_at.insert(cred, c.offset).filter(|_| previous.is_some()) {
                     self.superseded.push(old);
                 }
-                self.counted.insert(cred, (index, c.offset));
                 self.sums.get_or_insert_with(|| BallotSums::new(&poll.shapes())).add(&ballot);
             }
+        }
+    }
+
+    /// V4.7: a ballot repeating ciphertexts on the board. Casting an
+    /// audited encryption is reported at once; a copy of a cast ballot is
+    /// reported at the end, unless its proofs failed (then V4.5 only).
+    fn duplicate(&mut self, index: u64, fingerprints: &[[u8; 32]], report: &mut Report) {
+        let audited = fingerprints.iter().filter_map(|f| self.roll.fingerprint(f)).find(|f| !f.cast);
+        match audited {
+            Some(f) => {
+                report.fail("V4.7", format!("entry {index}: casts the audited ballot of entry {}", f.at))
+            }
+            None => self.duplicates.push(index),
         }
     }
 
@@ -332,14 +403,14 @@ impl Voting {
             report.fail("V1.4", format!("entry {}: audited ballot before the ballot definition", e.index));
             return;
         }
-        for contest in &spoiled.contests {
-            self.audited.push((crate::payload::ciphertexts_hash(&contest.ciphertexts), e.index));
-        }
-        let t = &poll.timetable;
-        let after_close = self.closed.is_some_and(|(at, _)| at < e.index);
-        if e.time < t.voting_open || e.time >= t.voting_close || after_close {
+        let fingerprints: Vec<[u8; 32]> =
+            spoiled.contests.iter().map(|c| crate::payload::ciphertexts_hash(&c.ciphertexts)).collect();
+        self.audited.extend(fingerprints.iter().map(|f| (*f, e.index)));
+        // spec: V4.8 — the lifecycle's audit rule: phase and voting window.
+        if rules::audit_ballot(&self.now(poll, e.index, e.time), true).is_err() {
             report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index));
         }
+        self.roll.record_audit(e.index, &fingerprints);
         if e.index < self.trusted_below {
             return;
         }
@@ -384,9 +455,12 @@ impl Voting {
     ) {
         self.flush(poll, ceremony, report);
         for (hash, audited_at) in std::mem::take(&mut self.audited) {
-            if let Some(cast_at) = self.seen.get(&hash) {
-                report
-                    .fail("V4.7", format!("entry {cast_at}: casts the audited ballot of entry {audited_at}"));
+            // Cast before it was audited (the other order is reported when cast).
+            if let Some(cast) = self.roll.fingerprint(&hash).filter(|f| f.cast) {
+                report.fail(
+                    "V4.7",
+                    format!("entry {}: casts the audited ballot of entry {audited_at}", cast.at),
+                );
             }
         }
         for index in std::mem::take(&mut self.duplicates) {
@@ -409,9 +483,9 @@ impl Voting {
         }
         report.checked("V4.6", 0);
         report.turnout = super::report::Turnout {
-            credentials: u64::try_from(self.registered_at.len()).unwrap_or(u64::MAX),
+            credentials: u64::try_from(self.roll.credentials()).unwrap_or(u64::MAX),
             ballots_cast: report.ballots,
-            ballots_counted: u64::try_from(self.counted.len()).unwrap_or(u64::MAX),
+            ballots_counted: u64::try_from(self.roll.counted()).unwrap_or(u64::MAX),
             audited: self.audits,
         };
         let Some(totals) = self.check_aggregate(poll, report) else { return };
@@ -423,21 +497,16 @@ impl Voting {
     fn check_aggregate(&self, poll: &Poll, report: &mut Report) -> Option<Aggregate> {
         report.checked("V6.1", 1);
         // spec: board §8.1 — a record that ends before the tally is in progress.
-        let Some((closed_at, _)) = self.closed else {
-            if self.aggregate.is_some() {
-                report.fail("V6.1", "an aggregate was posted but voting was never closed");
-            }
+        // An aggregate before voting closed was reported when read.
+        if self.closed.is_none() {
             report.reached(Phase::VotingOpen);
             return None;
-        };
+        }
         let Some((index, _, aggregate)) = &self.aggregate else {
             report.reached(Phase::VotingClosed);
             return None;
         };
-        if *index < closed_at {
-            report.fail("V6.1", "the aggregate was posted before voting closed");
-        }
-        let ballots = u64::try_from(self.counted.len()).unwrap_or(u64::MAX);
+        let ballots = u64::try_from(self.roll.counted()).unwrap_or(u64::MAX);
         let shapes = poll.shapes();
         let expected = match &self.sums {
             Some(sums) => sums.to_aggregate(ballots),
@@ -467,16 +536,8 @@ impl Voting {
         let ctx = poll.context(&group.joint_key)?;
         let mut valid: Vec<Vec<DecryptionShare>> = vec![Vec::new(); aggregate.contests.len()];
         let mut rng = rand::rngs::OsRng;
-        let mut seen_trustees = Vec::new();
+        // One share per trustee was enforced as they were read (lifecycle).
         for (index, msg) in &self.shares {
-            if seen_trustees.contains(&msg.trustee) {
-                report.fail(
-                    "V6.2",
-                    format!("entry {index}: trustee {} posted a second decryption share", msg.trustee),
-                );
-                continue;
-            }
-            seen_trustees.push(msg.trustee);
             let shares = DecryptionShares::from_bytes(&msg.body).ok().and_then(|body| {
                 body.shares.iter().map(|b| DecryptionShare::from_bytes(b).ok()).collect::<Option<Vec<_>>>()
             });
@@ -508,17 +569,9 @@ impl Voting {
         }
         let mut counts = Vec::with_capacity(aggregate.contests.len());
         for (contest, shares) in aggregate.contests.iter().zip(&valid) {
-            let points = match combine(poll.manifest.threshold, &contest.totals, shares) {
-                Ok(p) => p,
-                Err(err) => {
-                    report.fail("V6.3", err.to_string());
-                    return None;
-                }
-            };
             // The search bound is the recomputed number of ballots, never the posted one.
-            let bound = u64::try_from(self.counted.len()).unwrap_or(u64::MAX);
-            let dlog = DiscreteLog::new(bound, points.len());
-            match points.iter().map(|p| dlog.solve(p)).collect::<std::result::Result<Vec<u64>, _>>() {
+            let bound = u64::try_from(self.roll.counted()).unwrap_or(u64::MAX);
+            match tally::decrypt_counts(poll.manifest.threshold, &contest.totals, shares, bound) {
                 Ok(c) => counts.push(c),
                 Err(err) => {
                     report.fail("V6.3", err.to_string());
@@ -549,8 +602,8 @@ impl Voting {
                 );
             }
             let seed = self.aggregate.as_ref().map(|(_, h, _)| *h).unwrap_or_default();
-            let ranking = tally::rank(contest, counts, &seed);
-            let slate = tally::slate(rules, contest, &ranking);
+            let ContestResult { ranking, slate, .. } =
+                tally::contest_result(rules, contest, counts.to_vec(), &seed);
             if posted.ranking != ranking || posted.slate != slate {
                 report.fail(
                     "V6.7",
@@ -575,5 +628,13 @@ impl Voting {
         if result.contests.len() != counts.len() {
             report.fail("V6.6", format!("entry {index}: the result has the wrong number of contests"));
         }
+    }
+}
+
+/// What a refused aggregate entry means on a record (spec: V6.1).
+fn aggregate_refusal(r: &Refusal) -> &'static str {
+    match r {
+        Refusal::WrongPhase { phase: LifePhase::Tallying | LifePhase::Done, .. } => "a second aggregate",
+        _ => "the aggregate was posted before voting closed",
     }
 }

@@ -23,9 +23,7 @@ use shortlist_board::tally;
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::CeremonyParams;
-use shortlist_crypto::dlog::DiscreteLog;
 use shortlist_crypto::elgamal::{Ciphertext, Encrypter};
-use shortlist_crypto::threshold::combine;
 use shortlist_crypto::transcript::ElectionContext;
 use shortlist_crypto::{Point, Scalar};
 
@@ -233,16 +231,25 @@ pub fn simulate(
         let late = tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
         let ballot = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![contest.clone()]);
         board.put(EntryKind::Ballot, if late { close + 1 } else { time }, ballot.to_bytes())?;
-        add(&mut sums, &contest, true);
         ballots += 1;
-        counted += 1;
+        // spec: V4.6 — the aggregate sums the admitted ballots only: an
+        // unregistered, late, copied or unproven one is on the board, not counted.
+        let refused = match tamper {
+            Some(Tamper::UnregisteredCredential) => i == 0,
+            Some(Tamper::TamperedProof) => i == 1,
+            Some(Tamper::CopiedBallot) => i == 2,
+            _ => late,
+        };
+        if !refused {
+            add(&mut sums, &contest, true);
+            counted += 1;
+        }
         if let (Some(Tamper::AuditedBallotCast), Some(audited)) = (tamper, &audited_contest) {
             // The audited (public) encryption cast after the real ballot, re-signed
             // for casting with the member's key, as a compromised client would.
             let recast = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![audited.clone()]);
+            // Not admitted (V4.7): the real ballot still counts.
             board.put(EntryKind::Ballot, time + 6, recast.to_bytes())?;
-            add(&mut sums, &contest, false);
-            add(&mut sums, audited, true);
             ballots += 1;
             revotes += 1;
         }
@@ -255,8 +262,15 @@ pub fn simulate(
                 time + 5,
                 Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![again.clone()]).to_bytes(),
             )?;
-            add(&mut sums, &contest, false);
-            add(&mut sums, &again, true);
+            // It replaces the counted ballot, or counts first if that one was refused.
+            if tamper != Some(Tamper::UnregisteredCredential) || i != 0 {
+                if refused {
+                    counted += 1;
+                } else {
+                    add(&mut sums, &contest, false);
+                }
+                add(&mut sums, &again, true);
+            }
             ballots += 1;
             revotes += 1;
         }
@@ -293,12 +307,10 @@ pub fn simulate(
         let msg = TrusteeMessage::sign(signer, &mh, EntryKind::DecryptionShare, key.index(), body);
         board.put(EntryKind::DecryptionShare, close + 12, msg.to_bytes())?;
     }
-    let points = combine(THRESHOLD, &totals, &good)?;
-    let dlog = DiscreteLog::new(counted, points.len());
-    let counts = points.iter().map(|p| dlog.solve(p)).collect::<Result<Vec<u64>, _>>()?;
-    let ranking = tally::rank(def_contest, &counts, &seed);
+    let counts = tally::decrypt_counts(THRESHOLD, &totals, &good, counted)?;
     let rules = manifest.contests.first().context("contest")?;
-    let mut slate = tally::slate(rules, def_contest, &ranking);
+    let ContestResult { ranking, mut slate, .. } =
+        tally::contest_result(rules, def_contest, counts.clone(), &seed);
     let mut posted_counts = counts.clone();
     match tamper {
         Some(Tamper::WrongCount) => {

@@ -8,8 +8,9 @@ use utoipa::ToSchema;
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, CANDIDATE};
 use crate::model::CandidateSpec;
-use crate::sequencer::phase;
+use crate::sequencer::refused;
 use crate::state::{AppState, Need};
+use shortlist_board::lifecycle::rules;
 
 /// An expression of interest.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,13 +46,9 @@ pub async fn submit(
     if !state.shared.store.candidate_token_exists(&poll, &hash).await? {
         return Err(AppError::forbidden("invalid_token", "unknown candidate token"));
     }
-    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
-    if current != phase::NOMINATIONS {
-        return Err(AppError::conflict("wrong_phase", "nominations are not open"));
-    }
-    if now >= state.timetable(&p).await?.nominations_close {
-        return Err(AppError::conflict("timetable", "the nominations deadline has passed"));
-    }
+    let mut at = state.lifecycle_now(&p).await?;
+    at.time = now;
+    rules::nominate(&at).map_err(|r| refused(&r))?;
     req.candidate.to_registration(&p.manifest)?;
     let attributes = serde_json::to_string(&req.candidate.attributes).map_err(AppError::internal)?;
     let stored = state

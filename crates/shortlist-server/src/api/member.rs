@@ -6,7 +6,6 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
-use shortlist_board::manifest::RevotePolicy;
 use shortlist_board::payload::ciphertexts_hash;
 use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
 use shortlist_board::receipt::Receipt;
@@ -40,13 +39,13 @@ pub async fn register(
     Path(poll): Path<String>,
     Json(req): Json<Registration>,
 ) -> ApiResult<Json<AppendedInfo>> {
-    let p = state.poll(&poll, Need::Manifest).await?;
+    state.poll(&poll, Need::Manifest).await?;
     let key = unhex32("credential", &req.credential)?;
     // spec: board §4.5 — strict keys only.
     CredentialPublicKey::from_bytes(&key)
         .map_err(|e| AppError::invalid("invalid_credential", e.to_string()))?;
     let token_hash = keys::token_hash(ELIGIBILITY, &poll, &req.token);
-    let op = Op::Credential { key, token_hash, voting_close: p.manifest.timetable.voting_close };
+    let op = Op::Credential { key, token_hash };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
@@ -82,14 +81,7 @@ pub async fn cast(
     state.shared.limits.credential(&credential)?;
     let ballot = check_proofs(p.clone(), ballot).await?;
     let fingerprints = ballot.contests.iter().map(|c| ciphertexts_hash(&c.ciphertexts)).collect();
-    let t = p.manifest.timetable;
-    let op = Op::Ballot {
-        payload,
-        credential,
-        fingerprints,
-        window: (t.voting_open, t.voting_close),
-        first_counts: p.manifest.revote == RevotePolicy::FirstCounts,
-    };
+    let op = Op::Ballot { payload, credential, fingerprints };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
@@ -121,8 +113,7 @@ pub async fn audit(
     state.shared.limits.audit(ip)?;
     let spoiled = check_audit(p.clone(), spoiled).await?;
     let fingerprints = spoiled.contests.iter().map(|c| ciphertexts_hash(&c.ciphertexts)).collect();
-    let t = p.manifest.timetable;
-    let op = Op::Spoiled { payload, fingerprints, window: (t.voting_open, t.voting_close) };
+    let op = Op::Spoiled { payload, fingerprints };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 

@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
-use shortlist_board::manifest::RevotePolicy;
+use shortlist_board::lifecycle::{rules, Action, Counted, Phase, Refusal};
 use shortlist_board::payload::{Aggregate, Ballot};
 use shortlist_board::sums::BallotSums;
 use shortlist_board::text::{check, normalise, TextKind, MAX_NAME_BYTES};
@@ -22,7 +22,7 @@ use super::{AppendedInfo, Organiser};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::keys::{self, CANDIDATE, ELIGIBILITY};
 use crate::model::{CandidateSpec, ManifestSpec};
-use crate::sequencer::{phase, Op};
+use crate::sequencer::{phase, refused, Op};
 use crate::state::{ceremony, AppState, Need};
 
 /// A poll just created.
@@ -109,16 +109,14 @@ pub async fn open_nominations(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<PhaseInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    if state.shared.clock.now() >= state.timetable(&p).await?.nominations_close {
-        return Err(AppError::conflict("timetable", "the timetable's nominations deadline has passed"));
+    let now = state.lifecycle_now(&p).await?;
+    let next = rules::open_nominations(&now).map_err(|r| refused(&r))?.unwrap_or(Phase::Nominations);
+    // The move is made only from the phase the rule judged.
+    if !state.shared.store.set_phase_if(&poll, now.phase.name(), next.name()).await? {
+        let now = state.lifecycle_now(&p).await?;
+        return Err(refused(&Refusal::WrongPhase { phase: now.phase, action: Action::OpenNominations }));
     }
-    if !state.shared.store.set_phase_if(&poll, phase::SETUP, phase::NOMINATIONS).await? {
-        return Err(AppError::conflict(
-            "wrong_phase",
-            "nominations can be opened only once, before they close",
-        ));
-    }
-    Ok(Json(PhaseInfo { phase: phase::NOMINATIONS.into() }))
+    Ok(Json(PhaseInfo { phase: next.name().into() }))
 }
 
 /// How many candidate tokens to issue.
@@ -271,8 +269,7 @@ pub async fn approve_nomination(
         attributes: serde_json::from_str(&row.attributes_json).map_err(AppError::internal)?,
     };
     let registration = spec.to_registration(&p.manifest)?;
-    let close = p.manifest.timetable.nominations_close;
-    let op = Op::Candidate { registration, nomination: Some(id), nominations_close: close };
+    let op = Op::Candidate { registration, nomination: Some(id) };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
@@ -305,11 +302,7 @@ pub async fn enter_candidate(
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
     let registration = spec.to_registration(&p.manifest)?;
-    let op = Op::Candidate {
-        registration,
-        nomination: None,
-        nominations_close: p.manifest.timetable.nominations_close,
-    };
+    let op = Op::Candidate { registration, nomination: None };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
@@ -356,12 +349,7 @@ pub async fn close_nominations(
         .map_err(|e| AppError::conflict("invalid_definition", format!("cannot close nominations: {e}")))?;
     let payload = definition.to_bytes();
     let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
-    let op = Op::Definition {
-        payload,
-        hash,
-        nominations_close: p.manifest.timetable.nominations_close,
-        candidates,
-    };
+    let op = Op::Definition { payload, hash, candidates };
     let out = state.sequencer.submit(&poll, op).await?;
     state.forget(&poll);
     Ok(Json(out.into()))
@@ -386,11 +374,8 @@ pub async fn import_roll(
     body: Result<String, axum::extract::rejection::StringRejection>,
 ) -> ApiResult<Json<Imported>> {
     let body = body?;
-    state.poll(&poll, Need::Manifest).await?;
-    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
-    if matches!(current.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
-        return Err(AppError::conflict("wrong_phase", "voting has closed"));
-    }
+    let p = state.poll(&poll, Need::Manifest).await?;
+    rules::import_roll(&state.lifecycle_now(&p).await?).map_err(|r| refused(&r))?;
     let members = parse_roll(&body)?;
     match state.shared.store.import_roll(&poll, &members).await? {
         Ok(n) => Ok(Json(Imported { imported: n })),
@@ -552,13 +537,7 @@ pub async fn open_voting(
         AppError::conflict("ceremony_incomplete", "the key ceremony has not produced a joint key yet")
     })?;
     let joint_key = group.joint_key.to_bytes();
-    state
-        .sequencer
-        .submit(
-            &poll,
-            Op::OpenVoting { joint_key, voting_open: p.manifest.timetable.voting_open, ceremony: messages },
-        )
-        .await?;
+    state.sequencer.submit(&poll, Op::OpenVoting { joint_key, ceremony: messages }).await?;
     state.forget(&poll);
     Ok(Json(VotingOpened { phase: phase::VOTING.into(), joint_key: hex::encode(joint_key) }))
 }
@@ -571,9 +550,8 @@ pub async fn close_voting(
     State(state): State<AppState>,
     Path(poll): Path<String>,
 ) -> ApiResult<Json<AppendedInfo>> {
-    let p = state.poll(&poll, Need::Manifest).await?;
-    let op = Op::VotingClosed { voting_close: p.manifest.timetable.voting_close };
-    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
+    state.poll(&poll, Need::Manifest).await?;
+    Ok(Json(state.sequencer.submit(&poll, Op::VotingClosed).await?.into()))
 }
 
 /// Starts the tally: posts the homomorphic aggregate of the ballots that
@@ -587,8 +565,8 @@ pub async fn tally(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Context).await?;
-    let current = state.shared.store.poll(&poll).await?.map(|r| r.phase).unwrap_or_default();
-    if current == phase::TALLYING || current == phase::DONE {
+    let now = state.lifecycle_now(&p).await?;
+    if now.phase >= Phase::Tallying {
         // A repeat: the aggregate is on the board already.
         let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
         if let Some(row) = rows.into_iter().next() {
@@ -596,12 +574,7 @@ pub async fn tally(
             return Ok(Json(AppendedInfo::repeat_of(&entry)));
         }
     }
-    if current != phase::CLOSED {
-        return Err(AppError::conflict(
-            "wrong_phase",
-            format!("the tally starts after voting closes (phase is `{current}`)"),
-        ));
-    }
+    rules::tally(&now).map_err(|r| refused(&r))?;
     let aggregate = aggregate(&state, &p).await?;
     let out = state.sequencer.submit(&poll, Op::Aggregate { payload: aggregate.to_bytes() }).await?;
     Ok(Json(out.into()))
@@ -611,9 +584,8 @@ pub async fn tally(
 async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Aggregate> {
     let store = &state.shared.store;
     let kind = EntryKind::Ballot.code();
-    let last = p.manifest.revote == RevotePolicy::LastCounts;
-    // Pass 1: which entry counts for each credential.
-    let mut counted: std::collections::HashMap<[u8; 32], u64> = std::collections::HashMap::new();
+    // Pass 1: which entry counts for each credential (spec: V4.6, the lifecycle's policy).
+    let mut counted = Counted::new(p.manifest.revote);
     let mut from = 0;
     loop {
         let rows = store.entries_of_kind(&p.id, kind, from, 2000).await?;
@@ -624,15 +596,11 @@ async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Agg
                 .get(..32)
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| AppError::internal("short ballot"))?;
-            if last {
-                counted.insert(credential, row.index);
-            } else {
-                counted.entry(credential).or_insert(row.index);
-            }
+            counted.add(credential, row.index);
         }
         from = end;
     }
-    let wanted: HashSet<u64> = counted.values().copied().collect();
+    let wanted: HashSet<u64> = counted.indices();
     // Pass 2: sum them.
     let mut sums = BallotSums::new(&p.shapes);
     from = 0;

@@ -176,12 +176,7 @@ pub async fn amend(
         }
     }
     let amendment = Amendment::sign(&state.shared.server_key, &p.manifest_hash, deadline, from, to);
-    let op = Op::Amend {
-        payload: amendment.to_bytes(),
-        amendment,
-        base: p.manifest.timetable,
-        calendar: p.manifest.calendar.clone(),
-    };
+    let op = Op::Amend { payload: amendment.to_bytes(), amendment };
     let appended = state.sequencer.submit(&poll, op).await?;
     tracing::info!(poll = %poll, deadline = deadline.name(), from, to, "timetable amended");
     Ok(Json(Amended { appended: appended.into(), timetable: info(&state, &p).await? }))

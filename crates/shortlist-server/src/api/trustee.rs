@@ -7,18 +7,17 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
-use shortlist_board::payload::{Aggregate, ContestResult, DecryptionShares, PollResult, TrusteeMessage};
+use shortlist_board::payload::{Aggregate, DecryptionShares, PollResult, TrusteeMessage};
 use shortlist_board::tally;
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
 use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
-use shortlist_crypto::dlog::DiscreteLog;
-use shortlist_crypto::threshold::{combine, DecryptionShare};
+use shortlist_crypto::threshold::DecryptionShare;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{unhex, AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
-use crate::sequencer::{phase, Op};
-use crate::state::{with_prev, AppState, Need, PollCtx, CEREMONY_PHASES};
+use crate::sequencer::Op;
+use crate::state::{with_prev, AppState, Need, PollCtx};
 
 /// A signed trustee message.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -66,14 +65,15 @@ pub async fn post_message(
     let mismatch = |what: &str| {
         AppError::invalid("wrong_index", format!("the {what} names another trustee than the signer"))
     };
-    let (recipient, phases) = match kind {
+    // The phases each kind may be posted in are the lifecycle's (the sequencer's rule).
+    let recipient = match kind {
         EntryKind::CeremonyCommitment => {
             let m = CommitmentMessage::from_bytes(&msg.body)?;
             if m.trustee != me {
                 return Err(mismatch("commitment"));
             }
             m.verify(&params, &mut rand::rngs::OsRng)?; // spec: V5.1
-            (0, CEREMONY_PHASES)
+            0
         }
         EntryKind::CeremonyShare => {
             let s = EncryptedShare::from_bytes(&msg.body)?;
@@ -86,22 +86,24 @@ pub async fn post_message(
                     "a share goes to another trustee of the manifest",
                 ));
             }
-            (s.recipient, CEREMONY_PHASES)
+            s.recipient
         }
         EntryKind::CeremonyComplaint => {
             let c = Complaint::from_bytes(&msg.body)?;
             if c.recipient != me {
                 return Err(mismatch("complaint"));
             }
-            (c.sender, CEREMONY_PHASES)
+            c.sender
         }
         _ => {
             check_decryption(&state, &p, &msg).await?;
-            (0, &[phase::TALLYING][..])
+            0
         }
     };
-    let out =
-        state.sequencer.submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases }).await;
+    let out = state
+        .sequencer
+        .submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases: &[] })
+        .await;
     if kind == EntryKind::DecryptionShare && out.as_ref().map_or_else(|e| e.code() == "duplicate", |_| true) {
         // The share is committed whatever happens next; a failure to post the
         // result is logged, and any share's repeat (or duplicate), a restart
@@ -193,14 +195,11 @@ pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
         for (i, contest) in aggregate.contests.iter().enumerate() {
             let shares: Vec<DecryptionShare> =
                 per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
-            let points = combine(threshold, &contest.totals, &shares)?;
-            let dlog = DiscreteLog::new(contest.ballots, points.len());
-            let counts = points.iter().map(|pt| dlog.solve(pt)).collect::<Result<Vec<u64>, _>>()?;
+            // The bound is the number of ballots this server counted (its aggregate).
+            let counts = tally::decrypt_counts(threshold, &contest.totals, &shares, contest.ballots)?;
             let def = definition.contests.get(i).ok_or_else(|| AppError::internal("definition contest"))?;
             let rules = manifest.contests.get(i).ok_or_else(|| AppError::internal("manifest contest"))?;
-            let ranking = tally::rank(def, &counts, &seed);
-            let slate = tally::slate(rules, def, &ranking);
-            contests.push(ContestResult { contest_id: contest.contest_id, counts, ranking, slate });
+            contests.push(tally::contest_result(rules, def, counts, &seed));
         }
         Ok(PollResult { trustees: per_trustee.iter().map(|(t, _)| *t).collect(), contests })
     })

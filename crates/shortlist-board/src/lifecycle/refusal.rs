@@ -1,0 +1,261 @@
+//! Why an operation may not be appended next: one variant per rule of the
+//! lifecycle (spec: api §5), each naming its spec step and its API error.
+
+use crate::amendment::Deadline;
+
+use super::Phase;
+
+/// The operation a rule judged (for messages and for the step it fails).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Creating the poll (entry 0).
+    CreatePoll,
+    /// Opening nominations (`setup` → `nominations`).
+    OpenNominations,
+    /// A candidate's expression of interest.
+    Nominate,
+    /// Entering or approving a candidate.
+    EnterCandidate,
+    /// Closing nominations: the ballot definition.
+    CloseNominations,
+    /// A key-ceremony message (commitment, share, complaint).
+    CeremonyMessage,
+    /// A trustee's decryption share.
+    DecryptionShare,
+    /// Importing the roll of members.
+    ImportRoll,
+    /// Registering a credential.
+    RegisterCredential,
+    /// Casting a ballot.
+    CastBallot,
+    /// Auditing a ballot.
+    AuditBallot,
+    /// Opening voting (`defined` → `voting`).
+    OpenVoting,
+    /// Closing voting (`voting` → `closed`).
+    CloseVoting,
+    /// Posting the aggregate (`closed` → `tallying`).
+    Tally,
+    /// Posting the result (`tallying` → `done`).
+    PostResult,
+    /// Amending the timetable.
+    Amend,
+}
+
+impl Action {
+    /// What the action is, as a gerund phrase (`casting a ballot`).
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::CreatePoll => "creating the poll",
+            Action::OpenNominations => "opening nominations",
+            Action::Nominate => "sending an expression of interest",
+            Action::EnterCandidate => "entering a candidate",
+            Action::CloseNominations => "closing nominations",
+            Action::CeremonyMessage | Action::DecryptionShare => "this trustee message",
+            Action::ImportRoll => "importing the roll",
+            Action::RegisterCredential => "registering a credential",
+            Action::CastBallot => "casting a ballot",
+            Action::AuditBallot => "auditing a ballot",
+            Action::OpenVoting => "opening voting",
+            Action::CloseVoting => "closing voting",
+            Action::Tally => "posting the aggregate",
+            Action::PostResult => "posting the result",
+            Action::Amend => "amending the timetable",
+        }
+    }
+
+    /// The verifier step that checks this action's phase and timing on a
+    /// record (spec: board §8.4); api §5 for what only the server sees.
+    pub fn step(self) -> &'static str {
+        match self {
+            Action::CreatePoll => "V1.1",
+            Action::EnterCandidate | Action::CloseNominations => "V1.4",
+            Action::Amend => "V1.5",
+            Action::RegisterCredential => "V4.1",
+            Action::CastBallot => "V4.4",
+            Action::AuditBallot => "V4.8",
+            Action::CeremonyMessage => "V5.1",
+            Action::DecryptionShare => "V6.2",
+            Action::CloseVoting | Action::Tally => "V6.1",
+            Action::PostResult => "V6.6",
+            Action::OpenNominations | Action::Nominate | Action::ImportRoll | Action::OpenVoting => "api §5",
+        }
+    }
+}
+
+/// What changed on the board since the handler read it (409 `changed`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Changed {
+    /// A candidate entry was added after the definition was built.
+    Candidates,
+    /// A ceremony entry was added after the joint key was derived.
+    Ceremony,
+    /// The timetable was amended after the amendment was made.
+    Timetable,
+}
+
+/// How the API reports a refusal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefusalClass {
+    /// 403: the caller is not entitled to this.
+    Forbidden,
+    /// 409: the board's state does not allow it now.
+    Conflict,
+    /// 422: the request breaks a rule whatever the state.
+    Invalid,
+}
+
+/// Why an operation may not be appended next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The poll already has a manifest (409 `poll_exists`).
+    PollExists,
+    /// The poll's phase does not allow the action (409 `wrong_phase`).
+    WrongPhase {
+        /// The phase the poll is in.
+        phase: Phase,
+        /// What was refused.
+        action: Action,
+    },
+    /// Voting has not opened yet; the timetable opens it at `opens` (409 `wrong_phase`).
+    NotOpen {
+        /// What was refused.
+        action: Action,
+        /// `voting_open`, Unix seconds.
+        opens: u64,
+    },
+    /// The timetable opens this at `at` (409 `timetable`).
+    TooEarly {
+        /// What was refused.
+        action: Action,
+        /// When it opens, Unix seconds.
+        at: u64,
+    },
+    /// The timetable closed this at `at` (409 `timetable`).
+    TooLate {
+        /// What was refused.
+        action: Action,
+        /// When it closed, Unix seconds.
+        at: u64,
+    },
+    /// The board changed since the request was built (409 `changed`).
+    Changed(Changed),
+    /// The nomination is not pending (409 `not_pending`).
+    NotPending,
+    /// The trustee already posted this kind of message (409 `duplicate`).
+    DuplicateTrusteeMessage {
+        /// The trustee's index.
+        trustee: u16,
+    },
+    /// The credential is already registered (409 `already_registered`).
+    AlreadyRegistered,
+    /// No member holds this eligibility token, or it was redeemed (403 `invalid_token`).
+    InvalidToken,
+    /// The ballot's credential is not registered (403 `unregistered`).
+    Unregistered,
+    /// The first ballot counts and this credential has cast one (409 `already_voted`).
+    AlreadyVoted,
+    /// A contest's ciphertexts are on the board already, cast or audited, or
+    /// repeat within the ballot (409 `duplicate_ciphertexts`).
+    DuplicateCiphertexts,
+    /// The amended deadline has passed or its phase is over (409 `timetable`).
+    DeadlinePassed {
+        /// The deadline.
+        deadline: Deadline,
+        /// Its value in force, Unix seconds.
+        at: u64,
+    },
+    /// The amendment breaks a timing rule (422 `invalid_amendment`).
+    InvalidAmendment(String),
+}
+
+impl Refusal {
+    /// The API's error code (spec: api §2).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Refusal::PollExists => "poll_exists",
+            Refusal::WrongPhase { .. } | Refusal::NotOpen { .. } => "wrong_phase",
+            Refusal::TooEarly { .. } | Refusal::TooLate { .. } | Refusal::DeadlinePassed { .. } => {
+                "timetable"
+            }
+            Refusal::Changed(_) => "changed",
+            Refusal::NotPending => "not_pending",
+            Refusal::DuplicateTrusteeMessage { .. } => "duplicate",
+            Refusal::AlreadyRegistered => "already_registered",
+            Refusal::InvalidToken => "invalid_token",
+            Refusal::Unregistered => "unregistered",
+            Refusal::AlreadyVoted => "already_voted",
+            Refusal::DuplicateCiphertexts => "duplicate_ciphertexts",
+            Refusal::InvalidAmendment(_) => "invalid_amendment",
+        }
+    }
+
+    /// How the API reports it.
+    pub fn class(&self) -> RefusalClass {
+        match self {
+            Refusal::InvalidToken | Refusal::Unregistered => RefusalClass::Forbidden,
+            Refusal::InvalidAmendment(_) => RefusalClass::Invalid,
+            _ => RefusalClass::Conflict,
+        }
+    }
+
+    /// The spec step the rule belongs to: the verifier's step that finds the
+    /// same defect on a record (board §8.4), or api §5 for a rule only the
+    /// server can check (tokens, nominations, stale requests).
+    pub fn step(&self) -> &'static str {
+        match self {
+            Refusal::WrongPhase { action, .. }
+            | Refusal::NotOpen { action, .. }
+            | Refusal::TooEarly { action, .. }
+            | Refusal::TooLate { action, .. } => action.step(),
+            Refusal::PollExists => "V1.1",
+            Refusal::DeadlinePassed { .. } | Refusal::InvalidAmendment(_) => "V1.5",
+            Refusal::AlreadyRegistered => "V4.1",
+            Refusal::Unregistered => "V4.3",
+            Refusal::AlreadyVoted => "V4.6",
+            Refusal::DuplicateCiphertexts => "V4.7",
+            Refusal::DuplicateTrusteeMessage { .. } => "V5.1",
+            Refusal::Changed(_) | Refusal::NotPending | Refusal::InvalidToken => "api §5",
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::PollExists => write!(f, "the poll already has a manifest"),
+            Refusal::WrongPhase { phase, action } => {
+                write!(f, "{} is not possible while the poll is in phase `{phase}`", action.describe())
+            }
+            Refusal::NotOpen { opens, .. } => {
+                write!(f, "voting has not opened: the timetable opens it at {opens}")
+            }
+            Refusal::TooEarly { action, at } => {
+                write!(f, "{}: the timetable opens this at {at}", action.describe())
+            }
+            Refusal::TooLate { action, at } => {
+                write!(f, "{}: the timetable closed this at {at}", action.describe())
+            }
+            Refusal::Changed(Changed::Candidates) => write!(f, "a candidate was added meanwhile; try again"),
+            Refusal::Changed(Changed::Ceremony) => {
+                write!(f, "a ceremony message arrived meanwhile; try again")
+            }
+            Refusal::Changed(Changed::Timetable) => {
+                write!(f, "the timetable was amended meanwhile; try again")
+            }
+            Refusal::NotPending => write!(f, "that nomination is not pending"),
+            Refusal::DuplicateTrusteeMessage { trustee } => {
+                write!(f, "trustee {trustee} already posted this kind of message")
+            }
+            Refusal::AlreadyRegistered => write!(f, "this credential is already registered"),
+            Refusal::InvalidToken => write!(f, "unknown or already redeemed eligibility token"),
+            Refusal::Unregistered => write!(f, "this credential is not registered"),
+            Refusal::AlreadyVoted => write!(f, "the first ballot counts and this credential has cast one"),
+            Refusal::DuplicateCiphertexts => write!(f, "these ciphertexts are already on the board (V4.7)"),
+            Refusal::DeadlinePassed { deadline, at } => {
+                write!(f, "{} ({at}, Unix seconds) has passed: it can no longer be moved", deadline.name())
+            }
+            Refusal::InvalidAmendment(why) => f.write_str(why),
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! The facts of a replayed board kept in memory (for the verifier and for
+//! tests that model the server): the phase, the timetable in force, the
+//! registered credentials, the ballots each has cast and the one that
+//! counts, and the fingerprints of every cast or audited contest. It fills
+//! the facts the rules of [`super::rules`] need and records what they admit.
+
+use std::collections::HashMap;
+
+use crate::manifest::{RevotePolicy, Timetable};
+
+use super::rules::{self, BallotFacts};
+use super::{Now, Phase, Refusal};
+
+/// What a credential has cast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cast {
+    /// Ballots admitted for it.
+    pub ballots: u64,
+    /// The entry index of the ballot that counts now.
+    pub counts: u64,
+}
+
+/// The in-memory facts of a poll, built by replaying its board.
+#[derive(Clone, Debug)]
+pub struct Roll {
+    /// The phase the replay has reached.
+    pub phase: Phase,
+    /// The timetable in force.
+    pub timetable: Timetable,
+    /// The manifest's revote policy.
+    pub revote: RevotePolicy,
+    registered: HashMap<[u8; 32], u64>,
+    cast: HashMap<[u8; 32], Cast>,
+    fingerprints: HashMap<[u8; 32], Fingerprint>,
+}
+
+/// Where a contest's ciphertexts first appeared on the board.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fingerprint {
+    /// The entry index.
+    pub at: u64,
+    /// Whether that entry cast them (else it audited them).
+    pub cast: bool,
+}
+
+impl Default for Roll {
+    fn default() -> Self {
+        Self::new(
+            Timetable { nominations_close: 0, voting_open: 0, voting_close: 0 },
+            RevotePolicy::LastCounts,
+        )
+    }
+}
+
+impl Roll {
+    /// A poll in `setup` with this timetable and revote policy.
+    pub fn new(timetable: Timetable, revote: RevotePolicy) -> Self {
+        Self {
+            phase: Phase::Setup,
+            timetable,
+            revote,
+            registered: HashMap::new(),
+            cast: HashMap::new(),
+            fingerprints: HashMap::new(),
+        }
+    }
+
+    /// Where the poll stands for an entry at `time`.
+    pub fn now(&self, time: u64) -> Now {
+        Now { phase: self.phase, time, timetable: self.timetable }
+    }
+
+    /// The index of the entry that registered `credential`, if any.
+    pub fn registered_at(&self, credential: &[u8; 32]) -> Option<u64> {
+        self.registered.get(credential).copied()
+    }
+
+    /// Credentials registered.
+    pub fn credentials(&self) -> usize {
+        self.registered.len()
+    }
+
+    /// Credentials with a ballot that counts (spec: V4.6).
+    pub fn counted(&self) -> usize {
+        self.cast.len()
+    }
+
+    /// What `credential` has cast, if anything.
+    pub fn cast_by(&self, credential: &[u8; 32]) -> Option<Cast> {
+        self.cast.get(credential).copied()
+    }
+
+    /// Where these ciphertexts first appeared, if they did (spec: V4.7).
+    pub fn fingerprint(&self, fingerprint: &[u8; 32]) -> Option<Fingerprint> {
+        self.fingerprints.get(fingerprint).copied()
+    }
+
+    /// Whether these fingerprints are distinct and none is on the board.
+    pub fn fresh(&self, fingerprints: &[[u8; 32]]) -> bool {
+        rules::fingerprints_distinct(fingerprints)
+            && fingerprints.iter().all(|f| !self.fingerprints.contains_key(f))
+    }
+
+    /// Registers a credential at `index`, if the rules admit it.
+    pub fn register(&mut self, index: u64, time: u64, credential: [u8; 32]) -> Result<(), Refusal> {
+        rules::register_credential(&self.now(time), self.registered.contains_key(&credential), true)?;
+        self.registered.insert(credential, index);
+        Ok(())
+    }
+
+    /// The facts of a ballot at `index` by `credential` with these
+    /// fingerprints (registered by an earlier entry).
+    pub fn ballot_facts(&self, index: u64, credential: &[u8; 32], fingerprints: &[[u8; 32]]) -> BallotFacts {
+        BallotFacts {
+            registered: self.registered.get(credential).is_some_and(|at| *at < index),
+            cast_before: self.cast.get(credential).map_or(0, |c| c.ballots),
+            fresh_ciphertexts: rules::fingerprints_distinct(fingerprints)
+                && fingerprints.iter().all(|f| self.fingerprints.get(f).is_none_or(|p| p.at >= index)),
+        }
+    }
+
+    /// Every rule a ballot at `index` and `time` breaks (see
+    /// [`rules::cast_ballot_refusals`]).
+    pub fn ballot_refusals(
+        &self,
+        index: u64,
+        time: u64,
+        credential: &[u8; 32],
+        fingerprints: &[[u8; 32]],
+    ) -> Vec<Refusal> {
+        let facts = self.ballot_facts(index, credential, fingerprints);
+        rules::cast_ballot_refusals(&self.now(time), self.revote, &facts)
+    }
+
+    /// Records a ballot at `index`: its fingerprints, and — unless the
+    /// revote policy refuses it — it becomes the credential's ballot that
+    /// counts. Returns the index of the ballot it supersedes, if any; `Err`
+    /// if the policy refuses it (spec: V4.6).
+    pub fn record_ballot(
+        &mut self,
+        index: u64,
+        credential: [u8; 32],
+        fingerprints: &[[u8; 32]],
+    ) -> Result<Option<u64>, Refusal> {
+        self.record_fingerprints(index, fingerprints, true);
+        let before = self.cast.get(&credential).copied();
+        if !rules::revote_allows(self.revote, before.map_or(0, |c| c.ballots)) {
+            return Err(Refusal::AlreadyVoted);
+        }
+        let ballots = before.map_or(1, |c| c.ballots.saturating_add(1));
+        self.cast.insert(credential, Cast { ballots, counts: index });
+        Ok(before.filter(|_| rules::supersedes(self.revote)).map(|c| c.counts))
+    }
+
+    /// Casts a ballot at `index` if the rules admit it (the server's way).
+    pub fn cast(
+        &mut self,
+        index: u64,
+        time: u64,
+        credential: [u8; 32],
+        fingerprints: &[[u8; 32]],
+    ) -> Result<Option<u64>, Refusal> {
+        if let Some(r) = self.ballot_refusals(index, time, &credential, fingerprints).into_iter().next() {
+            return Err(r);
+        }
+        self.record_ballot(index, credential, fingerprints)
+    }
+
+    /// Records the fingerprints of a ballot (`cast`) or an audit at `index`,
+    /// keeping the earliest entry for each (spec: V4.7): also for a ballot on a
+    /// record that is not admitted, so no copy of it can count later.
+    pub fn record_fingerprints(&mut self, index: u64, fingerprints: &[[u8; 32]], cast: bool) {
+        for f in fingerprints {
+            let p = self.fingerprints.entry(*f).or_insert(Fingerprint { at: index, cast });
+            // A replay may record entries out of board order (the verifier
+            // checks ballots in batches): keep the earliest.
+            if p.at > index {
+                *p = Fingerprint { at: index, cast };
+            }
+        }
+    }
+
+    /// Records an audited ballot's fingerprints at `index`.
+    pub fn record_audit(&mut self, index: u64, fingerprints: &[[u8; 32]]) {
+        self.record_fingerprints(index, fingerprints, false);
+    }
+
+    /// Audits a ballot at `index` if the rules admit it.
+    pub fn audit(&mut self, index: u64, time: u64, fingerprints: &[[u8; 32]]) -> Result<(), Refusal> {
+        rules::audit_ballot(&self.now(time), self.fresh(fingerprints))?;
+        self.record_audit(index, fingerprints);
+        Ok(())
+    }
+
+    /// Moves to the phase an admission gives.
+    pub fn advance(&mut self, admitted: Option<Phase>) {
+        if let Some(p) = admitted {
+            self.phase = p;
+        }
+    }
+}
+
+/// Which of the admitted ballots counts per credential (spec: V4.6), for a
+/// party that holds only admitted ballots (the server summing its own
+/// board): fed in board order, it keeps each credential's counted one.
+#[derive(Clone, Debug)]
+pub struct Counted {
+    revote: RevotePolicy,
+    by_credential: HashMap<[u8; 32], u64>,
+}
+
+impl Counted {
+    /// Nothing counted yet, under this revote policy.
+    pub fn new(revote: RevotePolicy) -> Self {
+        Self { revote, by_credential: HashMap::new() }
+    }
+
+    /// An admitted ballot at `index` by `credential`, in board order.
+    pub fn add(&mut self, credential: [u8; 32], index: u64) {
+        if rules::supersedes(self.revote) {
+            self.by_credential.insert(credential, index);
+        } else {
+            self.by_credential.entry(credential).or_insert(index);
+        }
+    }
+
+    /// The entry indices of the counted ballots.
+    pub fn indices(&self) -> std::collections::HashSet<u64> {
+        self.by_credential.values().copied().collect()
+    }
+
+    /// How many ballots count (one per credential that cast).
+    pub fn len(&self) -> usize {
+        self.by_credential.len()
+    }
+
+    /// Whether none does.
+    pub fn is_empty(&self) -> bool {
+        self.by_credential.is_empty()
+    }
+}
