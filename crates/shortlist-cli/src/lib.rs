@@ -10,6 +10,7 @@ pub mod http;
 mod keyfile;
 mod loadgen;
 mod organiser;
+mod send_tokens;
 mod simulate;
 mod stage;
 pub mod trustee;

@@ -78,6 +78,10 @@ enum OrganiserCommand {
         #[arg(long)]
         reissue_unredeemed: bool,
     },
+    /// Mail every member without a token their booth link (through the
+    /// server's [mail] settings); with --status, --resend MEMBER or
+    /// --resend-failed, show progress or send again.
+    SendTokens(crate::send_tokens::SendTokens),
     /// Open voting (the key ceremony must be done).
     OpenVoting { poll: String },
     /// Close voting (not before the timetable's close).
@@ -259,6 +263,7 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
                 out.display()
             );
         }
+        C::SendTokens(s) => crate::send_tokens::run(&api(&s.poll), s).await?,
         C::OpenVoting { poll } => {
             let out = api(poll).action("/voting/open").await?;
             println!("voting open; joint key {}", out["joint_key"].as_str().unwrap_or(""));

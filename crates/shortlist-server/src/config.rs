@@ -27,7 +27,7 @@ pub struct ServeArgs {
     /// instance on one database must use the same key (a copy of this file).
     #[arg(long, env = "SHORTLIST_SERVER_KEY_FILE")]
     pub server_key_file: Option<PathBuf>,
-    /// A TOML file with any of: bind, data_dir, database_url, organiser_key_file, server_key_file, [limits].
+    /// A TOML file with any of: bind, data_dir, database_url, organiser_key_file, server_key_file, [limits], [mail].
     #[arg(long, env = "SHORTLIST_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -49,6 +49,8 @@ pub struct FileConfig {
     /// Limits.
     #[serde(default)]
     pub limits: Limits,
+    /// Email delivery of tokens (spec: api §4.2).
+    pub mail: Option<crate::mail::MailConfig>,
 }
 
 /// The resolved configuration.
@@ -68,6 +70,8 @@ pub struct Config {
     pub organiser_key: Option<String>,
     /// Limits.
     pub limits: Limits,
+    /// Email delivery of tokens, if configured.
+    pub mail: Option<crate::mail::MailConfig>,
 }
 
 impl Config {
@@ -104,6 +108,7 @@ impl Config {
             server_key_file,
             organiser_key: std::env::var("SHORTLIST_ORGANISER_KEY").ok().filter(|k| !k.trim().is_empty()),
             limits: file.limits,
+            mail: file.mail,
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod error;
 pub mod finish;
 pub mod keys;
 pub mod limits;
+pub mod mail;
 pub mod metrics;
 pub mod model;
 pub mod sequencer;
@@ -65,6 +66,7 @@ pub struct App {
     pub state: AppState,
     sequencer: tokio::task::JoinHandle<()>,
     finisher: tokio::task::JoinHandle<()>,
+    mailers: Vec<tokio::task::JoinHandle<()>>,
     close: tokio::sync::watch::Sender<bool>,
 }
 
@@ -82,6 +84,7 @@ impl App {
             appended: tokio::sync::Notify::new(),
             limits: RateLimits::new(&parts.limits),
             stopping: tokio::sync::watch::channel(false).0,
+            mail: std::sync::OnceLock::new(),
         });
         let (close, closed) = tokio::sync::watch::channel(false);
         let (sequencer, handle) = Sequencer::start(shared.clone(), closed);
@@ -89,7 +92,20 @@ impl App {
         let router = router(state.clone(), &parts.limits);
         // spec: api §5 "Tally" — results left unposted by a crash.
         let finisher = finish::start(state.clone(), close.subscribe());
-        Ok(Self { router, state, sequencer: handle, finisher, close })
+        Ok(Self { router, state, sequencer: handle, finisher, mailers: Vec::new(), close })
+    }
+
+    /// Turns on email delivery of tokens (spec: api §4.2): the routes of
+    /// `…/mail` work, and the sender's workers start (resuming any queue
+    /// left by an earlier run).
+    pub fn with_mail(mut self, config: mail::MailConfig) -> anyhow::Result<Self> {
+        let secret = self.state.shared.server_key.expose_secret_bytes();
+        let mailer = Arc::new(mail::sender::Mailer::new(config, secret.as_slice())?);
+        if self.state.shared.mail.set(mailer.clone()).is_err() {
+            anyhow::bail!("email delivery is on already");
+        }
+        self.mailers = mail::sender::start(self.state.clone(), mailer, self.close.subscribe());
+        Ok(self)
     }
 
     /// Ends live streams (the first step of a graceful stop).
@@ -104,6 +120,9 @@ impl App {
         let store = self.state.shared.store.clone();
         self.close.send_replace(true);
         let _ = self.finisher.await;
+        for m in self.mailers {
+            let _ = m.await;
+        }
         let _ = self.sequencer.await;
         store.close().await;
     }

@@ -71,6 +71,15 @@ pub async fn open(config: &Config) -> anyhow::Result<App> {
         limits: config.limits.clone(),
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = match &config.mail {
+        // spec: api §4.2 — the sender resumes the queue an earlier run left.
+        Some(mail) => {
+            let app = app.with_mail(mail.clone())?;
+            println!("sending tokens by email through {}:{}", mail.smtp_host, mail.port());
+            app
+        }
+        None => app,
+    };
     Ok(app)
 }
 

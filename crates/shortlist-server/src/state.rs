@@ -47,6 +47,8 @@ pub struct Shared {
     pub limits: RateLimits,
     /// Set when the server is stopping: live streams end.
     pub stopping: tokio::sync::watch::Sender<bool>,
+    /// Email delivery of tokens, when `[mail]` is configured (spec: api §4.2).
+    pub mail: std::sync::OnceLock<Arc<crate::mail::sender::Mailer>>,
 }
 
 /// The application state handed to handlers.

@@ -18,6 +18,7 @@
 mod admin;
 mod append;
 mod console;
+mod mail;
 mod read;
 
 use std::str::FromStr;
@@ -28,6 +29,7 @@ use sqlx::{AnyPool, Executor};
 
 pub use admin::{MemberRow, NewNomination, NominationRow, Roll};
 pub use append::{AppendTx, Head, NewEntry};
+pub use mail::{MailCounts, MailJob, MailOutcome, MailRow};
 pub use read::{EntryRow, PollRow};
 
 /// Errors of the store.

@@ -2,6 +2,7 @@
 //! routes; every route is described in `/v1/openapi.json`.
 
 pub mod candidate;
+pub mod mail;
 pub mod member;
 pub mod organiser;
 pub mod public;
@@ -231,6 +232,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(organiser::close_nominations))
         .routes(routes!(organiser::import_roll))
         .routes(routes!(organiser::issue_tokens))
+        .routes(routes!(mail::send))
+        .routes(routes!(mail::progress))
+        .routes(routes!(mail::resend))
+        .routes(routes!(mail::resend_failed))
+        .routes(routes!(mail::template, mail::set_template))
         .routes(routes!(organiser::open_voting))
         .routes(routes!(organiser::close_voting))
         .routes(routes!(organiser::tally))

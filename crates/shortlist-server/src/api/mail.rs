@@ -1,0 +1,264 @@
+//! The organiser's routes for sending tokens by email (spec: api §4.2,
+//! §7.1): start, progress, resend to one member or to every failure, and
+//! the poll's template. They answer 409 `mail_not_configured` when the
+//! server has no `[mail]` section.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::Organiser;
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
+use crate::keys::{self, ELIGIBILITY};
+use crate::mail::sender::Mailer;
+use crate::mail::template::Template;
+use crate::sequencer::phase;
+use crate::state::{AppState, Need};
+
+/// The most rows the progress lists.
+const MAX_LISTED: u32 = 100_000;
+
+fn mailer(state: &AppState) -> Result<Arc<Mailer>, AppError> {
+    state.shared.mail.get().cloned().ok_or_else(|| {
+        AppError::conflict(
+            "mail_not_configured",
+            "this server does not send e-mail: give it a [mail] section in its configuration file",
+        )
+    })
+}
+
+/// Tokens are mailed until voting closes (the roll's rule, spec: api §7.1).
+async fn open_for_mail(state: &AppState, poll: &str) -> Result<(), AppError> {
+    state.poll(poll, Need::Manifest).await?;
+    let current = state.shared.store.poll(poll).await?.map(|r| r.phase).unwrap_or_default();
+    if matches!(current.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
+        return Err(AppError::conflict("wrong_phase", "voting has closed"));
+    }
+    Ok(())
+}
+
+/// Members queued for a message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailQueued {
+    /// Members queued now.
+    pub queued: u64,
+    /// Members left out because they hold a token already (from the CSV,
+    /// or queued before): resend to one of them to mail a new token.
+    pub holding_token: u64,
+}
+
+/// Queues a message with a new token for every member who holds no token
+/// and has none queued; the sender mails them at the configured rate.
+#[utoipa::path(post, path = "/v1/polls/{poll}/mail/send", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)),
+    responses((status = 200, body = MailQueued), (status = 409, body = ErrorBody)))]
+pub async fn send(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<MailQueued>> {
+    let mailer = mailer(&state)?;
+    open_for_mail(&state, &poll).await?;
+    let store = &state.shared.store;
+    let members = store.mail_candidates(&poll).await?;
+    let tokens: Vec<(String, [u8; 32])> = members
+        .iter()
+        .map(|m| {
+            let t = mailer.key.token(&poll, &m.member_id, 0);
+            (m.member_id.clone(), keys::token_hash(ELIGIBILITY, &poll, &t))
+        })
+        .collect();
+    let queued = store.mail_enqueue(&poll, &tokens, state.shared.clock.now()).await?;
+    let roll = store.roll_counts(&poll).await?;
+    mailer.wake.notify_waiters();
+    tracing::info!(poll = %poll, queued, "token messages queued");
+    Ok(Json(MailQueued { queued, holding_token: roll.members.saturating_sub(queued) }))
+}
+
+/// One member's message that is not sent (yet).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailMember {
+    /// The member.
+    pub member_id: String,
+    /// `queued` (waiting, perhaps to retry), `sending` or `failed`.
+    pub state: String,
+    /// Attempts made.
+    pub attempts: u64,
+    /// The token's generation (0 first, one more per resend).
+    pub generation: u64,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+}
+
+/// Progress of a poll's token messages.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailProgress {
+    /// Waiting to be sent, or to be retried.
+    pub queued: u64,
+    /// Being sent now.
+    pub sending: u64,
+    /// Accepted by the SMTP server.
+    pub sent: u64,
+    /// Given up on (see `members`).
+    pub failed: u64,
+    /// Rows claimed again after a sender stopped mid-way (a crash): each
+    /// may have sent a second copy of the same message (same Message-ID).
+    pub resumed: u64,
+    /// Every member whose message is not sent, with the reason of the last failure.
+    pub members: Vec<MailMember>,
+}
+
+/// Progress: counts, and every member whose message is not sent.
+#[utoipa::path(get, path = "/v1/polls/{poll}/mail", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = MailProgress)))]
+pub async fn progress(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<MailProgress>> {
+    state.poll(&poll, Need::Manifest).await?;
+    let store = &state.shared.store;
+    let c = store.mail_counts(&poll).await?;
+    let members = store
+        .mail_rows(&poll, None, MAX_LISTED)
+        .await?
+        .into_iter()
+        .map(|r| MailMember {
+            member_id: r.member_id,
+            state: r.state,
+            attempts: r.attempts,
+            generation: r.generation,
+            error: r.error,
+        })
+        .collect();
+    Ok(Json(MailProgress {
+        queued: c.queued,
+        sending: c.sending,
+        sent: c.sent,
+        failed: c.failed,
+        resumed: c.resumed,
+        members,
+    }))
+}
+
+/// Re-queues one member with the next generation of token: a new token,
+/// so the old one stops working. `Ok(false)` if a concurrent resend won.
+async fn requeue(state: &AppState, mailer: &Mailer, poll: &str, member: &str) -> Result<bool, AppError> {
+    let store = &state.shared.store;
+    let previous = store.mail_generation(poll, member).await?;
+    let generation = previous.map_or(0, |g| g + 1);
+    let token = mailer.key.token(poll, member, generation);
+    let hash = keys::token_hash(ELIGIBILITY, poll, &token);
+    Ok(store.mail_requeue(poll, member, previous, generation, &hash, state.shared.clock.now()).await?)
+}
+
+/// Mails one member a new token (the old one stops working), whatever the
+/// state of their earlier message. 404 `no_such_member`; 409
+/// `already_redeemed` when the member has registered.
+#[utoipa::path(post, path = "/v1/polls/{poll}/mail/resend/{member}", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path), ("member" = String, Path)),
+    responses((status = 200, body = MailQueued), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn resend(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path((poll, member)): Path<(String, String)>,
+) -> ApiResult<Json<MailQueued>> {
+    let mailer = mailer(&state)?;
+    open_for_mail(&state, &poll).await?;
+    for _ in 0..3 {
+        match state.shared.store.member_redeemed(&poll, &member).await? {
+            None => {
+                return Err(AppError::not_found(
+                    "no_such_member",
+                    format!("no member `{member}` on the roll"),
+                ))
+            }
+            Some(true) => {
+                return Err(AppError::conflict(
+                    "already_redeemed",
+                    format!("member `{member}` has redeemed a token: their credential is on the board"),
+                ))
+            }
+            Some(false) => {}
+        }
+        if requeue(&state, &mailer, &poll, &member).await? {
+            mailer.wake.notify_waiters();
+            tracing::info!(poll = %poll, member = %member, "token message re-queued with a new token");
+            return Ok(Json(MailQueued { queued: 1, holding_token: 0 }));
+        }
+    }
+    Err(AppError::conflict("changed", "another resend to this member ran at the same time; try again"))
+}
+
+/// Mails a new token to every member whose message failed.
+#[utoipa::path(post, path = "/v1/polls/{poll}/mail/resend-failed", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)),
+    responses((status = 200, body = MailQueued), (status = 409, body = ErrorBody)))]
+pub async fn resend_failed(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<MailQueued>> {
+    let mailer = mailer(&state)?;
+    open_for_mail(&state, &poll).await?;
+    let mut queued = 0;
+    for row in state.shared.store.mail_rows(&poll, Some("failed"), MAX_LISTED).await? {
+        if requeue(&state, &mailer, &poll, &row.member_id).await? {
+            queued += 1;
+        }
+    }
+    mailer.wake.notify_waiters();
+    Ok(Json(MailQueued { queued, holding_token: 0 }))
+}
+
+/// A poll's message template (spec: api §4.2): placeholders `{name}`,
+/// `{title}`, `{poll}`, `{voting_close}`, `{link}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MailTemplate {
+    /// The subject line (one line; no `{link}`).
+    pub subject: String,
+    /// The plain-text body (must hold `{link}`).
+    pub text: String,
+    /// The HTML body (must hold `{link}`; values are HTML-escaped).
+    pub html: String,
+}
+
+/// The poll's template (the default until the organiser sets one).
+#[utoipa::path(get, path = "/v1/polls/{poll}/mail/template", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), responses((status = 200, body = MailTemplate)))]
+pub async fn template(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+) -> ApiResult<Json<MailTemplate>> {
+    state.poll(&poll, Need::Manifest).await?;
+    let t = match state.shared.store.mail_template(&poll).await? {
+        Some((subject, text, html)) => MailTemplate { subject, text, html },
+        None => {
+            let d = Template::default();
+            MailTemplate { subject: d.subject, text: d.text, html: d.html }
+        }
+    };
+    Ok(Json(t))
+}
+
+/// Sets the poll's template; messages not sent yet use it. 422
+/// `invalid_template`.
+#[utoipa::path(post, path = "/v1/polls/{poll}/mail/template", tag = "organiser", security(("organiser" = [])),
+    params(("poll" = String, Path)), request_body = MailTemplate,
+    responses((status = 200, body = MailTemplate), (status = 422, body = ErrorBody)))]
+pub async fn set_template(
+    _: Organiser,
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Json(t): Json<MailTemplate>,
+) -> ApiResult<Json<MailTemplate>> {
+    state.poll(&poll, Need::Manifest).await?;
+    let checked = Template { subject: t.subject, text: t.text, html: t.html };
+    checked.check().map_err(|why| AppError::invalid("invalid_template", why))?;
+    state.shared.store.set_mail_template(&poll, &checked.subject, &checked.text, &checked.html).await?;
+    Ok(Json(MailTemplate { subject: checked.subject, text: checked.text, html: checked.html }))
+}
