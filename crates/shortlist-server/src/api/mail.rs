@@ -70,7 +70,7 @@ pub async fn send(
             (m.member_id.clone(), keys::token_hash(ELIGIBILITY, &poll, &t))
         })
         .collect();
-    let queued = store.mail_enqueue(&poll, &tokens, state.shared.clock.now()).await?;
+    let queued = store.mail_enqueue(&poll, &tokens, crate::mail::sender::wall_secs()).await?;
     let roll = store.roll_counts(&poll).await?;
     mailer.wake.notify_waiters();
     tracing::info!(poll = %poll, queued, "token messages queued");
@@ -151,7 +151,9 @@ async fn requeue(state: &AppState, mailer: &Mailer, poll: &str, member: &str) ->
     let generation = previous.map_or(0, |g| g + 1);
     let token = mailer.key.token(poll, member, generation);
     let hash = keys::token_hash(ELIGIBILITY, poll, &token);
-    Ok(store.mail_requeue(poll, member, previous, generation, &hash, state.shared.clock.now()).await?)
+    Ok(store
+        .mail_requeue(poll, member, previous, generation, &hash, crate::mail::sender::wall_secs())
+        .await?)
 }
 
 /// Mails one member a new token (the old one stops working), whatever the

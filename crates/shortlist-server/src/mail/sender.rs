@@ -104,6 +104,12 @@ impl Mailer {
     }
 }
 
+/// The wall clock in seconds: the queue is scheduled by the wall clock the
+/// senders claim by, never by the poll's clock (which tests move).
+pub fn wall_secs() -> u64 {
+    now_ms() / 1000
+}
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -36,6 +36,8 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("roll", "roll"),
     ("tokens", "tokens"),
     ("amend", "timetable"),
+    ("mail-send", "tokens"),
+    ("mail-resend-failed", "tokens"),
 ];
 
 /// The form every action posts (fields it does not use are empty).
@@ -157,6 +159,8 @@ async fn run(state: &AppState, poll: &str, action: &str, form: ActionForm) -> Re
         }
         "roll" => organiser::import_roll(Organiser, st, p, Ok(form.roll)).await.map(drop),
         "amend" => super::timetable::run(state, poll, form.deadline, &form.to).await,
+        "mail-send" => crate::api::mail::send(Organiser, st, p).await.map(drop),
+        "mail-resend-failed" => crate::api::mail::resend_failed(Organiser, st, p).await.map(drop),
         _ => Err(AppError::not_found("no_route", "no such action")),
     }
 }

@@ -101,6 +101,10 @@ pub async fn console(
     }
     b.push_str(&panels::roll(&lang, poll, &s.csrf, &status));
     b.push_str(&panels::tokens(&lang, poll, &s.csrf, &status));
+    match panels::sending(state, &lang, poll, &s.csrf, &status).await {
+        Ok(h) => b.push_str(&h),
+        Err(e) => return error_page(lang, None, &e),
+    }
     match panels::trustees(state, &lang, &p).await {
         Ok(h) => b.push_str(&h),
         Err(e) => return error_page(lang, None, &e),

@@ -232,14 +232,81 @@ pub fn tokens(lang: &Lang, poll: &str, csrf: &str, s: &Status) -> String {
             esc(&lang.f("console.tokens.button", &[("n", &waiting.to_string())]))
         );
     }
-    // Sending progress: the server sends no e-mail (yet); say so.
-    let _ = writeln!(
-        b,
-        "<h3>{}</h3>\n<p class=\"notice\" id=\"sending\">{}</p>\n</section>",
-        esc(lang.t("console.tokens.sending")),
-        esc(lang.t("console.tokens.no_email"))
-    );
     b
+}
+
+/// The end of the tokens panel: sending by e-mail (spec: api §4.2) — the
+/// queue's counts, the members not delivered with the reason, and the
+/// buttons to send and to resend the failures; or, on a server without
+/// `[mail]`, that it sends no e-mail.
+pub async fn sending(
+    state: &AppState,
+    lang: &Lang,
+    poll: &str,
+    csrf: &str,
+    s: &Status,
+) -> Result<String, AppError> {
+    let mut b = format!("<h3>{}</h3>\n", esc(lang.t("console.tokens.sending")));
+    if state.shared.mail.get().is_none() {
+        let _ = writeln!(
+            b,
+            "<p class=\"notice\" id=\"sending\">{}</p>\n</section>",
+            esc(lang.t("console.tokens.no_email"))
+        );
+        return Ok(b);
+    }
+    let store = &state.shared.store;
+    let c = store.mail_counts(poll).await?;
+    b.push_str("<div id=\"sending\">\n<dl class=\"summary-list\">\n");
+    b.push_str(&summary_rows(
+        *lang,
+        &[
+            ("console.mail.queued", c.queued.to_string()),
+            ("console.mail.sending", c.sending.to_string()),
+            ("console.mail.sent", c.sent.to_string()),
+            ("console.mail.failed", c.failed.to_string()),
+        ],
+    ));
+    b.push_str("</dl>\n");
+    let _ = writeln!(b, "<p class=\"hint\">{}</p>", esc(lang.t("console.mail.hint")));
+    let open = !matches!(s.phase.as_str(), "closed" | "tallying" | "done");
+    if open {
+        let _ = writeln!(
+            b,
+            "<form method=\"post\" action=\"{}\" id=\"mail-send-form\">{}<button type=\"submit\" class=\"button\">{}</button></form>",
+            esc(&do_path(lang, poll, "mail-send")),
+            csrf_field(csrf),
+            esc(lang.t("console.mail.send"))
+        );
+    }
+    let failed = store.mail_rows(poll, Some("failed"), 50).await?;
+    let waiting = store.mail_rows(poll, Some("queued"), 50).await?;
+    let troubled: Vec<_> = failed.iter().chain(waiting.iter().filter(|r| r.error.is_some())).collect();
+    if !troubled.is_empty() {
+        let _ = writeln!(
+            b,
+            "<h4>{}</h4>\n<ul class=\"plain-list\" id=\"mail-problems\">",
+            esc(lang.t("console.mail.problems"))
+        );
+        for r in troubled {
+            let key =
+                if r.state == "failed" { "console.mail.row_failed" } else { "console.mail.row_retrying" };
+            let text = lang.f(key, &[("member", &r.member_id), ("reason", r.error.as_deref().unwrap_or(""))]);
+            let _ = writeln!(b, "<li>{}</li>", esc(&text));
+        }
+        b.push_str("</ul>\n");
+    }
+    if open && c.failed > 0 {
+        let _ = writeln!(
+            b,
+            "<form method=\"post\" action=\"{}\" id=\"mail-resend-form\">{}<button type=\"submit\" class=\"button button-secondary\">{}</button></form>",
+            esc(&do_path(lang, poll, "mail-resend-failed")),
+            csrf_field(csrf),
+            esc(&lang.count("console.mail.resend_failed", c.failed, &[]))
+        );
+    }
+    b.push_str("</div>\n</section>\n");
+    Ok(b)
 }
 
 /// Per trustee (manifest order): commitments, shares sent, complaints and
