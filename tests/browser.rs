@@ -334,8 +334,16 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     let dir = tempfile::tempdir().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let clock = ManualClock::new(now);
-    let server =
-        common::Loopback::start(dir.path(), ORGANISER_KEY, &clock, common::one_client_limits()).await;
+    // E-mail on, to a closed port: the console's Sending panel shows a queue.
+    let mail = Some(common::mail_to_a_closed_port());
+    let server = common::Loopback::start_with_mail(
+        dir.path(),
+        ORGANISER_KEY,
+        &clock,
+        common::one_client_limits(),
+        mail,
+    )
+    .await;
     let base = server.url.clone();
     let api = Arc::new(Api::new(Http::new(&base).unwrap(), CONSOLE_POLL).with_organiser_key(ORGANISER_KEY));
 
@@ -369,8 +377,11 @@ async fn organiser_console_in_chromium_at_phone_and_desktop_sizes() {
     // What the browser did is what the board holds.
     let status = api.get("/status").await.unwrap();
     assert_eq!(status["phase"], "done", "{status}");
-    assert_eq!(status["members"], 4);
+    // Four from the file, and one added late and sent a link by e-mail.
+    assert_eq!(status["members"], 5);
     assert_eq!(status["by_kind"]["ballot"], out["ballots"], "{status}");
+    let queue = api.get_org("/mail").await.unwrap();
+    assert_eq!(queue["queued"], 1, "{queue}");
     let nominations = api.get_org("/nominations").await.unwrap();
     let statuses: Vec<&str> =
         nominations.as_array().unwrap().iter().map(|n| n["status"].as_str().unwrap()).collect();

@@ -216,10 +216,31 @@ await test('upload the roll from a file, export the tokens as a download', async
   await goto(page, C);
   check((await text(page, '#tokens dd')).trim() === '4', 'four tokens issued');
   check(await page.locator('#tokens-form').count() === 0, 'no export when every member has a token');
-  check((await text(page, '#sending')).includes('does not send e-mail'), 'sending: said honestly');
+  check((await text(page, '#sending')).includes('Waiting to be sent'), 'sending: the queue, empty');
+  check(await page.locator('#mail-send-form').count() === 1, 'sending: the send button');
   await axe(page, 'console roll and tokens');
   await screenshot(page, DESKTOP, 'roll-and-tokens');
   await onPhone('roll-and-tokens');
+});
+
+await test('a member added late is sent a booth link by e-mail; the Sending panel shows the queue', async () => {
+  await goto(page, C);
+  await page.fill('#roll-csv', 'member_id,name,email\nM5,Member Five,five@example.org\n');
+  await Promise.all([page.waitForNavigation(), page.click('#roll-form button[type="submit"]')]);
+  check((await text(page, '#roll p')).startsWith('5 members'), '5 members');
+  await Promise.all([page.waitForNavigation(), page.click('#mail-send-form button')]);
+  check((await text(page, '#done')).includes('The messages are queued'), 'queued');
+  // The SMTP port is closed: the attempt fails and waits for a retry, with its reason.
+  let panel = '';
+  for (let i = 0; i < 50 && !panel.includes('M5: will be tried again'); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    await goto(page, C);
+    panel = await text(page, '#sending');
+  }
+  check(panel.includes('M5: will be tried again'), `the reason shown: ${panel}`);
+  await axe(page, 'console sending');
+  await screenshot(page, DESKTOP, 'sending');
+  await onPhone('sending');
 });
 
 await test('open voting; two members vote with links from the download; turnout charted', async () => {

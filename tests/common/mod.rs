@@ -10,6 +10,7 @@ use std::time::Duration;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_server::clock::ManualClock;
 use shortlist_server::limits::Limits;
+use shortlist_server::mail::MailConfig;
 use shortlist_server::{App, ServerParts};
 
 /// A server on a loopback port, stopped by [`Loopback::stop`].
@@ -24,7 +25,18 @@ impl Loopback {
     /// Starts a server whose SQLite database lives in `dir`, with a fresh
     /// server key, the given organiser key, clock and limits.
     pub async fn start(dir: &Path, organiser_key: &str, clock: &ManualClock, limits: Limits) -> Self {
-        let app = App::new(ServerParts {
+        Self::start_with_mail(dir, organiser_key, clock, limits, None).await
+    }
+
+    /// [`Loopback::start`], with e-mail delivery of tokens when `mail` is given.
+    pub async fn start_with_mail(
+        dir: &Path,
+        organiser_key: &str,
+        clock: &ManualClock,
+        limits: Limits,
+        mail: Option<MailConfig>,
+    ) -> Self {
+        let mut app = App::new(ServerParts {
             store: shortlist_store::Store::open(&shortlist_server::config::sqlite_url(dir)).await.unwrap(),
             server_key: CredentialSecret::generate(&mut rand::rngs::OsRng),
             organiser_key: organiser_key.into(),
@@ -32,6 +44,9 @@ impl Loopback {
             limits,
         })
         .unwrap();
+        if let Some(config) = mail {
+            app = app.with_mail(config).unwrap();
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -83,4 +98,17 @@ pub fn manifest_toml(
     let path = dir.join(format!("{poll}.toml"));
     std::fs::write(&path, text).unwrap();
     path
+}
+
+/// E-mail delivery to an SMTP port on 127.0.0.1 that nobody listens on:
+/// every attempt fails for now and waits for a retry, with its reason.
+pub fn mail_to_a_closed_port() -> MailConfig {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    toml::from_str(&format!(
+        "smtp_host = \"127.0.0.1\"\nsmtp_port = {port}\ntls = \"none\"\nfrom = \"Elections <elections@example.org>\"\n\
+         public_url = \"https://vote.example.org\"\nretry_base_ms = 600000\n"
+    ))
+    .unwrap()
 }
