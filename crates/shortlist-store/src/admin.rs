@@ -137,15 +137,7 @@ impl Store {
         sqlx::query("UPDATE polls SET phase = phase WHERE poll_id = $1").bind(poll).execute(&mut *tx).await?;
         let mut stored = Vec::new();
         for (member, hash) in tokens {
-            let done = sqlx::query(
-                "UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 AND token_hash IS NULL",
-            )
-            .bind(poll)
-            .bind(member)
-            .bind(hash.as_slice())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 1 {
+            if set_token_hash_where(&mut tx, poll, member, hash, "token_hash IS NULL").await? {
                 stored.push(member.clone());
             }
         }
@@ -172,16 +164,7 @@ impl Store {
         sqlx::query("UPDATE polls SET phase = phase WHERE poll_id = $1").bind(poll).execute(&mut *tx).await?;
         let mut stored = Vec::new();
         for (member, hash) in tokens {
-            let done = sqlx::query(
-                "UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 \
-                 AND redeemed_idx IS NULL",
-            )
-            .bind(poll)
-            .bind(member)
-            .bind(hash.as_slice())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() == 1 {
+            if set_token_hash_where(&mut tx, poll, member, hash, "redeemed_idx IS NULL").await? {
                 stored.push(member.clone());
             }
         }
@@ -325,4 +308,20 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Sets a member's token hash if their roll row meets `condition` (a fixed
+/// SQL condition, never input); whether it did. Token issue, re-issue and
+/// the mail queue all set hashes through this.
+pub(crate) async fn set_token_hash_where(
+    conn: &mut sqlx::AnyConnection,
+    poll: &str,
+    member: &str,
+    hash: &[u8; 32],
+    condition: &'static str,
+) -> Result<bool> {
+    let sql =
+        format!("UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 AND {condition}");
+    let done = sqlx::query(&sql).bind(poll).bind(member).bind(hash.as_slice()).execute(conn).await?;
+    Ok(done.rows_affected() == 1)
 }

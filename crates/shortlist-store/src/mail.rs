@@ -144,15 +144,7 @@ impl Store {
         let mut queued = 0;
         let now_ms = to_i64(now.saturating_mul(1000))?;
         for (member, hash) in tokens {
-            let done = sqlx::query(
-                "UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 AND token_hash IS NULL",
-            )
-            .bind(poll)
-            .bind(member)
-            .bind(hash.as_slice())
-            .execute(&mut *tx)
-            .await?;
-            if done.rows_affected() != 1 {
+            if !crate::admin::set_token_hash_where(&mut tx, poll, member, hash, "token_hash IS NULL").await? {
                 continue;
             }
             sqlx::query(
@@ -220,15 +212,7 @@ impl Store {
         if current != previous {
             return Ok(false);
         }
-        let done = sqlx::query(
-            "UPDATE roll SET token_hash = $3 WHERE poll_id = $1 AND member_id = $2 AND redeemed_idx IS NULL",
-        )
-        .bind(poll)
-        .bind(member)
-        .bind(hash.as_slice())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() != 1 {
+        if !crate::admin::set_token_hash_where(&mut tx, poll, member, hash, "redeemed_idx IS NULL").await? {
             return Ok(false);
         }
         let now_ms = to_i64(now.saturating_mul(1000))?;
