@@ -31,9 +31,15 @@ fn s(p: &Path) -> &str {
 }
 
 fn manifest(dir: &Path, poll: &str, keys: &[String]) -> PathBuf {
-    let contests = "[[contests]]\ncontest_id = 1\ntitle = \"Two seats\"\nseats = 2\nmin_selections = 1\nmax_selections = 2\n\n\
+    let contests = "[[contests]]\ncontest_id = 1\ntitle = \"Two seats\"\nseats = 2\nmin_selections = 0\nmax_selections = 2\n\n\
                     [[contests.slate_rules]]\nattribute = \"gender\"\nvalue = \"woman\"\nmin_seats = 1\n\n";
     common::manifest_toml(dir, poll, "Small shortlist", T0, contests, keys)
+}
+
+/// How many entries the poll's board holds (spec: api §7.5, `GET …/status`).
+async fn board_size(url: &str) -> u64 {
+    let body = reqwest::get(format!("{url}/v1/polls/e2e/status")).await.unwrap().bytes().await.unwrap();
+    serde_json::from_slice::<serde_json::Value>(&body).unwrap()["entries"].as_u64().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -102,8 +108,17 @@ async fn every_role_through_the_cli() {
     org(&["roll", "e2e", s(&roll)]);
     let tokens = d.join("tokens.csv");
     org(&["tokens", "e2e", "--out", s(&tokens)]);
-    // A file of secrets is never overwritten.
-    assert_ne!(shortlist(&["organiser", "tokens", "e2e", "--out", s(&tokens)]), ExitCode::SUCCESS);
+    // A file of secrets is never overwritten (issue 10 defect 1): a second
+    // export to the same name, as after a later roll import, is refused and
+    // the first file keeps its five tokens.
+    let again =
+        ["organiser", "--server", &url, "--key-file", s(&key_file), "tokens", "e2e", "--out", s(&tokens)];
+    assert_eq!(shortlist(&again), ExitCode::from(2), "a second export over the file is refused");
+    assert_eq!(
+        std::fs::read_to_string(&tokens).unwrap().lines().count(),
+        6,
+        "the first export keeps its tokens"
+    );
     // member_id,name,email,token,manifest_hash,booth_link
     let rows: Vec<Vec<String>> = std::fs::read_to_string(&tokens)
         .unwrap()
@@ -151,12 +166,15 @@ async fn every_role_through_the_cli() {
         ok(&["vote", "--wallet", s(&wallet), "ballot"]);
         if i == 1 {
             // A blank ballot only when asked for; each candidate once (issue 10).
+            // Refused before anything is cast: the board holds no ballot of theirs.
             let w = s(&wallet);
+            let before = board_size(&url).await;
             assert_eq!(shortlist(&["vote", "--wallet", w, "cast"]), ExitCode::from(2), "no --choose");
             let twice = ["vote", "--wallet", w, "cast", "--choose", "1,1"];
             assert_eq!(shortlist(&twice), ExitCode::from(2), "a candidate twice");
             let both = ["vote", "--wallet", w, "cast", "--blank", "--choose", "1"];
             assert_eq!(shortlist(&both), ExitCode::from(2), "--blank with --choose");
+            assert_eq!(board_size(&url).await, before, "a refused cast appends nothing");
         }
         let mut cast =
             vec!["vote", "--wallet", s(&wallet), "cast", "--choose", choice, "--receipt", s(&receipt)];

@@ -152,3 +152,32 @@ fn control_characters_in_candidates_fail_v1_4() {
         }
     }
 }
+
+/// Item 5 of issue 12 (spec: board V1.4): an entry of the tally (voting
+/// closed, aggregate) before the ballot definition fails V1.4 and is
+/// otherwise ignored; the record is a poll still in nominations.
+#[test]
+fn tally_entries_before_the_definition_fail_v1_4() {
+    let mut rng = ChaCha20Rng::seed_from_u64(12);
+    let (m, server) = manifest(&mut rng);
+    let close = m.timetable.voting_close;
+    let mut b = BoardWriter::new();
+    let mut w = RecordWriter::new(Vec::new()).unwrap();
+    w.entry(&b.append(EntryKind::Manifest, 0, m.to_bytes()).unwrap()).unwrap();
+    w.entry(&b.append(EntryKind::VotingClosed, close, Vec::new()).unwrap()).unwrap();
+    let empty = shortlist_board::payload::Aggregate { contests: Vec::new() };
+    w.entry(&b.append(EntryKind::Aggregate, close + 1, empty.to_bytes()).unwrap()).unwrap();
+    w.checkpoint(&b.checkpoint(&server, close + 1).unwrap()).unwrap();
+    let bytes = w.finish().unwrap();
+    let failed = failures(&bytes);
+    assert_eq!(failed.iter().map(|f| f.0).collect::<Vec<_>>(), vec!["V1.4"], "{failed:?}");
+    let details = &failed[0].1;
+    assert!(
+        details.iter().any(|d| d.contains("entry 1: voting-closed before the ballot definition")),
+        "{details:?}"
+    );
+    assert!(
+        details.iter().any(|d| d.contains("entry 2: aggregate before the ballot definition")),
+        "{details:?}"
+    );
+}

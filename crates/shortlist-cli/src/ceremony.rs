@@ -2,7 +2,7 @@
 //! every trustee's round-one message and encrypted shares, each checked.
 
 use anyhow::{bail, Context, Result};
-use rand::rngs::OsRng;
+use rand::{CryptoRng, RngCore};
 use shortlist_crypto::dkg::transport::{EncryptedShare, ShareCheck};
 use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, GroupPublic};
 use shortlist_crypto::threshold::KeyShare;
@@ -19,18 +19,18 @@ pub struct CeremonyRun {
     pub keys: Vec<KeyShare>,
 }
 
-/// Runs the ceremony for `params`, checking every message and share.
-pub fn run(params: &CeremonyParams) -> Result<CeremonyRun> {
-    let mut rng = OsRng;
+/// Runs the ceremony for `params`, checking every message and share, with
+/// the randomness from `rng` (a seeded one for reproducible records).
+pub fn run_with(params: &CeremonyParams, rng: &mut (impl RngCore + CryptoRng)) -> Result<CeremonyRun> {
     let mut secrets = Vec::new();
     let mut commitments: Vec<CommitmentMessage> = Vec::new();
     for i in 1..=params.n {
-        let (s, m) = dkg::start(params, i, &mut rng)?;
+        let (s, m) = dkg::start(params, i, rng)?;
         secrets.push(s);
         commitments.push(m);
     }
     for m in &commitments {
-        m.verify(params, &mut rng)?;
+        m.verify(params, rng)?;
     }
     let mut shares = Vec::new();
     for s in &secrets {
@@ -45,7 +45,7 @@ pub fn run(params: &CeremonyParams) -> Result<CeremonyRun> {
         let mut received = Vec::new();
         for share in shares.iter().filter(|x| x.recipient == s.index()) {
             let sender = commitments.iter().find(|m| m.trustee == share.sender).context("sender")?;
-            match s.receive_share(params, sender, me, share, &mut rng)? {
+            match s.receive_share(params, sender, me, share, rng)? {
                 ShareCheck::Valid(v) => received.push((share.sender, v)),
                 ShareCheck::Invalid(c) => {
                     bail!("trustee {} complained about trustee {}", c.recipient, c.sender)

@@ -1,14 +1,13 @@
 //! Random but plausible choices for simulated members: earlier candidates are
 //! more popular, and each member picks 1–9.
 
-use rand::rngs::OsRng;
 use rand::seq::index::sample;
 use rand::Rng;
 
 const SEATS: u16 = 9;
 
 /// A random selection of 1 to 9 candidates, weighted by popularity.
-pub fn choose(weights: &[f64], rng: &mut OsRng) -> Vec<bool> {
+pub fn choose(weights: &[f64], rng: &mut impl Rng) -> Vec<bool> {
     let k = rng.gen_range(1..=usize::from(SEATS));
     let mut sel = vec![false; weights.len()];
     let mut picked = 0;

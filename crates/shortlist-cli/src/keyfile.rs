@@ -112,6 +112,28 @@ fn prompt(question: &str) -> Result<String> {
 /// Writes `contents` to `path` readable by its owner only, replacing it
 /// atomically (a temporary file renamed over it).
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
+    let tmp = write_private_tmp(path, contents)?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes `contents` to a new file `path` readable by its owner only; never
+/// replaces a file already there, even one made a moment ago (the complete
+/// file is linked into place, which fails if the name exists).
+pub fn write_private_new(path: &Path, contents: &[u8]) -> Result<()> {
+    let tmp = write_private_tmp(path, contents)?;
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            bail!("{} exists; not overwriting it", path.display())
+        }
+        other => other.with_context(|| format!("writing {}", path.display())),
+    }
+}
+
+/// The complete contents in `path`'s temporary sibling, synced, mode 0600.
+fn write_private_tmp(path: &Path, contents: &[u8]) -> Result<std::path::PathBuf> {
     let tmp = path.with_extension("tmp");
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
@@ -123,6 +145,27 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let mut f = opts.open(&tmp).with_context(|| format!("writing {}", tmp.display()))?;
     f.write_all(contents)?;
     f.sync_all()?;
-    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    Ok(tmp)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn a_new_private_file_never_replaces_one_already_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.csv");
+        write_private_new(&path, b"first").unwrap();
+        let err = write_private_new(&path, b"second").unwrap_err();
+        assert!(err.to_string().contains("exists; not overwriting it"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        assert!(!path.with_extension("tmp").exists(), "the temporary file is removed");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
 }

@@ -257,7 +257,7 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             };
             let csv = zeroize::Zeroizing::new(booth_links(&issued, &args.server)?);
             let n = csv.lines().count().saturating_sub(1);
-            crate::keyfile::write_private(out, csv.as_bytes())?;
+            crate::keyfile::write_private_new(out, csv.as_bytes())?;
             println!(
                 "issued {n} tokens to {} (readable by you only; they are not stored anywhere else)",
                 out.display()

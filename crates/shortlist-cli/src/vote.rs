@@ -329,6 +329,16 @@ fn selections(choose: &[String], shapes: &[ContestShape], titles: &[&str]) -> Re
     Ok(out)
 }
 
+/// What a cast shows before it proves and sends (issue 10, defect 3): the
+/// names chosen, or that the ballot is blank.
+fn echo(def: &BallotDefinition, titles: &[&str], selections: &[Vec<u8>]) -> String {
+    if selections.iter().flatten().all(|s| *s == 0) {
+        "your ballot chooses no one (a blank ballot)".to_string()
+    } else {
+        format!("your ballot chooses: {}", chosen_names(def, titles, selections))
+    }
+}
+
 /// The names chosen, contest by contest (`selections` as 0/1 per candidate).
 fn chosen_names(def: &BallotDefinition, titles: &[&str], selections: &[Vec<u8>]) -> String {
     let per_contest: Vec<String> = def
@@ -413,11 +423,7 @@ async fn cast(
         );
     }
     let mine: Vec<Vec<u8>> = sel.iter().map(|c| c.iter().map(|s| u8::from(*s)).collect()).collect();
-    if mine.iter().flatten().all(|s| *s == 0) {
-        println!("your ballot chooses no one (a blank ballot)");
-    } else {
-        println!("your ballot chooses: {}", chosen_names(def, &titles, &mine));
-    }
+    println!("{}", echo(def, &titles, &mine));
     let chosen = Chosen::new(&view, &enc, &sel)?;
     println!("encrypted your choice; ballot fingerprint {}: casting it", hex::encode(chosen.fingerprint()));
     let p = member.prove(&view, chosen)?;
@@ -435,4 +441,60 @@ async fn cast(
         receipt_path.display()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use shortlist_board::definition::{Candidate, DefinedContest};
+
+    fn definition() -> BallotDefinition {
+        let contest = |id: u32, names: &[&str]| DefinedContest {
+            contest_id: id,
+            candidates: (1u32..)
+                .zip(names)
+                .map(|(i, n)| Candidate { candidate_id: i, name: (*n).to_string(), attributes: Vec::new() })
+                .collect(),
+        };
+        BallotDefinition { contests: vec![contest(1, &["Ada", "Bea", "Cal"]), contest(2, &["Dan", "Eve"])] }
+    }
+
+    fn shapes() -> Vec<ContestShape> {
+        vec![
+            ContestShape { contest_id: 1, candidates: 3, min: 0, max: 2 },
+            ContestShape { contest_id: 2, candidates: 2, min: 0, max: 1 },
+        ]
+    }
+
+    /// Issue 10, defect 3: a candidate given twice is refused, not counted once.
+    #[test]
+    fn a_candidate_given_twice_is_refused() {
+        let choose = ["1,1".to_string(), "none".to_string()];
+        let err = selections(&choose, &shapes(), &["Board", "Treasurer"]).unwrap_err();
+        assert!(err.to_string().contains("candidate number 1 is given twice"), "{err}");
+        let ok =
+            selections(&["1, 3".to_string(), "2".to_string()], &shapes(), &["Board", "Treasurer"]).unwrap();
+        assert_eq!(ok, vec![vec![true, false, true], vec![false, true]]);
+    }
+
+    /// Issue 10, defect 3: the cast says what it chooses, by name, before it
+    /// is proved and sent; a blank ballot says so.
+    #[test]
+    fn the_cast_echoes_the_names_chosen() {
+        let titles = ["Board", "Treasurer"];
+        let def = definition();
+        assert_eq!(
+            echo(&def, &titles, &[vec![1, 0, 1], vec![0, 1]]),
+            "your ballot chooses: Board: Ada, Cal; Treasurer: Eve"
+        );
+        assert_eq!(
+            echo(&def, &titles, &[vec![0, 1, 0], vec![0, 0]]),
+            "your ballot chooses: Board: Bea; Treasurer: no one"
+        );
+        assert_eq!(
+            echo(&def, &titles, &[vec![0, 0, 0], vec![0, 0]]),
+            "your ballot chooses no one (a blank ballot)"
+        );
+    }
 }

@@ -72,7 +72,7 @@ impl CredentialPublicKey {
     /// Decodes a public key: 32 bytes, a canonical point encoding, not of
     /// small order (spec: V3.6).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let what = "credential key";
+        let what = "credential key (ed25519)";
         let arr: [u8; CREDENTIAL_KEY_LEN] = bytes.try_into().map_err(|_| CryptoError::WrongLength {
             what,
             expected: CREDENTIAL_KEY_LEN,

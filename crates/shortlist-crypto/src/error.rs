@@ -23,8 +23,9 @@ pub enum CryptoError {
         /// What was being decoded.
         what: &'static str,
     },
-    /// A point encoding was not a canonical ristretto255 encoding.
-    #[error("{what}: not a canonical ristretto255 encoding (spec: E3)")]
+    /// A point encoding was not canonical or not a valid point (ristretto255,
+    /// or for a credential key a prime-order ed25519 point).
+    #[error("{what}: not a canonical encoding of a valid point (spec: E3)")]
     InvalidPoint {
         /// What was being decoded.
         what: &'static str,

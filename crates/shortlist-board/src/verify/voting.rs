@@ -167,6 +167,16 @@ impl Voting {
         offset: u64,
         report: &mut Report,
     ) {
+        let tally_kind = matches!(
+            e.kind,
+            EntryKind::VotingClosed | EntryKind::Aggregate | EntryKind::DecryptionShare | EntryKind::Result
+        );
+        if tally_kind && poll.definition_index.is_none_or(|d| d > e.index) {
+            // spec: V1.4 — nothing is voted on or tallied before the ballot
+            // definition: the entry is reported and otherwise ignored.
+            report.fail("V1.4", format!("entry {}: {} before the ballot definition", e.index, e.kind.name()));
+            return;
+        }
         match e.kind {
             EntryKind::Credential => self.credential(poll, e, report),
             EntryKind::Ballot => self.ballot(poll, ceremony, e, offset, report),
@@ -405,10 +415,25 @@ impl Voting {
         }
         let fingerprints: Vec<[u8; 32]> =
             spoiled.contests.iter().map(|c| crate::payload::ciphertexts_hash(&c.ciphertexts)).collect();
+        // spec: V4.7 — an audit repeating ciphertexts within itself or of an
+        // earlier audit (audits are replayed in board order; a cast ballot's
+        // are compared at the end, since ballots are checked in batches).
+        let repeated = fingerprints.iter().filter_map(|f| self.roll.fingerprint(f)).find(|f| !f.cast);
+        let fresh = rules::fingerprints_distinct(&fingerprints) && repeated.is_none();
         self.audited.extend(fingerprints.iter().map(|f| (*f, e.index)));
         // spec: V4.8 — the lifecycle's audit rule: phase and voting window.
-        if rules::audit_ballot(&self.now(poll, e.index, e.time), true).is_err() {
-            report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index));
+        match rules::audit_ballot(&self.now(poll, e.index, e.time), fresh) {
+            Err(Refusal::DuplicateCiphertexts) => report.fail(
+                "V4.7",
+                match repeated {
+                    Some(f) => format!("entry {}: repeats the audited ballot of entry {}", e.index, f.at),
+                    None => format!("entry {}: two contests with the same ciphertexts", e.index),
+                },
+            ),
+            Err(_) => {
+                report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index))
+            }
+            Ok(_) => {}
         }
         self.roll.record_audit(e.index, &fingerprints);
         if e.index < self.trusted_below {
@@ -489,8 +514,8 @@ impl Voting {
             audited: self.audits,
         };
         let Some(totals) = self.check_aggregate(poll, report) else { return };
-        let Some(counts) = self.decrypt(poll, ceremony, &totals, report) else { return };
-        self.check_result(poll, &counts, report);
+        let Some((counts, decrypted_by)) = self.decrypt(poll, ceremony, &totals, report) else { return };
+        self.check_result(poll, &counts, &decrypted_by, report);
     }
 
     /// V6.1: voting closed, and the posted aggregates equal the recomputed ones.
@@ -524,17 +549,19 @@ impl Voting {
         Some(aggregate.clone())
     }
 
-    /// V6.2, V6.3: checks each decryption share and combines the valid ones.
+    /// V6.2, V6.3: checks each decryption share and combines the valid ones;
+    /// the counts, and the trustees whose shares were valid, in board order.
     fn decrypt(
         &self,
         poll: &Poll,
         ceremony: &mut Ceremony,
         aggregate: &Aggregate,
         report: &mut Report,
-    ) -> Option<Vec<Vec<u64>>> {
+    ) -> Option<(Vec<Vec<u64>>, Vec<u16>)> {
         let group = ceremony.group(poll, report)?.clone();
         let ctx = poll.context(&group.joint_key)?;
         let mut valid: Vec<Vec<DecryptionShare>> = vec![Vec::new(); aggregate.contests.len()];
+        let mut decrypted_by = Vec::new();
         let mut rng = rand::rngs::OsRng;
         // One share per trustee was enforced as they were read (lifecycle).
         for (index, msg) in &self.shares {
@@ -551,6 +578,7 @@ impl Voting {
                 .zip(&aggregate.contests)
                 .all(|(s, c)| s.trustee == msg.trustee && s.verify(&ctx, &vk, &c.totals, &mut rng).is_ok());
             if ok {
+                decrypted_by.push(msg.trustee);
                 for (slot, s) in valid.iter_mut().zip(shares) {
                     slot.push(s);
                 }
@@ -579,22 +607,47 @@ impl Voting {
                 }
             }
         }
-        Some(counts)
+        Some((counts, decrypted_by))
     }
 
-    /// V6.6, V6.7: the posted result has the decrypted counts, the ranking
-    /// and the slate the rules give.
-    fn check_result(&self, poll: &Poll, counts: &[Vec<u64>], report: &mut Report) {
+    /// V6.6, V6.7: the posted result names trustees that decrypted and the
+    /// manifest's contests, has the decrypted counts, and the ranking and
+    /// the slate the rules give.
+    fn check_result(&self, poll: &Poll, counts: &[Vec<u64>], decrypted_by: &[u16], report: &mut Report) {
         report.checked("V6.6", 1);
         report.checked("V6.7", 1);
         let Some((index, result)) = &self.result else {
             report.reached(Phase::Tallying);
             return;
         };
+        // spec: V6.6 — the trustees: distinct, at least t, each with a valid
+        // decryption share on the board.
+        let distinct: HashSet<u16> = result.trustees.iter().copied().collect();
+        if distinct.len() != result.trustees.len()
+            || result.trustees.len() < usize::from(poll.manifest.threshold)
+            || result.trustees.iter().any(|t| !decrypted_by.contains(t))
+        {
+            report.fail(
+                "V6.6",
+                format!(
+                    "entry {index}: the result names trustees {:?}, not t distinct ones with valid shares {:?}",
+                    result.trustees, decrypted_by
+                ),
+            );
+        }
         let Some((def, _)) = &poll.definition else { return };
         for (((posted, counts), rules), contest) in
             result.contests.iter().zip(counts).zip(&poll.manifest.contests).zip(&def.contests)
         {
+            if posted.contest_id != rules.contest_id {
+                report.fail(
+                    "V6.6",
+                    format!(
+                        "entry {index}: contest {} where the manifest has {}",
+                        posted.contest_id, rules.contest_id
+                    ),
+                );
+            }
             if &posted.counts != counts {
                 report.fail(
                     "V6.6",

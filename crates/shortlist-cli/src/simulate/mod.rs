@@ -27,6 +27,10 @@ pub struct SimulateArgs {
     /// List the defects --tamper can write, and the step that catches each.
     #[arg(long)]
     list_tampers: bool,
+    /// Draw every random choice from this seed: the same record, byte for
+    /// byte, on every run (for known-answer vectors; never for a real poll).
+    #[arg(long)]
+    seed: Option<u64>,
 }
 
 /// Runs the simulation and writes the record.
@@ -42,11 +46,13 @@ pub fn run(args: &SimulateArgs) -> Result<()> {
         std::fs::File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let mut out = RecordWriter::new(std::io::BufWriter::new(file))?;
     let summary = match tamper {
-        None => poll::simulate(args.voters, None, &mut |f: Frame| out.write(&f).map_err(Into::into))?,
+        None => {
+            poll::simulate(args.voters, None, args.seed, &mut |f: Frame| out.write(&f).map_err(Into::into))?
+        }
         Some(t) => {
             // Defects that edit the finished record need it in memory.
             let mut frames = Vec::new();
-            let summary = poll::simulate(args.voters, Some(t), &mut |f: Frame| {
+            let summary = poll::simulate(args.voters, Some(t), args.seed, &mut |f: Frame| {
                 frames.push(f);
                 Ok(())
             })?;

@@ -138,13 +138,19 @@ fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
     }
 }
 
-/// Runs the poll, emitting every frame in order.
+/// Runs the poll, emitting every frame in order. With a `seed`, every
+/// random choice comes from it and the record is the same byte for byte on
+/// every run (the board-level vectors of `spec/vectors/board.json`).
 pub fn simulate(
     voters: usize,
     tamper: Option<Tamper>,
+    seed: Option<u64>,
     emit: &mut dyn FnMut(Frame) -> Result<()>,
 ) -> Result<Summary> {
-    let mut rng = OsRng;
+    let mut rng = match seed {
+        Some(s) => rand_chacha::ChaCha20Rng::seed_from_u64(s),
+        None => rand_chacha::ChaCha20Rng::from_seed(OsRng.gen()),
+    };
     let server = CredentialSecret::generate(&mut rng);
     let trustee_keys: Vec<CredentialSecret> =
         (0..TRUSTEES).map(|_| CredentialSecret::generate(&mut rng)).collect();
@@ -165,7 +171,7 @@ pub fn simulate(
     }
 
     let params = CeremonyParams { manifest_hash: mh, n: TRUSTEES, t: THRESHOLD };
-    let run = crate::ceremony::run(&params)?;
+    let run = crate::ceremony::run_with(&params, &mut rng)?;
     for (m, key) in run.commitments.iter().zip(&trustee_keys) {
         let msg = TrusteeMessage::sign(key, &mh, EntryKind::CeremonyCommitment, m.trustee, m.to_bytes());
         board.put(EntryKind::CeremonyCommitment, 500, msg.to_bytes())?;
@@ -218,6 +224,11 @@ pub fn simulate(
             let spoiled = SpoiledBallot::open(vec![prepare()?]);
             board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
             audited += 1;
+            if tamper == Some(Tamper::AuditRepeated) && audited == 1 {
+                // The same audit posted again (the server refuses it, api §2).
+                board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
+                audited += 1;
+            }
         }
         let sel = crate::choices::choose(&weights, &mut rng);
         let (mut contest, _) = EncryptedContest::encrypt(&enc, &bctx, &shape, &sel, &mut rng)?;
@@ -326,8 +337,15 @@ pub fn simulate(
         }
         _ => {}
     }
+    let mut trustees: Vec<u16> = good.iter().map(|s| s.trustee).collect();
+    if tamper == Some(Tamper::ResultTrustees) {
+        // Trustee 5 posted no decryption share.
+        if let Some(last) = trustees.last_mut() {
+            *last = TRUSTEES;
+        }
+    }
     let result = PollResult {
-        trustees: good.iter().map(|s| s.trustee).collect(),
+        trustees,
         contests: vec![ContestResult { contest_id: 1, counts: posted_counts, ranking, slate }],
     };
     board.put(EntryKind::Result, close + 13, result.to_bytes())?;

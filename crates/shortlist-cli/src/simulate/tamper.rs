@@ -32,6 +32,8 @@ pub enum Tamper {
     CopiedBallot,
     /// An audited ballot's public encryption cast as a vote.
     AuditedBallotCast,
+    /// An audited ballot posted a second time.
+    AuditRepeated,
     /// A ballot with one proof response changed, signed by its credential.
     TamperedProof,
     /// An aggregate that is not the sum of the ballots.
@@ -40,6 +42,8 @@ pub enum Tamper {
     BadDecryptionShare,
     /// A result whose count differs from the decryption.
     WrongCount,
+    /// A result naming a trustee that posted no decryption share.
+    ResultTrustees,
     /// A result whose slate breaks the rules.
     WrongSlate,
     /// A voting-close extension signed by a key other than the server's.
@@ -69,9 +73,11 @@ pub const TAMPERS: &[(Tamper, &str, &str, &str)] = &[
         "V4.7",
         "an audited ballot's encryption cast as a vote",
     ),
+    (Tamper::AuditRepeated, "audit-repeated", "V4.7", "an audited ballot posted a second time"),
     (Tamper::WrongAggregate, "wrong-aggregate", "V6.1", "an aggregate that is not the ballots' sum"),
     (Tamper::BadDecryptionShare, "bad-decryption-share", "V6.2", "a wrong partial decryption"),
     (Tamper::WrongCount, "wrong-count", "V6.6", "a result count that differs from the decryption"),
+    (Tamper::ResultTrustees, "result-trustees", "V6.6", "a result naming a trustee with no decryption share"),
     (Tamper::WrongSlate, "wrong-slate", "V6.7", "a slate that breaks the rules"),
     (Tamper::ForgedAmendment, "forged-amendment", "V1.5", "a timetable amendment not signed by the server"),
 ];

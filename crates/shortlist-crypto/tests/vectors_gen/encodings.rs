@@ -212,7 +212,7 @@ pub fn generate() -> Value {
         "description": "Canonical wire encodings (spec: §3, E1–E4). `scalars`, `points` and `composites` \
                         hold decoding cases: a valid case decodes as `type` and re-encodes to the same bytes \
                         (points: it equals scalar·B, B the ristretto255 generator); an invalid case fails with \
-                        `expected_error` (a CryptoError variant, or a spec step id) and, for Malformed, \
+                        `expected_error` (its class E1–E4 of spec §3, or a spec step id) and, for E4, \
                         `expected_reason`. `Point` allows the identity, `PointNonIdentity` does not. \
                         `elgamal` is an exponential ElGamal known answer; its secrets are test data.",
         "generator": generator("encodings", json!({"rng": SEED})),
