@@ -33,6 +33,7 @@ pub mod codec;
 pub mod definition;
 pub mod entry;
 pub mod error;
+pub mod error_code;
 pub mod lifecycle;
 pub mod manifest;
 pub mod merkle;

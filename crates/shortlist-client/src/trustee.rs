@@ -271,7 +271,7 @@ impl Trustee {
             .ok_or_else(|| ClientError::protocol("no key share: the ceremony did not finish"))?;
         let record = api.record().await?;
         let (report, facts, own_posted) = verify_record(&record, self.seen.clone(), self.index)?;
-        if let Some(step) = report.failed_through("V6.1").first() {
+        if let Some(step) = report.failed_through(shortlist_board::verify::Step::V6_1).first() {
             return Err(ClientError::protocol(format!(
                 "the board fails {} ({}): {}; refusing to decrypt",
                 step.id,

@@ -7,12 +7,13 @@ use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use shortlist_board::error_code::ErrorCode;
 use utoipa::ToSchema;
 
 /// An error as sent to clients: `{ "code": "...", "message": "..." }`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// A stable code, e.g. `invalid_proof`.
+    /// A stable code, e.g. `invalid_proof` (spec: api §2).
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
@@ -22,38 +23,38 @@ pub struct ErrorBody {
 #[derive(Debug)]
 pub struct AppError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
 }
 
 impl AppError {
     /// An error with this status and code.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self { status, code, message: message.into() }
     }
 
     /// 400: the request could not be read.
     pub fn malformed(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "malformed", message)
+        Self::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, message)
     }
 
     /// 404: no such thing.
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn not_found(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, code, message)
     }
 
     /// 409: the poll is not in a state that allows this.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, code, message)
     }
 
     /// 422: well-formed but invalid (a proof, a signature, a rule).
-    pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
     /// 403: a credential, token or signature that grants nothing.
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, code, message)
     }
 
@@ -62,14 +63,14 @@ impl AppError {
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            ErrorCode::Internal,
             "internal error; the request changed nothing",
         )
     }
 
     /// 503: the server cannot take the request now.
     pub fn unavailable(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable, message)
     }
 
     /// The status.
@@ -78,7 +79,7 @@ impl AppError {
     }
 
     /// The stable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         self.code
     }
 
@@ -96,14 +97,15 @@ impl std::fmt::Display for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        (self.status, axum::Json(ErrorBody { code: self.code, message: self.message })).into_response()
+        (self.status, axum::Json(ErrorBody { code: self.code.as_str(), message: self.message }))
+            .into_response()
     }
 }
 
 impl From<shortlist_store::StoreError> for AppError {
     fn from(e: shortlist_store::StoreError) -> Self {
         match e {
-            shortlist_store::StoreError::NoSuchPoll => Self::not_found("no_such_poll", "no such poll"),
+            shortlist_store::StoreError::NoSuchPoll => Self::not_found(ErrorCode::NoSuchPoll, "no such poll"),
             other => Self::internal(other),
         }
     }
@@ -115,7 +117,7 @@ impl From<shortlist_board::BoardError> for AppError {
         match &e {
             B::Malformed { .. } => Self::malformed(e.to_string()),
             B::Crypto(c) => crypto_error(c),
-            B::Invalid { .. } => Self::invalid("invalid", e.to_string()),
+            B::Invalid { .. } => Self::invalid(ErrorCode::Invalid, e.to_string()),
             _ => Self::internal(e),
         }
     }
@@ -130,7 +132,9 @@ impl From<shortlist_crypto::CryptoError> for AppError {
 fn crypto_error(e: &shortlist_crypto::CryptoError) -> AppError {
     use shortlist_crypto::CryptoError as C;
     match e {
-        C::ProofFailed { .. } | C::BatchFailed { .. } => AppError::invalid("invalid_proof", e.to_string()),
+        C::ProofFailed { .. } | C::BatchFailed { .. } => {
+            AppError::invalid(ErrorCode::InvalidProof, e.to_string())
+        }
         _ => AppError::malformed(e.to_string()),
     }
 }
@@ -171,7 +175,7 @@ impl From<PathRejection> for AppError {
 impl From<StringRejection> for AppError {
     fn from(r: StringRejection) -> Self {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            return Self::new(r.status(), "too_large", "the request body is too large");
+            return Self::new(r.status(), ErrorCode::TooLarge, "the request body is too large");
         }
         Self::malformed(r.body_text())
     }
@@ -181,12 +185,12 @@ impl From<JsonRejection> for AppError {
     fn from(r: JsonRejection) -> Self {
         let status = r.status();
         if status == StatusCode::PAYLOAD_TOO_LARGE {
-            return Self::new(status, "too_large", "the request body is too large");
+            return Self::new(status, ErrorCode::TooLarge, "the request body is too large");
         }
         if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
             return Self::new(
                 status,
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "send JSON with Content-Type: application/json",
             );
         }

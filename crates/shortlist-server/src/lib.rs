@@ -22,6 +22,7 @@ pub mod serve;
 pub mod state;
 pub mod web;
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -140,11 +141,11 @@ fn router(state: AppState, limits: &Limits) -> Router {
     let timeout = Duration::from_secs(limits.request_timeout_secs.max(1));
     api.layer(axum::Extension(doc))
         .merge(web::routes())
-        .fallback(|| async { AppError::not_found("no_route", "no such route; see /v1/openapi.json") })
+        .fallback(|| async { AppError::not_found(ErrorCode::NoRoute, "no such route; see /v1/openapi.json") })
         .method_not_allowed_fallback(|| async {
             AppError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
+                ErrorCode::MethodNotAllowed,
                 "this route does not take that method",
             )
         })
@@ -210,7 +211,7 @@ async fn with_timeout(limit: Duration, req: Request, next: Next) -> Response {
         Ok(res) => res,
         Err(_) => AppError::new(
             StatusCode::REQUEST_TIMEOUT,
-            "timeout",
+            ErrorCode::Timeout,
             "the request took too long; if it was an append, repeat it to learn whether it was committed",
         )
         .into_response(),

@@ -4,6 +4,7 @@
 //! which reads a request's body whole, within a deadline, before the request
 //! takes a concurrency permit or anything else that is scarce.
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::NonZeroU32;
@@ -146,7 +147,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
 }
 
 fn limited(message: &str) -> AppError {
-    AppError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+    AppError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, message)
 }
 
 /// Middleware: the per-address limit. Requests without a peer address (in
@@ -240,7 +241,8 @@ impl BodyGate {
 }
 
 fn too_large() -> Response {
-    AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "the request body is too large").into_response()
+    AppError::new(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooLarge, "the request body is too large")
+        .into_response()
 }
 
 /// Middleware, outside the concurrency limit (spec: api §6, "Bodies"): a
@@ -275,7 +277,7 @@ pub async fn read_body(State(gate): State<BodyGate>, req: Request, next: Next) -
             if buf.len().saturating_add(chunk.len()) > gate.limit {
                 return Err(AppError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "too_large",
+                    ErrorCode::TooLarge,
                     "the request body is too large",
                 ));
             }
@@ -288,7 +290,7 @@ pub async fn read_body(State(gate): State<BodyGate>, req: Request, next: Next) -
         Ok(Err(e)) => e.into_response(),
         Err(_) => AppError::new(
             StatusCode::REQUEST_TIMEOUT,
-            "timeout",
+            ErrorCode::Timeout,
             "the request body did not arrive in time (spec: api §6)",
         )
         .into_response(),

@@ -2,6 +2,7 @@
 //! manifest as a person writes it, and expressions of interest. The binary
 //! forms on the board are in `shortlist_board`; these convert to them.
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -58,11 +59,11 @@ impl TimeInput {
             TimeInput::Seconds(s) => Ok(*s),
             // Unix seconds are a JSON number; text must be RFC 3339.
             TimeInput::Text(t) if t.trim().bytes().all(|b| b.is_ascii_digit()) => Err(AppError::invalid(
-                "invalid_time",
+                ErrorCode::InvalidTime,
                 format!("{field}: `{t}`: Unix seconds are a JSON number, not text; or write RFC 3339"),
             )),
             TimeInput::Text(t) => shortlist_board::zone::parse_time(t)
-                .map_err(|e| AppError::invalid("invalid_time", format!("{field}: {e}"))),
+                .map_err(|e| AppError::invalid(ErrorCode::InvalidTime, format!("{field}: {e}"))),
         }
     }
 }
@@ -149,7 +150,7 @@ impl ManifestSpec {
             "first" => RevotePolicy::FirstCounts,
             other => {
                 return Err(AppError::invalid(
-                    "invalid_manifest",
+                    ErrorCode::InvalidManifest,
                     format!("revote must be `last` or `first`, not `{other}`"),
                 ))
             }
@@ -159,16 +160,18 @@ impl ManifestSpec {
         let zone = if utc { String::new() } else { zone };
         if !shortlist_board::manifest::zone_syntax_ok(&zone) {
             return Err(AppError::invalid(
-                "invalid_manifest",
+                ErrorCode::InvalidManifest,
                 format!("time zone `{zone}`: not a zone name"),
             ));
         }
-        shortlist_board::zone::resolve(&zone).map_err(|e| AppError::invalid("invalid_manifest", e))?;
+        shortlist_board::zone::resolve(&zone)
+            .map_err(|e| AppError::invalid(ErrorCode::InvalidManifest, e))?;
         let mut trustees = Vec::with_capacity(self.trustees.len());
         for (t, index) in self.trustees.iter().zip(1u16..) {
             let bytes = crate::api::unhex32("trustees.key", &t.key)?;
-            let key = CredentialPublicKey::from_bytes(&bytes)
-                .map_err(|e| AppError::invalid("invalid_manifest", format!("trustee {index}'s key: {e}")))?;
+            let key = CredentialPublicKey::from_bytes(&bytes).map_err(|e| {
+                AppError::invalid(ErrorCode::InvalidManifest, format!("trustee {index}'s key: {e}"))
+            })?;
             trustees.push(TrusteeInfo { index, name: normalise(&t.name), key });
         }
         let m = Manifest {
@@ -207,7 +210,7 @@ impl ManifestSpec {
             calendar: Calendar { zone: zone.clone(), early_close: self.timetable.early_close },
         };
         // spec: board V1.3 (with the degenerate-manifest and text rules of §2.1, §4.1)
-        m.validate().map_err(|e| AppError::invalid("invalid_manifest", e.to_string()))?;
+        m.validate().map_err(|e| AppError::invalid(ErrorCode::InvalidManifest, e.to_string()))?;
         Ok(m)
     }
 }
@@ -237,11 +240,14 @@ impl CandidateSpec {
     /// it is appended).
     pub fn to_registration(&self, manifest: &Manifest) -> Result<CandidateRegistration, AppError> {
         if manifest.contest(self.contest_id).is_none() {
-            return Err(AppError::invalid("invalid_candidate", format!("no contest {}", self.contest_id)));
+            return Err(AppError::invalid(
+                ErrorCode::InvalidCandidate,
+                format!("no contest {}", self.contest_id),
+            ));
         }
         if self.attributes.len() > MAX_ATTRIBUTES {
             return Err(AppError::invalid(
-                "invalid_candidate",
+                ErrorCode::InvalidCandidate,
                 format!("a candidate has at most {MAX_ATTRIBUTES} attributes"),
             ));
         }
@@ -256,7 +262,7 @@ impl CandidateSpec {
         };
         shortlist_board::validate::registration(&reg).map_err(|e| {
             let why = e.to_string();
-            AppError::invalid("invalid_candidate", why.trim_start_matches("V1.4: ").to_string())
+            AppError::invalid(ErrorCode::InvalidCandidate, why.trim_start_matches("V1.4: ").to_string())
         })?;
         Ok(reg)
     }

@@ -2,6 +2,7 @@
 //! sequencer and a cache of each poll's fixed facts (manifest, definition,
 //! key-ceremony outcome), loaded from the board on first use.
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -138,7 +139,7 @@ impl AppState {
     /// a handler's rule needs (`shortlist_board::lifecycle::rules`).
     pub async fn lifecycle_now(&self, p: &PollCtx) -> Result<shortlist_board::lifecycle::Now, AppError> {
         let row = self.shared.store.poll(&p.id).await?;
-        let row = row.ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))?;
+        let row = row.ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, "no such poll"))?;
         Ok(shortlist_board::lifecycle::Now {
             phase: crate::sequencer::stored_phase(&row.phase)?,
             time: self.shared.clock.now(),
@@ -177,7 +178,7 @@ impl AppState {
         let row = store
             .poll(id)
             .await?
-            .ok_or_else(|| AppError::not_found("no_such_poll", format!("no poll `{id}`")))?;
+            .ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, format!("no poll `{id}`")))?;
         let manifest = Manifest::from_bytes(&row.manifest)?;
         let mut ctx = PollCtx {
             id: id.to_string(),

@@ -92,7 +92,7 @@ enum Expect {
 fn from_rule(r: Result<Option<Phase>, Refusal>) -> Expect {
     match r {
         Ok(_) => Expect::Appended(true),
-        Err(r) => Expect::Refused(Some(r.code())),
+        Err(r) => Expect::Refused(Some(r.code().as_str())),
     }
 }
 
@@ -219,7 +219,7 @@ impl Run {
             Expect::Refused(Some("wrong_phase"))
         } else {
             match self.model.roll.ballot_refusals(index, time, &cred, &fps).into_iter().next() {
-                Some(r) => Expect::Refused(Some(r.code())),
+                Some(r) => Expect::Refused(Some(r.code().as_str())),
                 None => Expect::Appended(true),
             }
         };
@@ -344,7 +344,7 @@ impl Run {
             Ok(_) => self.fail("the model admits a phase move that never comes back"),
             // The handler rebuilds the same definition: the same entry again.
             Err(_) if which == 1 => Expect::Repeat,
-            Err(r) => Expect::Refused(Some(r.code())),
+            Err(r) => Expect::Refused(Some(r.code().as_str())),
         };
         let got = self.api.action(path).await;
         self.check(path, expect, got);

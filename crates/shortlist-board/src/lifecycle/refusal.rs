@@ -171,22 +171,23 @@ pub enum Refusal {
 
 impl Refusal {
     /// The API's error code (spec: api §2).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> crate::error_code::ErrorCode {
+        use crate::error_code::ErrorCode as C;
         match self {
-            Refusal::PollExists => "poll_exists",
-            Refusal::WrongPhase { .. } | Refusal::NotOpen { .. } => "wrong_phase",
+            Refusal::PollExists => C::PollExists,
+            Refusal::WrongPhase { .. } | Refusal::NotOpen { .. } => C::WrongPhase,
             Refusal::TooEarly { .. } | Refusal::TooLate { .. } | Refusal::DeadlinePassed { .. } => {
-                "timetable"
+                C::Timetable
             }
-            Refusal::Changed(_) => "changed",
-            Refusal::NotPending => "not_pending",
-            Refusal::DuplicateTrusteeMessage { .. } => "duplicate",
-            Refusal::AlreadyRegistered => "already_registered",
-            Refusal::InvalidToken => "invalid_token",
-            Refusal::Unregistered => "unregistered",
-            Refusal::AlreadyVoted => "already_voted",
-            Refusal::DuplicateCiphertexts => "duplicate_ciphertexts",
-            Refusal::InvalidAmendment(_) => "invalid_amendment",
+            Refusal::Changed(_) => C::Changed,
+            Refusal::NotPending => C::NotPending,
+            Refusal::DuplicateTrusteeMessage { .. } => C::Duplicate,
+            Refusal::AlreadyRegistered => C::AlreadyRegistered,
+            Refusal::InvalidToken => C::InvalidToken,
+            Refusal::Unregistered => C::Unregistered,
+            Refusal::AlreadyVoted => C::AlreadyVoted,
+            Refusal::DuplicateCiphertexts => C::DuplicateCiphertexts,
+            Refusal::InvalidAmendment(_) => C::InvalidAmendment,
         }
     }
 

@@ -40,17 +40,17 @@ fn the_phase_walk_of_an_honest_poll() {
 #[test]
 fn refusals_name_their_code_and_step() {
     let r = rules::close_nominations(&now(Phase::Setup, 99), 3, 3).unwrap_err();
-    assert_eq!((r.code(), r.step()), ("timetable", "V1.4"));
+    assert_eq!((r.code().as_str(), r.step()), ("timetable", "V1.4"));
     let r = rules::close_nominations(&now(Phase::Setup, 100), 4, 3).unwrap_err();
-    assert_eq!((r.code(), r.class()), ("changed", RefusalClass::Conflict));
+    assert_eq!((r.code().as_str(), r.class()), ("changed", RefusalClass::Conflict));
     let r = rules::cast_ballot(&now(Phase::Defined, 250), RevotePolicy::LastCounts, &BallotFacts::default())
         .unwrap_err();
     assert_eq!(r, Refusal::NotOpen { action: Action::CastBallot, opens: 200 });
-    assert_eq!((r.code(), r.step()), ("wrong_phase", "V4.4"));
+    assert_eq!((r.code().as_str(), r.step()), ("wrong_phase", "V4.4"));
     let r = rules::register_credential(&now(Phase::Voting, 250), false, false).unwrap_err();
-    assert_eq!((r.code(), r.class()), ("invalid_token", RefusalClass::Forbidden));
+    assert_eq!((r.code().as_str(), r.class()), ("invalid_token", RefusalClass::Forbidden));
     let r = rules::trustee_message(&now(Phase::Voting, 250), EntryKind::CeremonyShare, 2, false).unwrap_err();
-    assert_eq!(r.code(), "wrong_phase");
+    assert_eq!(r.code().as_str(), "wrong_phase");
     let r =
         rules::trustee_message(&now(Phase::Tallying, 350), EntryKind::DecryptionShare, 2, true).unwrap_err();
     assert_eq!(r, Refusal::DuplicateTrusteeMessage { trustee: 2 });
@@ -77,9 +77,9 @@ fn amendments_are_judged_against_the_timetable_in_force() {
         Err(Refusal::Changed(Changed::Timetable))
     );
     let passed = rules::amend(&n, &a(Deadline::NominationsClose, 100, 150), &cal).unwrap_err();
-    assert_eq!(passed.code(), "timetable");
+    assert_eq!(passed.code().as_str(), "timetable");
     let back = rules::amend(&n, &a(Deadline::VotingClose, 300, 260), &cal).unwrap_err();
-    assert_eq!(back.code(), "invalid_amendment");
+    assert_eq!(back.code().as_str(), "invalid_amendment");
 }
 
 #[derive(Clone, Debug)]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare, Verdict};
 use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage, GroupPublic};
 
-use super::report::Report;
+use super::report::{Report, Step};
 use super::Poll;
 use crate::entry::{Entry, EntryKind};
 use crate::payload::TrusteeMessage;
@@ -31,12 +31,7 @@ pub(crate) fn params(poll: &Poll) -> CeremonyParams {
 }
 
 /// Decodes a trustee message and checks its signature under the manifest's key.
-pub(crate) fn signed(
-    poll: &Poll,
-    e: &Entry,
-    step: &'static str,
-    report: &mut Report,
-) -> Option<TrusteeMessage> {
+pub(crate) fn signed(poll: &Poll, e: &Entry, step: Step, report: &mut Report) -> Option<TrusteeMessage> {
     let msg = match TrusteeMessage::from_bytes(&e.payload) {
         Ok(m) => m,
         Err(err) => {
@@ -58,14 +53,16 @@ pub(crate) fn signed(
 impl Ceremony {
     pub(crate) fn entry(&mut self, poll: &Poll, e: &Entry, report: &mut Report) {
         let step = match e.kind {
-            EntryKind::CeremonyCommitment => "V5.1",
-            EntryKind::CeremonyShare => "V5.2",
-            _ => "V5.5",
+            EntryKind::CeremonyCommitment => Step::V5_1,
+            EntryKind::CeremonyShare => Step::V5_2,
+            _ => Step::V5_5,
         };
         report.checked(step, 1);
         if self.group.is_some() {
-            report
-                .fail("V5.6", format!("entry {}: ceremony message after the joint key was in use", e.index));
+            report.fail(
+                Step::V5_6,
+                format!("entry {}: ceremony message after the joint key was in use", e.index),
+            );
             return;
         }
         let Some(msg) = signed(poll, e, step, report) else { return };
@@ -140,7 +137,7 @@ impl Ceremony {
                 (self.commitments.get(&c.sender), self.commitments.get(&c.recipient))
             else {
                 report.fail(
-                    "V5.5",
+                    Step::V5_5,
                     format!("complaint {}→{} names a trustee without commitments", c.sender, c.recipient),
                 );
                 continue;
@@ -148,7 +145,7 @@ impl Ceremony {
             let Some(share) = self.shares.iter().find(|s| s.sender == c.sender && s.recipient == c.recipient)
             else {
                 report.fail(
-                    "V5.5",
+                    Step::V5_5,
                     format!("complaint about a share {}→{} that is not on the board", c.sender, c.recipient),
                 );
                 continue;
@@ -160,7 +157,7 @@ impl Ceremony {
                 Ok(Verdict::ComplainerAtFault { recipient }) => {
                     out.insert(recipient);
                 }
-                Err(err) => report.fail("V5.5", err.to_string()),
+                Err(err) => report.fail(Step::V5_5, err.to_string()),
             }
         }
         // A trustee that did not send exactly one share to every other
@@ -178,12 +175,12 @@ impl Ceremony {
         }
         let qualified: Vec<&CommitmentMessage> =
             self.commitments.values().filter(|c| !out.contains(&c.trustee)).collect();
-        report.checked("V5.6", 1);
+        report.checked(Step::V5_6, 1);
         let indices = qualified.iter().map(|c| c.trustee).collect();
         match GroupPublic::derive(&params, &qualified) {
             Ok(g) => (Some(g), indices),
             Err(err) => {
-                report.fail("V5.6", err.to_string());
+                report.fail(Step::V5_6, err.to_string());
                 (None, indices)
             }
         }
@@ -199,7 +196,7 @@ impl Ceremony {
         }
         let mut scratch = Report::new();
         let derived = self.group(poll, &mut scratch).is_some();
-        report.absorb(scratch, if derived { "" } else { "V5.6" });
+        report.absorb(scratch, if derived { None } else { Some(Step::V5_6) });
         derived
     }
 }

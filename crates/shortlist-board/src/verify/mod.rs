@@ -22,7 +22,7 @@ use crate::manifest::Manifest;
 use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
-pub use report::{ContestTable, Phase, Report, StepReport, Turnout, STEPS};
+pub use report::{ContestTable, Phase, Report, Step, StepReport, Turnout};
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {
@@ -174,23 +174,23 @@ impl Verifier {
     /// Records that the frame at byte `offset` cannot be read (spec: V1.1);
     /// the caller stops reading there and calls [`Verifier::finish`].
     pub fn unreadable(&mut self, offset: u64, err: &crate::BoardError) {
-        self.report.fail("V1.1", format!("unreadable record at byte {offset}: {err}"));
+        self.report.fail(Step::V1_1, format!("unreadable record at byte {offset}: {err}"));
     }
 
     fn entry(&mut self, e: &Entry, offset: u64) {
         self.report.entries += 1;
-        self.report.checked("V1.1", 1);
+        self.report.checked(Step::V1_1, 1);
         let hash = match self.chain.check_next(e) {
             Ok(h) => h,
             Err(err) => {
-                self.report.fail("V1.1", err.to_string());
+                self.report.fail(Step::V1_1, err.to_string());
                 // Resynchronise on this entry so later steps still run.
                 self.chain = resync(e);
                 e.hash()
             }
         };
         if self.frontier.push(leaf_hash(&hash)).is_err() {
-            self.report.fail("V1.1", "the tree is full");
+            self.report.fail(Step::V1_1, "the tree is full");
         }
         self.last_checkpoint = None;
         match e.kind {
@@ -233,13 +233,13 @@ impl Verifier {
         let c = named.checkpoint;
         if c.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
             self.report
-                .fail("V6.2", format!("entry {}: the checkpoint the share names is not signed", e.index));
+                .fail(Step::V6_2, format!("entry {}: the checkpoint the share names is not signed", e.index));
             return;
         }
         let covers = self.voting.aggregate().is_some_and(|(at, _, _)| c.size > *at);
         if !covers || c.size > e.index {
             self.report.fail(
-                "V6.2",
+                Step::V6_2,
                 format!(
                     "entry {}: the share names a checkpoint of size {} that does not cover the aggregate",
                     e.index, c.size
@@ -248,8 +248,7 @@ impl Verifier {
             return;
         }
         if self.tally_heads.get(&c.size) != Some(&(c.head, c.root)) {
-            self.report.fail(
-                "V1.1",
+            self.report.fail(Step::V1_1,
                 format!(
                     "equivocation: entry {} decrypts under a signed checkpoint of size {} that disagrees with the record",
                     e.index, c.size
@@ -263,16 +262,16 @@ impl Verifier {
         let size = self.chain.len();
         let (head, root) = (self.chain.head(), *self.frontier.root().as_bytes());
         for c in self.saved.iter().filter(|c| c.size == size) {
-            self.report.checked("V1.2", 1);
+            self.report.checked(Step::V1_2, 1);
             let signed = self
                 .poll
                 .as_ref()
                 .is_some_and(|p| c.verify(&p.manifest.server_key, &p.manifest_hash).is_ok());
             if !signed {
-                self.report.fail("V1.2", format!("saved checkpoint at size {size}: bad signature"));
+                self.report.fail(Step::V1_2, format!("saved checkpoint at size {size}: bad signature"));
             } else if c.head != head || c.root != root {
                 self.report.fail(
-                    "V1.1",
+                    Step::V1_1,
                     format!("equivocation: the saved checkpoint at size {size} disagrees with the record"),
                 );
             }
@@ -280,9 +279,9 @@ impl Verifier {
     }
 
     fn manifest(&mut self, e: &Entry) {
-        self.report.checked("V1.3", 1);
+        self.report.checked(Step::V1_3, 1);
         if self.poll.is_some() {
-            self.report.fail("V1.3", format!("entry {}: a second manifest", e.index));
+            self.report.fail(Step::V1_3, format!("entry {}: a second manifest", e.index));
             return;
         }
         match Manifest::from_bytes(&e.payload) {
@@ -290,8 +289,7 @@ impl Verifier {
                 let h = e.payload_hash();
                 self.report.poll = Some((manifest.poll_id.clone(), hex::encode(h)));
                 if let Some(expected) = self.expected_manifest.filter(|x| *x != h) {
-                    self.report.fail(
-                        "V1.3",
+                    self.report.fail(Step::V1_3,
                         format!(
                             "the record's manifest hash is {}, not the {} given: this is another poll's record, or a fake one",
                             hex::encode(h),
@@ -308,46 +306,48 @@ impl Verifier {
                     amendments: Vec::new(),
                 });
             }
-            Err(err) => self.report.fail("V1.3", err.to_string()),
+            Err(err) => self.report.fail(Step::V1_3, err.to_string()),
         }
     }
 
     fn candidate(&mut self, e: &Entry) {
-        self.report.checked("V1.4", 1);
+        self.report.checked(Step::V1_4, 1);
         let Some(poll) = &self.poll else { return };
         match CandidateRegistration::from_bytes(&e.payload) {
             Ok(reg) => {
                 if let Err(err) = crate::validate::registration(&reg) {
-                    self.report.fail("V1.4", format!("entry {}: {err}", e.index));
+                    self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index));
                 }
                 if poll.manifest.contest(reg.contest_id).is_none() {
-                    self.report.fail("V1.4", format!("entry {}: no contest {}", e.index, reg.contest_id));
+                    self.report.fail(Step::V1_4, format!("entry {}: no contest {}", e.index, reg.contest_id));
                 }
                 if e.time >= poll.timetable.nominations_close || poll.definition.is_some() {
-                    self.report
-                        .fail("V1.4", format!("entry {}: registration after nominations closed", e.index));
+                    self.report.fail(
+                        Step::V1_4,
+                        format!("entry {}: registration after nominations closed", e.index),
+                    );
                 }
             }
-            Err(err) => self.report.fail("V1.4", format!("entry {}: {err}", e.index)),
+            Err(err) => self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index)),
         }
     }
 
     fn definition(&mut self, e: &Entry) {
-        self.report.checked("V1.4", 1);
+        self.report.checked(Step::V1_4, 1);
         let Some(poll) = &mut self.poll else { return };
         if poll.definition.is_some() {
-            self.report.fail("V1.4", format!("entry {}: a second ballot definition", e.index));
+            self.report.fail(Step::V1_4, format!("entry {}: a second ballot definition", e.index));
             return;
         }
         if e.time < poll.timetable.nominations_close {
-            self.report.fail("V1.4", format!("entry {}: definition before nominations closed", e.index));
+            self.report.fail(Step::V1_4, format!("entry {}: definition before nominations closed", e.index));
         }
         match BallotDefinition::from_bytes(&e.payload).and_then(|d| d.validate(&poll.manifest).map(|()| d)) {
             Ok(d) => {
                 poll.definition = Some((d, e.payload_hash()));
                 poll.definition_index = Some(e.index);
             }
-            Err(err) => self.report.fail("V1.4", format!("entry {}: {err}", e.index)),
+            Err(err) => self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index)),
         }
     }
 
@@ -357,18 +357,20 @@ impl Verifier {
     /// the timetable ordered. A valid one applies to every later entry; a
     /// failing one is reported and ignored.
     fn amendment(&mut self, e: &Entry) {
-        self.report.checked("V1.5", 1);
+        self.report.checked(Step::V1_5, 1);
         let Some(poll) = &mut self.poll else { return };
         let a = match crate::amendment::Amendment::from_bytes(&e.payload) {
             Ok(a) => a,
             Err(err) => {
-                self.report.fail("V1.5", format!("entry {}: {err}", e.index));
+                self.report.fail(Step::V1_5, format!("entry {}: {err}", e.index));
                 return;
             }
         };
         if a.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
-            self.report
-                .fail("V1.5", format!("entry {}: the amendment is not signed by the server key", e.index));
+            self.report.fail(
+                Step::V1_5,
+                format!("entry {}: the amendment is not signed by the server key", e.index),
+            );
             return;
         }
         let closed = match a.deadline {
@@ -376,7 +378,7 @@ impl Verifier {
             crate::amendment::Deadline::VotingClose => self.voting.closed_at().is_some(),
         };
         if let Err(why) = a.check(e.time, &poll.timetable, &poll.manifest.calendar, closed) {
-            self.report.fail("V1.5", format!("entry {}: {why}", e.index));
+            self.report.fail(Step::V1_5, format!("entry {}: {why}", e.index));
             return;
         }
         poll.timetable = a.apply(&poll.timetable);
@@ -384,27 +386,27 @@ impl Verifier {
     }
 
     fn checkpoint(&mut self, c: &Checkpoint) {
-        self.report.checked("V1.2", 1);
+        self.report.checked(Step::V1_2, 1);
         if c.size == 0 {
-            self.report.fail("V1.1", "a checkpoint of size 0");
+            self.report.fail(Step::V1_1, "a checkpoint of size 0");
             return;
         }
         if let Some(poll) = &self.poll {
             if c.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
-                self.report.fail("V1.2", format!("checkpoint at size {}: bad signature", c.size));
+                self.report.fail(Step::V1_2, format!("checkpoint at size {}: bad signature", c.size));
             }
         }
         let size = self.chain.len();
         if c.size != size || c.head != self.chain.head() || c.root != *self.frontier.root().as_bytes() {
             self.report.fail(
-                "V1.1",
+                Step::V1_1,
                 format!("checkpoint at size {} does not match the {size} entries before it", c.size),
             );
         }
         if let Some(prev) = self.pending_checkpoints.insert(c.size, c.clone()) {
             if prev.root != c.root || prev.head != c.head {
                 self.report.fail(
-                    "V1.1",
+                    Step::V1_1,
                     format!("two signed checkpoints disagree at size {}: equivocation", c.size),
                 );
             }
@@ -425,16 +427,18 @@ impl Verifier {
         let len = self.chain.len();
         for c in self.saved.iter().filter(|c| c.size > len) {
             self.report.fail(
-                "V1.1",
+                Step::V1_1,
                 format!("a saved checkpoint covers {} entries but the record has {len}", c.size),
             );
         }
         if self.last_checkpoint != Some(self.chain.len()) {
-            self.report
-                .fail("V1.1", "the record does not end with a checkpoint covering every entry (truncated?)");
+            self.report.fail(
+                Step::V1_1,
+                "the record does not end with a checkpoint covering every entry (truncated?)",
+            );
         }
         match &self.poll {
-            None => self.report.fail("V1.3", "the record has no manifest"),
+            None => self.report.fail(Step::V1_3, "the record has no manifest"),
             Some(poll) => {
                 if poll.definition.is_none() {
                     // spec: board §8.1 — nominations still open: in progress.

@@ -2,31 +2,127 @@
 
 use serde::Serialize;
 
-/// Every step the record verifier runs, in report order (spec: board §8).
-pub const STEPS: &[(&str, &str)] = &[
-    ("V1.1", "chain and tree integrity"),
-    ("V1.2", "checkpoint signatures"),
-    ("V1.3", "manifest well-formed"),
-    ("V1.4", "nominations and ballot definition"),
-    ("V1.5", "timetable amendments"),
-    ("V5.1", "key ceremony: commitment messages"),
-    ("V5.2", "key ceremony: encrypted shares"),
-    ("V5.5", "key ceremony: complaints"),
-    ("V5.6", "key ceremony: qualified set and joint key"),
-    ("V4.1", "credential registrations"),
-    ("V4.2", "ballot signatures"),
-    ("V4.3", "ballots from registered credentials"),
-    ("V4.4", "ballots inside the voting window"),
-    ("V4.5", "ballot proofs"),
-    ("V4.6", "revote policy"),
-    ("V4.7", "no duplicate ciphertexts"),
-    ("V4.8", "audited ballots open to what they claim"),
-    ("V6.1", "voting closed and aggregates recomputed"),
-    ("V6.2", "decryption shares"),
-    ("V6.3", "combination of shares"),
-    ("V6.6", "result counts"),
-    ("V6.7", "ranking and slate"),
-];
+/// A numbered step of the record verifier (spec: board §8), in report
+/// order. Every failure names one; the ids and titles are those of the
+/// spec's table (a test holds the two equal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Step {
+    /// V1.1: chain and tree integrity.
+    V1_1,
+    /// V1.2: checkpoint signatures.
+    V1_2,
+    /// V1.3: manifest well-formed.
+    V1_3,
+    /// V1.4: nominations and ballot definition.
+    V1_4,
+    /// V1.5: timetable amendments.
+    V1_5,
+    /// V5.1: key ceremony: commitment messages.
+    V5_1,
+    /// V5.2: key ceremony: encrypted shares.
+    V5_2,
+    /// V5.5: key ceremony: complaints.
+    V5_5,
+    /// V5.6: key ceremony: qualified set and joint key.
+    V5_6,
+    /// V4.1: credential registrations.
+    V4_1,
+    /// V4.2: ballot signatures.
+    V4_2,
+    /// V4.3: ballots from registered credentials.
+    V4_3,
+    /// V4.4: ballots inside the voting window.
+    V4_4,
+    /// V4.5: ballot proofs.
+    V4_5,
+    /// V4.6: revote policy.
+    V4_6,
+    /// V4.7: no duplicate ciphertexts.
+    V4_7,
+    /// V4.8: audited ballots open to what they claim.
+    V4_8,
+    /// V6.1: voting closed and aggregates recomputed.
+    V6_1,
+    /// V6.2: decryption shares.
+    V6_2,
+    /// V6.3: combination of shares.
+    V6_3,
+    /// V6.6: result counts.
+    V6_6,
+    /// V6.7: ranking and slate.
+    V6_7,
+}
+
+impl Step {
+    /// Every step, in report order.
+    pub const ALL: [Step; 22] = [
+        Step::V1_1,
+        Step::V1_2,
+        Step::V1_3,
+        Step::V1_4,
+        Step::V1_5,
+        Step::V5_1,
+        Step::V5_2,
+        Step::V5_5,
+        Step::V5_6,
+        Step::V4_1,
+        Step::V4_2,
+        Step::V4_3,
+        Step::V4_4,
+        Step::V4_5,
+        Step::V4_6,
+        Step::V4_7,
+        Step::V4_8,
+        Step::V6_1,
+        Step::V6_2,
+        Step::V6_3,
+        Step::V6_6,
+        Step::V6_7,
+    ];
+
+    /// The step's id and title, as in the spec's table.
+    fn row(self) -> (&'static str, &'static str) {
+        match self {
+            Step::V1_1 => ("V1.1", "chain and tree integrity"),
+            Step::V1_2 => ("V1.2", "checkpoint signatures"),
+            Step::V1_3 => ("V1.3", "manifest well-formed"),
+            Step::V1_4 => ("V1.4", "nominations and ballot definition"),
+            Step::V1_5 => ("V1.5", "timetable amendments"),
+            Step::V5_1 => ("V5.1", "key ceremony: commitment messages"),
+            Step::V5_2 => ("V5.2", "key ceremony: encrypted shares"),
+            Step::V5_5 => ("V5.5", "key ceremony: complaints"),
+            Step::V5_6 => ("V5.6", "key ceremony: qualified set and joint key"),
+            Step::V4_1 => ("V4.1", "credential registrations"),
+            Step::V4_2 => ("V4.2", "ballot signatures"),
+            Step::V4_3 => ("V4.3", "ballots from registered credentials"),
+            Step::V4_4 => ("V4.4", "ballots inside the voting window"),
+            Step::V4_5 => ("V4.5", "ballot proofs"),
+            Step::V4_6 => ("V4.6", "revote policy"),
+            Step::V4_7 => ("V4.7", "no duplicate ciphertexts"),
+            Step::V4_8 => ("V4.8", "audited ballots open to what they claim"),
+            Step::V6_1 => ("V6.1", "voting closed and aggregates recomputed"),
+            Step::V6_2 => ("V6.2", "decryption shares"),
+            Step::V6_3 => ("V6.3", "combination of shares"),
+            Step::V6_6 => ("V6.6", "result counts"),
+            Step::V6_7 => ("V6.7", "ranking and slate"),
+        }
+    }
+
+    /// The stable id, e.g. `V4.5`.
+    pub fn id(self) -> &'static str {
+        self.row().0
+    }
+
+    /// What the step checks.
+    pub fn title(self) -> &'static str {
+        self.row().1
+    }
+
+    /// The step with this id.
+    pub fn from_id(id: &str) -> Option<Step> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+}
 
 /// How far the poll has gone, as its record shows it. A record of a poll in
 /// progress passes when every step so far holds (spec: board §8.1): the
@@ -192,9 +288,9 @@ impl std::fmt::Display for Report {
 
 impl Report {
     pub(crate) fn new() -> Self {
-        let steps = STEPS
+        let steps = Step::ALL
             .iter()
-            .map(|(id, title)| StepReport { id, title, checked: 0, failed: 0, details: Vec::new() })
+            .map(|s| StepReport { id: s.id(), title: s.title(), checked: 0, failed: 0, details: Vec::new() })
             .collect();
         Self {
             steps,
@@ -220,9 +316,9 @@ impl Report {
     }
 
     /// Adds `other`'s checks and failures, except those of step `except`.
-    pub(crate) fn absorb(&mut self, other: Report, except: &str) {
-        for s in other.steps.into_iter().filter(|s| s.id != except) {
-            if let Some(mine) = self.step(s.id) {
+    pub(crate) fn absorb(&mut self, other: Report, except: Option<Step>) {
+        for s in other.steps.into_iter().filter(|s| Some(s.id) != except.map(Step::id)) {
+            if let Some(mine) = self.steps.iter_mut().find(|m| m.id == s.id) {
                 mine.checked += s.checked;
                 mine.failed += s.failed;
                 let room = MAX_DETAILS.saturating_sub(mine.details.len());
@@ -231,20 +327,21 @@ impl Report {
         }
     }
 
-    fn step(&mut self, id: &str) -> Option<&mut StepReport> {
-        self.steps.iter_mut().find(|s| s.id == id)
+    /// The report line of `step` (the report holds every step, in order).
+    fn step(&mut self, step: Step) -> Option<&mut StepReport> {
+        self.steps.iter_mut().find(|s| s.id == step.id())
     }
 
     /// Counts `n` items checked by a step.
-    pub(crate) fn checked(&mut self, id: &str, n: u64) {
-        if let Some(s) = self.step(id) {
+    pub(crate) fn checked(&mut self, step: Step, n: u64) {
+        if let Some(s) = self.step(step) {
             s.checked += n;
         }
     }
 
     /// Records a failure of a step.
-    pub(crate) fn fail(&mut self, id: &str, message: impl Into<String>) {
-        if let Some(s) = self.step(id) {
+    pub(crate) fn fail(&mut self, step: Step, message: impl Into<String>) {
+        if let Some(s) = self.step(step) {
             s.failed += 1;
             if s.details.len() < MAX_DETAILS {
                 s.details.push(message.into());
@@ -263,10 +360,10 @@ impl Report {
     }
 
     /// The failed steps among those before and including `last`, in report
-    /// order: e.g. `"V6.1"` for everything a trustee needs to hold before it
-    /// decrypts (spec: protocol §7.2).
-    pub fn failed_through(&self, last: &str) -> Vec<&StepReport> {
-        let end = self.steps.iter().position(|s| s.id == last).map_or(self.steps.len(), |i| i + 1);
+    /// order: e.g. [`Step::V6_1`] for everything a trustee needs to hold
+    /// before it decrypts (spec: protocol §7.2).
+    pub fn failed_through(&self, last: Step) -> Vec<&StepReport> {
+        let end = self.steps.iter().position(|s| s.id == last.id()).map_or(self.steps.len(), |i| i + 1);
         self.steps.iter().take(end).filter(|s| !s.passed()).collect()
     }
 }

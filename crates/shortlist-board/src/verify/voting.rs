@@ -8,7 +8,7 @@ use shortlist_crypto::credential::CredentialPublicKey;
 use shortlist_crypto::threshold::DecryptionShare;
 
 use super::ceremony::{signed, Ceremony};
-use super::report::{ContestTable, Phase, Report};
+use super::report::{ContestTable, Phase, Report, Step};
 use super::Poll;
 use crate::entry::{Entry, EntryKind};
 use crate::error::Result;
@@ -174,7 +174,10 @@ impl Voting {
         if tally_kind && poll.definition_index.is_none_or(|d| d > e.index) {
             // spec: V1.4 — nothing is voted on or tallied before the ballot
             // definition: the entry is reported and otherwise ignored.
-            report.fail("V1.4", format!("entry {}: {} before the ballot definition", e.index, e.kind.name()));
+            report.fail(
+                Step::V1_4,
+                format!("entry {}: {} before the ballot definition", e.index, e.kind.name()),
+            );
             return;
         }
         match e.kind {
@@ -182,14 +185,14 @@ impl Voting {
             EntryKind::Ballot => self.ballot(poll, ceremony, e, offset, report),
             EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
             EntryKind::VotingClosed => {
-                report.checked("V6.1", 1);
+                report.checked(Step::V6_1, 1);
                 // spec: V6.1 — voting closes once, at or after the close in force.
                 match rules::close_voting(&self.now(poll, e.index, e.time)) {
                     Err(Refusal::TooEarly { .. }) => report.fail(
-                        "V6.1",
+                        Step::V6_1,
                         format!("entry {}: voting closed before the timetable's close", e.index),
                     ),
-                    Err(_) => report.fail("V6.1", format!("entry {}: voting closed twice", e.index)),
+                    Err(_) => report.fail(Step::V6_1, format!("entry {}: voting closed twice", e.index)),
                     Ok(_) => {}
                 }
                 if self.closed.is_none() {
@@ -199,7 +202,7 @@ impl Voting {
             EntryKind::Aggregate => {
                 // spec: V6.1 — one aggregate, after voting closed.
                 if let Err(r) = rules::tally(&self.now(poll, e.index, e.time)) {
-                    report.fail("V6.1", format!("entry {}: {}", e.index, aggregate_refusal(&r)));
+                    report.fail(Step::V6_1, format!("entry {}: {}", e.index, aggregate_refusal(&r)));
                 }
                 match Aggregate::from_bytes(&e.payload) {
                     Ok(a) => {
@@ -207,18 +210,18 @@ impl Voting {
                             self.aggregate = Some((e.index, e.payload_hash(), a));
                         }
                     }
-                    Err(err) => report.fail("V6.1", format!("entry {}: {err}", e.index)),
+                    Err(err) => report.fail(Step::V6_1, format!("entry {}: {err}", e.index)),
                 }
             }
             EntryKind::DecryptionShare => {
-                report.checked("V6.2", 1);
-                if let Some(m) = signed(poll, e, "V6.2", report) {
+                report.checked(Step::V6_2, 1);
+                if let Some(m) = signed(poll, e, Step::V6_2, report) {
                     // spec: V6.2 — while tallying, one share per trustee.
                     let posted = self.shares.iter().any(|(_, s)| s.trustee == m.trustee);
                     let now = self.now(poll, e.index, e.time);
                     match rules::trustee_message(&now, EntryKind::DecryptionShare, m.trustee, posted) {
                         Ok(_) => self.shares.push((e.index, m)),
-                        Err(r) => report.fail("V6.2", format!("entry {}: {r}", e.index)),
+                        Err(r) => report.fail(Step::V6_2, format!("entry {}: {r}", e.index)),
                     }
                 }
             }
@@ -227,7 +230,7 @@ impl Voting {
                 if let Err(r) = rules::post_result(&self.now(poll, e.index, e.time)) {
                     let why =
                         if self.result.is_some() { "a second result".to_string() } else { r.to_string() };
-                    report.fail("V6.6", format!("entry {}: {why}", e.index));
+                    report.fail(Step::V6_6, format!("entry {}: {why}", e.index));
                 }
                 match PollResult::from_bytes(&e.payload) {
                     Ok(r) => {
@@ -235,15 +238,15 @@ impl Voting {
                             self.result = Some((e.index, r));
                         }
                     }
-                    Err(err) => report.fail("V6.6", format!("entry {}: {err}", e.index)),
+                    Err(err) => report.fail(Step::V6_6, format!("entry {}: {err}", e.index)),
                 }
             }
-            _ => report.fail("V1.1", format!("entry {}: unexpected {} entry", e.index, e.kind.name())),
+            _ => report.fail(Step::V1_1, format!("entry {}: unexpected {} entry", e.index, e.kind.name())),
         }
     }
 
     fn credential(&mut self, poll: &Poll, e: &Entry, report: &mut Report) {
-        report.checked("V4.1", 1);
+        report.checked(Step::V4_1, 1);
         match CredentialPublicKey::from_bytes(&e.payload) {
             Ok(pk) => {
                 // spec: V4.1 — the lifecycle's registration rule; the record
@@ -253,14 +256,15 @@ impl Voting {
                 match self.roll.register(e.index, e.time, pk.to_bytes()) {
                     Ok(()) => {}
                     Err(Refusal::AlreadyRegistered) => {
-                        report.fail("V4.1", format!("entry {}: credential registered twice", e.index));
+                        report.fail(Step::V4_1, format!("entry {}: credential registered twice", e.index));
                     }
                     Err(_) => {
-                        report.fail("V4.1", format!("entry {}: registration after voting closed", e.index));
+                        report
+                            .fail(Step::V4_1, format!("entry {}: registration after voting closed", e.index));
                     }
                 }
             }
-            Err(err) => report.fail("V4.1", format!("entry {}: {err}", e.index)),
+            Err(err) => report.fail(Step::V4_1, format!("entry {}: {err}", e.index)),
         }
     }
 
@@ -315,31 +319,31 @@ impl Voting {
     /// The rules that depend on board order, for one checked ballot.
     fn ordered_rules(&mut self, poll: &Poll, c: Checked, report: &mut Report) {
         report.ballots += 1;
-        for step in ["V4.2", "V4.3", "V4.4", "V4.6", "V4.7"] {
+        for step in [Step::V4_2, Step::V4_3, Step::V4_4, Step::V4_6, Step::V4_7] {
             report.checked(step, 1);
         }
         if c.index >= self.trusted_below {
-            report.checked("V4.5", 1);
+            report.checked(Step::V4_5, 1);
         }
         let index = c.index;
         let ballot = match c.ballot {
             Ok(b) => b,
             Err(err) => {
                 self.proofs_failed.insert(index);
-                report.fail("V4.5", format!("entry {index}: {err}"));
+                report.fail(Step::V4_5, format!("entry {index}: {err}"));
                 return;
             }
         };
         if poll.definition_index.is_none_or(|d| d > index) {
-            report.fail("V1.4", format!("entry {index}: ballot before the ballot definition"));
+            report.fail(Step::V1_4, format!("entry {index}: ballot before the ballot definition"));
             return;
         }
         if !c.signature_ok {
-            report.fail("V4.2", format!("entry {index}: bad credential signature"));
+            report.fail(Step::V4_2, format!("entry {index}: bad credential signature"));
         }
         if !c.proof_failures.is_empty() {
             self.proofs_failed.insert(index);
-            report.fail("V4.5", format!("entry {index}: {}", c.proof_failures.join(", ")));
+            report.fail(Step::V4_5, format!("entry {index}: {}", c.proof_failures.join(", ")));
         }
         let cred = ballot.credential.to_bytes();
         let fingerprints: Vec<[u8; 32]> =
@@ -353,14 +357,14 @@ impl Voting {
         for refusal in &refusals {
             match refusal {
                 Refusal::Unregistered => report.fail(
-                    "V4.3",
+                    Step::V4_3,
                     format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
                 ),
                 Refusal::AlreadyVoted => {
-                    report.fail("V4.6", format!("entry {index}: a second ballot where the first counts"))
+                    report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
                 }
                 Refusal::DuplicateCiphertexts => self.duplicate(index, &fingerprints, report),
-                _ => report.fail("V4.4", format!("entry {index}: ballot outside the voting window")),
+                _ => report.fail(Step::V4_4, format!("entry {index}: ballot outside the voting window")),
             }
         }
         // spec: V4.6 — "counted" is the lifecycle's admission: a ballot that
@@ -373,7 +377,9 @@ impl Voting {
             return;
         }
         match self.roll.record_ballot(index, cred, &fingerprints) {
-            Err(_) => report.fail("V4.6", format!("entry {index}: a second ballot where the first counts")),
+            Err(_) => {
+                report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
+            }
             Ok(previous) => {
                 if let Some(old) = self.counted_at.insert(cred, c.offset).filter(|_| previous.is_some()) {
                     self.superseded.push(old);
@@ -390,7 +396,7 @@ impl Voting {
         let audited = fingerprints.iter().filter_map(|f| self.roll.fingerprint(f)).find(|f| !f.cast);
         match audited {
             Some(f) => {
-                report.fail("V4.7", format!("entry {index}: casts the audited ballot of entry {}", f.at))
+                report.fail(Step::V4_7, format!("entry {index}: casts the audited ballot of entry {}", f.at))
             }
             None => self.duplicates.push(index),
         }
@@ -400,17 +406,18 @@ impl Voting {
     /// §4.7); its openings must re-encrypt to its ciphertexts and choose
     /// within the contest's limits, inside the voting window.
     fn spoiled(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, report: &mut Report) {
-        report.checked("V4.8", 1);
+        report.checked(Step::V4_8, 1);
         self.audits += 1;
         let spoiled = match SpoiledBallot::from_bytes(&e.payload) {
             Ok(s) => s,
             Err(err) => {
-                report.fail("V4.8", format!("entry {}: {err}", e.index));
+                report.fail(Step::V4_8, format!("entry {}: {err}", e.index));
                 return;
             }
         };
         if poll.definition_index.is_none_or(|d| d > e.index) {
-            report.fail("V1.4", format!("entry {}: audited ballot before the ballot definition", e.index));
+            report
+                .fail(Step::V1_4, format!("entry {}: audited ballot before the ballot definition", e.index));
             return;
         }
         let fingerprints: Vec<[u8; 32]> =
@@ -424,15 +431,14 @@ impl Voting {
         // spec: V4.8 — the lifecycle's audit rule: phase and voting window.
         match rules::audit_ballot(&self.now(poll, e.index, e.time), fresh) {
             Err(Refusal::DuplicateCiphertexts) => report.fail(
-                "V4.7",
+                Step::V4_7,
                 match repeated {
                     Some(f) => format!("entry {}: repeats the audited ballot of entry {}", e.index, f.at),
                     None => format!("entry {}: two contests with the same ciphertexts", e.index),
                 },
             ),
-            Err(_) => {
-                report.fail("V4.8", format!("entry {}: audited ballot outside the voting window", e.index))
-            }
+            Err(_) => report
+                .fail(Step::V4_8, format!("entry {}: audited ballot outside the voting window", e.index)),
             Ok(_) => {}
         }
         self.roll.record_audit(e.index, &fingerprints);
@@ -440,7 +446,7 @@ impl Voting {
             return;
         }
         let Some(group) = ceremony.group(poll, report) else {
-            report.fail("V4.8", format!("entry {}: no joint key to check the audited ballot", e.index));
+            report.fail(Step::V4_8, format!("entry {}: no joint key to check the audited ballot", e.index));
             return;
         };
         let key = group.joint_key;
@@ -455,7 +461,7 @@ impl Voting {
                 .all(|((c, s), o)| c.check_opening(s, &key, o).is_ok());
         if !ok {
             report.fail(
-                "V4.8",
+                Step::V4_8,
                 format!("entry {}: the audited ballot does not open to a valid choice", e.index),
             );
         }
@@ -483,14 +489,14 @@ impl Voting {
             // Cast before it was audited (the other order is reported when cast).
             if let Some(cast) = self.roll.fingerprint(&hash).filter(|f| f.cast) {
                 report.fail(
-                    "V4.7",
+                    Step::V4_7,
                     format!("entry {}: casts the audited ballot of entry {audited_at}", cast.at),
                 );
             }
         }
         for index in std::mem::take(&mut self.duplicates) {
             if !self.proofs_failed.contains(&index) {
-                report.fail("V4.7", format!("entry {index}: ciphertexts already on the board"));
+                report.fail(Step::V4_7, format!("entry {index}: ciphertexts already on the board"));
             }
         }
         for offset in std::mem::take(&mut self.superseded) {
@@ -501,12 +507,14 @@ impl Voting {
                             sums.subtract(&b);
                         }
                     }
-                    Err(err) => report.fail("V4.6", err.to_string()),
+                    Err(err) => report.fail(Step::V4_6, err.to_string()),
                 },
-                _ => report.fail("V4.6", format!("cannot re-read the superseded ballot at byte {offset}")),
+                _ => {
+                    report.fail(Step::V4_6, format!("cannot re-read the superseded ballot at byte {offset}"))
+                }
             }
         }
-        report.checked("V4.6", 0);
+        report.checked(Step::V4_6, 0);
         report.turnout = super::report::Turnout {
             credentials: u64::try_from(self.roll.credentials()).unwrap_or(u64::MAX),
             ballots_cast: report.ballots,
@@ -520,7 +528,7 @@ impl Voting {
 
     /// V6.1: voting closed, and the posted aggregates equal the recomputed ones.
     fn check_aggregate(&self, poll: &Poll, report: &mut Report) -> Option<Aggregate> {
-        report.checked("V6.1", 1);
+        report.checked(Step::V6_1, 1);
         // spec: board §8.1 — a record that ends before the tally is in progress.
         // An aggregate before voting closed was reported when read.
         if self.closed.is_none() {
@@ -540,7 +548,7 @@ impl Voting {
         let matches = *aggregate == expected;
         if !matches {
             report.fail(
-                "V6.1",
+                Step::V6_1,
                 format!(
                     "entry {index}: the posted aggregate is not the sum of the {ballots} ballots that count"
                 ),
@@ -569,7 +577,7 @@ impl Voting {
                 body.shares.iter().map(|b| DecryptionShare::from_bytes(b).ok()).collect::<Option<Vec<_>>>()
             });
             let Some(shares) = shares.filter(|s| s.len() == aggregate.contests.len()) else {
-                report.fail("V6.2", format!("entry {index}: malformed decryption shares"));
+                report.fail(Step::V6_2, format!("entry {index}: malformed decryption shares"));
                 continue;
             };
             let vk = group.verification_key(msg.trustee);
@@ -584,12 +592,12 @@ impl Voting {
                 }
             } else {
                 report.fail(
-                    "V6.2",
+                    Step::V6_2,
                     format!("entry {index}: trustee {}'s decryption share does not verify", msg.trustee),
                 );
             }
         }
-        report.checked("V6.3", 1);
+        report.checked(Step::V6_3, 1);
         if self.result.is_none() && valid.iter().any(|v| v.len() < usize::from(poll.manifest.threshold)) {
             // spec: board §8.1 — fewer valid shares than the threshold so far.
             report.reached(Phase::Tallying);
@@ -602,7 +610,7 @@ impl Voting {
             match tally::decrypt_counts(poll.manifest.threshold, &contest.totals, shares, bound) {
                 Ok(c) => counts.push(c),
                 Err(err) => {
-                    report.fail("V6.3", err.to_string());
+                    report.fail(Step::V6_3, err.to_string());
                     return None;
                 }
             }
@@ -614,8 +622,8 @@ impl Voting {
     /// manifest's contests, has the decrypted counts, and the ranking and
     /// the slate the rules give.
     fn check_result(&self, poll: &Poll, counts: &[Vec<u64>], decrypted_by: &[u16], report: &mut Report) {
-        report.checked("V6.6", 1);
-        report.checked("V6.7", 1);
+        report.checked(Step::V6_6, 1);
+        report.checked(Step::V6_7, 1);
         let Some((index, result)) = &self.result else {
             report.reached(Phase::Tallying);
             return;
@@ -627,8 +635,7 @@ impl Voting {
             || result.trustees.len() < usize::from(poll.manifest.threshold)
             || result.trustees.iter().any(|t| !decrypted_by.contains(t))
         {
-            report.fail(
-                "V6.6",
+            report.fail(Step::V6_6,
                 format!(
                     "entry {index}: the result names trustees {:?}, not t distinct ones with valid shares {:?}",
                     result.trustees, decrypted_by
@@ -641,7 +648,7 @@ impl Voting {
         {
             if posted.contest_id != rules.contest_id {
                 report.fail(
-                    "V6.6",
+                    Step::V6_6,
                     format!(
                         "entry {index}: contest {} where the manifest has {}",
                         posted.contest_id, rules.contest_id
@@ -650,7 +657,7 @@ impl Voting {
             }
             if &posted.counts != counts {
                 report.fail(
-                    "V6.6",
+                    Step::V6_6,
                     format!("entry {index}: contest {} counts differ from the decryption", posted.contest_id),
                 );
             }
@@ -659,7 +666,7 @@ impl Voting {
                 tally::contest_result(rules, contest, counts.to_vec(), &seed);
             if posted.ranking != ranking || posted.slate != slate {
                 report.fail(
-                    "V6.7",
+                    Step::V6_7,
                     format!(
                         "entry {index}: contest {} ranking or slate differs from the rules",
                         posted.contest_id
@@ -679,7 +686,7 @@ impl Voting {
             report.result.push(ContestTable { title: rules.title.clone(), rows, explanation, notes });
         }
         if result.contests.len() != counts.len() {
-            report.fail("V6.6", format!("entry {index}: the result has the wrong number of contests"));
+            report.fail(Step::V6_6, format!("entry {index}: the result has the wrong number of contests"));
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use shortlist_board::error_code::ErrorCode;
 use utoipa::ToSchema;
 
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
@@ -44,7 +45,7 @@ pub async fn submit(
     let now = state.shared.clock.now();
     let hash = keys::token_hash(CANDIDATE, &poll, &req.token);
     if !state.shared.store.candidate_token_exists(&poll, &hash).await? {
-        return Err(AppError::forbidden("invalid_token", "unknown candidate token"));
+        return Err(AppError::forbidden(ErrorCode::InvalidToken, "unknown candidate token"));
     }
     let mut at = state.lifecycle_now(&p).await?;
     at.time = now;
@@ -67,7 +68,10 @@ pub async fn submit(
         )
         .await?;
     if !stored {
-        return Err(AppError::conflict("not_pending", "this expression of interest was already decided"));
+        return Err(AppError::conflict(
+            ErrorCode::NotPending,
+            "this expression of interest was already decided",
+        ));
     }
     Ok(Json(Submitted { id: hex::encode(hash), status: "pending".into() }))
 }
@@ -112,15 +116,14 @@ pub async fn status(
     let p = state.poll(&poll, Need::Manifest).await?;
     let hash = keys::token_hash(CANDIDATE, &poll, req.token.trim());
     if !state.shared.store.candidate_token_exists(&poll, &hash).await? {
-        return Err(AppError::forbidden("invalid_token", "unknown candidate token"));
+        return Err(AppError::forbidden(ErrorCode::InvalidToken, "unknown candidate token"));
     }
     let rows = state.shared.store.nominations(&poll).await?;
     let shorts = super::organiser::short_ids(&rows.iter().map(|r| r.token_hash).collect::<Vec<_>>());
-    let (row, short_id) = rows
-        .into_iter()
-        .zip(shorts)
-        .find(|(r, _)| r.token_hash == hash)
-        .ok_or_else(|| AppError::not_found("not_found", "nothing was sent with this token yet"))?;
+    let (row, short_id) =
+        rows.into_iter().zip(shorts).find(|(r, _)| r.token_hash == hash).ok_or_else(|| {
+            AppError::not_found(ErrorCode::NotFound, "nothing was sent with this token yet")
+        })?;
     Ok(Json(NominationStatus {
         id: hex::encode(row.token_hash),
         short_id,

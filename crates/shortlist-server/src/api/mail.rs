@@ -3,6 +3,7 @@
 //! the poll's template. They answer 409 `mail_not_configured` when the
 //! server has no `[mail]` section.
 
+use shortlist_board::error_code::ErrorCode;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -23,7 +24,7 @@ const MAX_LISTED: u32 = 100_000;
 fn mailer(state: &AppState) -> Result<Arc<Mailer>, AppError> {
     state.shared.mail.get().cloned().ok_or_else(|| {
         AppError::conflict(
-            "mail_not_configured",
+            ErrorCode::MailNotConfigured,
             "this server does not send e-mail: give it a [mail] section in its configuration file",
         )
     })
@@ -34,7 +35,7 @@ async fn open_for_mail(state: &AppState, poll: &str) -> Result<(), AppError> {
     state.poll(poll, Need::Manifest).await?;
     let current = state.shared.store.poll(poll).await?.map(|r| r.phase).unwrap_or_default();
     if matches!(current.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
-        return Err(AppError::conflict("wrong_phase", "voting has closed"));
+        return Err(AppError::conflict(ErrorCode::WrongPhase, "voting has closed"));
     }
     Ok(())
 }
@@ -173,13 +174,13 @@ pub async fn resend(
         match state.shared.store.member_redeemed(&poll, &member).await? {
             None => {
                 return Err(AppError::not_found(
-                    "no_such_member",
+                    ErrorCode::NoSuchMember,
                     format!("no member `{member}` on the roll"),
                 ))
             }
             Some(true) => {
                 return Err(AppError::conflict(
-                    "already_redeemed",
+                    ErrorCode::AlreadyRedeemed,
                     format!("member `{member}` has redeemed a token: their credential is on the board"),
                 ))
             }
@@ -191,7 +192,10 @@ pub async fn resend(
             return Ok(Json(MailQueued { queued: 1, holding_token: 0 }));
         }
     }
-    Err(AppError::conflict("changed", "another resend to this member ran at the same time; try again"))
+    Err(AppError::conflict(
+        ErrorCode::Changed,
+        "another resend to this member ran at the same time; try again",
+    ))
 }
 
 /// Mails a new token to every member whose message failed.
@@ -260,7 +264,7 @@ pub async fn set_template(
 ) -> ApiResult<Json<MailTemplate>> {
     state.poll(&poll, Need::Manifest).await?;
     let checked = Template { subject: t.subject, text: t.text, html: t.html };
-    checked.check().map_err(|why| AppError::invalid("invalid_template", why))?;
+    checked.check().map_err(|why| AppError::invalid(ErrorCode::InvalidTemplate, why))?;
     state.shared.store.set_mail_template(&poll, &checked.subject, &checked.text, &checked.html).await?;
     Ok(Json(MailTemplate { subject: checked.subject, text: checked.text, html: checked.html }))
 }

@@ -6,6 +6,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
+use shortlist_board::error_code::ErrorCode;
 use shortlist_board::payload::ciphertexts_hash;
 use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
 use shortlist_board::receipt::Receipt;
@@ -43,7 +44,7 @@ pub async fn register(
     let key = unhex32("credential", &req.credential)?;
     // spec: board §4.5 — strict keys only.
     CredentialPublicKey::from_bytes(&key)
-        .map_err(|e| AppError::invalid("invalid_credential", e.to_string()))?;
+        .map_err(|e| AppError::invalid(ErrorCode::InvalidCredential, e.to_string()))?;
     let token_hash = keys::token_hash(ELIGIBILITY, &poll, &req.token);
     let op = Op::Credential { key, token_hash };
     Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
@@ -75,7 +76,7 @@ pub async fn cast(
     // spec: board V4.2
     ballot
         .verify_signature(Purpose::Cast, &p.manifest_hash, dh)
-        .map_err(|e| AppError::invalid("bad_signature", e.to_string()))?;
+        .map_err(|e| AppError::invalid(ErrorCode::BadSignature, e.to_string()))?;
     // Charged only after the signature holds: no one else can spend a
     // member's allowance by sending junk in the member's name.
     state.shared.limits.credential(&credential)?;
@@ -120,10 +121,11 @@ pub async fn audit(
 /// Checks an audit's openings on a blocking thread (spec: board V4.8).
 async fn check_audit(p: std::sync::Arc<PollCtx>, spoiled: SpoiledBallot) -> ApiResult<SpoiledBallot> {
     tokio::task::spawn_blocking(move || {
-        let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting has not opened"))?;
+        let ctx =
+            p.context().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting has not opened"))?;
         if spoiled.contests.len() != p.shapes.len() || spoiled.openings.len() != p.shapes.len() {
             return Err(AppError::invalid(
-                "invalid_audit",
+                ErrorCode::InvalidAudit,
                 format!(
                     "the audit has {} contests and {} openings; the poll has {} contests",
                     spoiled.contests.len(),
@@ -135,7 +137,7 @@ async fn check_audit(p: std::sync::Arc<PollCtx>, spoiled: SpoiledBallot) -> ApiR
         for ((contest, shape), opening) in spoiled.contests.iter().zip(&p.shapes).zip(&spoiled.openings) {
             contest
                 .check_opening(shape, &ctx.joint_key, opening)
-                .map_err(|e| AppError::invalid("invalid_audit", e.to_string()))?;
+                .map_err(|e| AppError::invalid(ErrorCode::InvalidAudit, e.to_string()))?;
         }
         Ok(spoiled)
     })
@@ -154,10 +156,11 @@ async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<Pol
 /// Checks every contest's proofs on a blocking thread (spec: board V4.5).
 async fn check_proofs(p: std::sync::Arc<PollCtx>, ballot: Ballot) -> ApiResult<Ballot> {
     tokio::task::spawn_blocking(move || {
-        let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting has not opened"))?;
+        let ctx =
+            p.context().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting has not opened"))?;
         if ballot.contests.len() != p.shapes.len() {
             return Err(AppError::invalid(
-                "invalid_ballot",
+                ErrorCode::InvalidBallot,
                 format!("the ballot has {} contests; the poll has {}", ballot.contests.len(), p.shapes.len()),
             ));
         }
@@ -167,7 +170,10 @@ async fn check_proofs(p: std::sync::Arc<PollCtx>, ballot: Ballot) -> ApiResult<B
         for (i, (contest, shape)) in ballot.contests.iter().zip(&p.shapes).enumerate() {
             let rules = p.manifest.contests.get(i).map(|c| c.contest_id);
             if Some(contest.contest_id) != rules {
-                return Err(AppError::invalid("invalid_ballot", format!("contest {i} has the wrong id")));
+                return Err(AppError::invalid(
+                    ErrorCode::InvalidBallot,
+                    format!("contest {i} has the wrong id"),
+                ));
             }
             contest.verify(&bctx, shape, &mut rng)?;
         }
@@ -202,7 +208,7 @@ pub async fn receipt(
     let row = store.entry_by_payload_hash(&poll, &code).await?;
     let row = row
         .filter(|r| r.kind == EntryKind::Ballot.code())
-        .ok_or_else(|| AppError::not_found("not_found", "no ballot with that tracking code"))?;
+        .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no ballot with that tracking code"))?;
     let entry = with_prev(store, &poll, row).await?;
     let (size, bytes) =
         store.latest_checkpoint(&poll).await?.ok_or_else(|| AppError::internal("no checkpoint"))?;

@@ -14,6 +14,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::Serialize;
 use shortlist_board::entry::Entry;
+use shortlist_board::error_code::ErrorCode;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -107,7 +108,7 @@ pub fn unhex32(field: &str, text: &str) -> Result<[u8; 32], AppError> {
 /// 409 `wrong_phase`: voting has not opened, with when the timetable opens it.
 pub fn not_open(opens: u64) -> AppError {
     AppError::conflict(
-        "wrong_phase",
+        ErrorCode::WrongPhase,
         format!(
             "voting has not opened: the timetable opens it at {} ({opens} in Unix seconds)",
             crate::web::time::utc(opens)
@@ -131,7 +132,7 @@ impl FromRequestParts<AppState> for Organiser {
             Some(key) if state.shared.organiser.matches(key) => Ok(Organiser),
             _ => Err(AppError::new(
                 StatusCode::UNAUTHORIZED,
-                "unauthorized",
+                ErrorCode::Unauthorized,
                 "this route needs the organiser key: Authorization: Bearer KEY",
             )),
         }

@@ -2,6 +2,7 @@
 //! import the roll, issue tokens, open and close voting, start the tally.
 //! Every route needs the organiser key.
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::HashSet;
 
 use axum::extract::State;
@@ -75,7 +76,7 @@ pub async fn create_poll(
         }
         if !same {
             return Err(AppError::conflict(
-                "poll_exists",
+                ErrorCode::PollExists,
                 format!("poll `{}` exists already", manifest.poll_id),
             ));
         }
@@ -148,7 +149,7 @@ pub async fn candidate_tokens(
 ) -> ApiResult<impl IntoResponse> {
     state.poll(&poll, Need::Manifest).await?;
     if req.labels.is_empty() || req.labels.len() > 10_000 {
-        return Err(AppError::invalid("invalid_request", "give 1–10,000 labels"));
+        return Err(AppError::invalid(ErrorCode::InvalidRequest, "give 1–10,000 labels"));
     }
     let mut out = Vec::with_capacity(req.labels.len());
     let mut hashes = Vec::with_capacity(req.labels.len());
@@ -240,10 +241,11 @@ fn find_nomination(
         return Err(AppError::malformed("a nomination id is 6 to 64 hex digits"));
     }
     let mut matching = rows.into_iter().filter(|r| hex::encode(r.token_hash).starts_with(&id));
-    let first = matching.next().ok_or_else(|| AppError::not_found("not_found", "no such nomination"))?;
+    let first =
+        matching.next().ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no such nomination"))?;
     if matching.next().is_some() {
         return Err(AppError::conflict(
-            "ambiguous_id",
+            ErrorCode::AmbiguousId,
             "several nominations start with that id; give more digits",
         ));
     }
@@ -285,7 +287,7 @@ pub async fn reject_nomination(
     state.poll(&poll, Need::Manifest).await?;
     let row = find_nomination(state.shared.store.nominations(&poll).await?, &id)?;
     if !state.shared.store.reject_nomination(&poll, &row.token_hash).await? {
-        return Err(AppError::conflict("not_pending", "no pending nomination with that id"));
+        return Err(AppError::conflict(ErrorCode::NotPending, "no pending nomination with that id"));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -322,7 +324,7 @@ pub async fn close_nominations(
     let close = state.timetable(&p).await?.nominations_close;
     if state.shared.clock.now() < close {
         return Err(AppError::conflict(
-            "timetable",
+            ErrorCode::Timetable,
             format!(
                 "closing nominations: the timetable opens this at {} ({close} in Unix seconds)",
                 crate::web::time::utc(close)
@@ -344,9 +346,9 @@ pub async fn close_nominations(
         }
     }
     let definition = BallotDefinition { contests };
-    definition
-        .validate(&p.manifest)
-        .map_err(|e| AppError::conflict("invalid_definition", format!("cannot close nominations: {e}")))?;
+    definition.validate(&p.manifest).map_err(|e| {
+        AppError::conflict(ErrorCode::InvalidDefinition, format!("cannot close nominations: {e}"))
+    })?;
     let payload = definition.to_bytes();
     let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
     let op = Op::Definition { payload, hash, candidates };
@@ -380,7 +382,7 @@ pub async fn import_roll(
     match state.shared.store.import_roll(&poll, &members).await? {
         Ok(n) => Ok(Json(Imported { imported: n })),
         Err(id) => Err(AppError::conflict(
-            "duplicate_member",
+            ErrorCode::DuplicateMember,
             format!("member `{id}` is already on the roll; nothing was imported"),
         )),
     }
@@ -522,19 +524,19 @@ pub async fn open_voting(
     let p = state.poll(&poll, Need::Definition).await?;
     if p.definition.is_none() {
         return Err(AppError::conflict(
-            "wrong_phase",
+            ErrorCode::WrongPhase,
             "close nominations (post the ballot definition) first",
         ));
     }
     let (group, failed, messages) = ceremony(&state, &poll).await?;
     if !failed.is_empty() {
         return Err(AppError::conflict(
-            "board_invalid",
+            ErrorCode::BoardInvalid,
             format!("the board fails verification steps {}", failed.join(", ")),
         ));
     }
     let group = group.ok_or_else(|| {
-        AppError::conflict("ceremony_incomplete", "the key ceremony has not produced a joint key yet")
+        AppError::conflict(ErrorCode::CeremonyIncomplete, "the key ceremony has not produced a joint key yet")
     })?;
     let joint_key = group.joint_key.to_bytes();
     state.sequencer.submit(&poll, Op::OpenVoting { joint_key, ceremony: messages }).await?;

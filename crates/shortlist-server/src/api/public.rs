@@ -2,6 +2,7 @@
 //! range or as a live stream, checkpoints, consistency proofs, the result
 //! and the whole election record.
 
+use shortlist_board::error_code::ErrorCode;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -101,7 +102,8 @@ pub struct Status {
     responses((status = 200, body = Status), (status = 404, body = ErrorBody)))]
 pub async fn status(State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<Json<Status>> {
     let store = &state.shared.store;
-    let row = store.poll(&poll).await?.ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))?;
+    let row =
+        store.poll(&poll).await?.ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, "no such poll"))?;
     let mut by_kind = std::collections::BTreeMap::new();
     for (code, n) in store.kind_counts(&poll).await? {
         by_kind.insert(EntryKind::from_code(code)?.name().to_string(), n);
@@ -304,9 +306,9 @@ async fn latest_or_404(store: &shortlist_store::Store, poll: &str) -> ApiResult<
     match store.latest_checkpoint(poll).await? {
         Some(c) => Ok(c),
         None if store.poll(poll).await?.is_none() => {
-            Err(AppError::not_found("no_such_poll", format!("no such poll: {poll}")))
+            Err(AppError::not_found(ErrorCode::NoSuchPoll, format!("no such poll: {poll}")))
         }
-        None => Err(AppError::not_found("not_found", "no checkpoint yet")),
+        None => Err(AppError::not_found(ErrorCode::NotFound, "no checkpoint yet")),
     }
 }
 
@@ -470,7 +472,7 @@ pub struct ResultInfo {
 pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<Json<ResultInfo>> {
     let store = &state.shared.store;
     let rows = store.entries_of_kind(&poll, EntryKind::Result.code(), 0, 1).await?;
-    let row = rows.first().ok_or_else(|| AppError::not_found("not_found", "no result yet"))?;
+    let row = rows.first().ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no result yet"))?;
     let result = PollResult::from_bytes(&row.payload)?;
     let def = store.entries_of_kind(&poll, EntryKind::Definition.code(), 0, 1).await?;
     let def = BallotDefinition::from_bytes(

@@ -7,6 +7,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
+use shortlist_board::error_code::ErrorCode;
 use shortlist_board::payload::{Aggregate, DecryptionShares, PollResult, TrusteeMessage};
 use shortlist_board::tally;
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
@@ -51,10 +52,10 @@ pub async fn post_message(
     let payload = unhex("message", &req.message)?;
     let msg = TrusteeMessage::from_bytes(&payload)?;
     let info = p.manifest.trustees.iter().find(|t| t.index == msg.trustee).ok_or_else(|| {
-        AppError::forbidden("not_a_trustee", format!("the manifest has no trustee {}", msg.trustee))
+        AppError::forbidden(ErrorCode::NotATrustee, format!("the manifest has no trustee {}", msg.trustee))
     })?;
     msg.verify(&info.key, &p.manifest_hash, kind).map_err(|_| {
-        AppError::forbidden("bad_signature", format!("not signed by trustee {}'s key", msg.trustee))
+        AppError::forbidden(ErrorCode::BadSignature, format!("not signed by trustee {}'s key", msg.trustee))
     })?;
     let params = CeremonyParams {
         manifest_hash: p.manifest_hash,
@@ -63,7 +64,7 @@ pub async fn post_message(
     };
     let me = msg.trustee;
     let mismatch = |what: &str| {
-        AppError::invalid("wrong_index", format!("the {what} names another trustee than the signer"))
+        AppError::invalid(ErrorCode::WrongIndex, format!("the {what} names another trustee than the signer"))
     };
     // The phases each kind may be posted in are the lifecycle's (the sequencer's rule).
     let recipient = match kind {
@@ -82,7 +83,7 @@ pub async fn post_message(
             }
             if s.recipient == me || s.recipient == 0 || s.recipient > params.n {
                 return Err(AppError::invalid(
-                    "wrong_index",
+                    ErrorCode::WrongIndex,
                     "a share goes to another trustee of the manifest",
                 ));
             }
@@ -104,7 +105,9 @@ pub async fn post_message(
         .sequencer
         .submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases: &[] })
         .await;
-    if kind == EntryKind::DecryptionShare && out.as_ref().map_or_else(|e| e.code() == "duplicate", |_| true) {
+    if kind == EntryKind::DecryptionShare
+        && out.as_ref().map_or_else(|e| e.code() == ErrorCode::Duplicate, |_| true)
+    {
         // The share is committed whatever happens next; a failure to post the
         // result is logged, and any share's repeat (or duplicate), a restart
         // and the server's retry task try again (crate::finish).
@@ -117,7 +120,9 @@ pub async fn post_message(
 
 async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32])> {
     let rows = state.shared.store.entries_of_kind(poll, EntryKind::Aggregate.code(), 0, 1).await?;
-    let row = rows.first().ok_or_else(|| AppError::conflict("wrong_phase", "no aggregate is posted yet"))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "no aggregate is posted yet"))?;
     let seed: [u8; 32] = shortlist_board::entry::payload_hash(&row.payload);
     Ok((Aggregate::from_bytes(&row.payload)?, seed))
 }
@@ -141,7 +146,7 @@ async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -
     // that covers the aggregate.
     checkpoint
         .verify(&p.manifest.server_key, &p.manifest_hash)
-        .map_err(|e| AppError::invalid("invalid_share", e.to_string()))?;
+        .map_err(|e| AppError::invalid(ErrorCode::InvalidShare, e.to_string()))?;
     let aggregate_at = state
         .shared
         .store
@@ -149,22 +154,26 @@ async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -
         .await?
         .first()
         .map(|r| r.index)
-        .ok_or_else(|| AppError::conflict("wrong_phase", "no aggregate is posted yet"))?;
+        .ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "no aggregate is posted yet"))?;
     if checkpoint.size <= aggregate_at {
         return Err(AppError::invalid(
-            "invalid_share",
+            ErrorCode::InvalidShare,
             "the share names a checkpoint that does not cover the aggregate",
         ));
     }
-    let ctx = p.context().ok_or_else(|| AppError::conflict("wrong_phase", "voting never opened"))?;
-    let group = p.group.as_ref().ok_or_else(|| AppError::conflict("wrong_phase", "voting never opened"))?;
+    let ctx = p.context().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting never opened"))?;
+    let group =
+        p.group.as_ref().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting never opened"))?;
     if shares.len() != aggregate.contests.len() {
-        return Err(AppError::invalid("invalid_share", "one decryption share per contest is needed"));
+        return Err(AppError::invalid(ErrorCode::InvalidShare, "one decryption share per contest is needed"));
     }
     let vk = group.verification_key(msg.trustee);
     for (share, contest) in shares.iter().zip(&aggregate.contests) {
         if share.trustee != msg.trustee {
-            return Err(AppError::invalid("wrong_index", "a share names another trustee than the signer"));
+            return Err(AppError::invalid(
+                ErrorCode::WrongIndex,
+                "a share names another trustee than the signer",
+            ));
         }
         share.verify(&ctx, &vk, &contest.totals, &mut rand::rngs::OsRng)?;
     }
@@ -211,7 +220,7 @@ pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
             Ok(())
         }
         // Another share's request posted it first.
-        Err(e) if e.code() == "wrong_phase" => Ok(()),
+        Err(e) if e.code() == ErrorCode::WrongPhase => Ok(()),
         Err(e) => Err(e),
     }
 }

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use shortlist_board::amendment::{Amendment, Deadline};
 use shortlist_board::definition::CandidateRegistration;
 use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
+use shortlist_board::error_code::ErrorCode;
 use shortlist_board::lifecycle::{rules, Now, Phase, Refusal, RefusalClass};
 use shortlist_board::manifest::{Calendar, Manifest, RevotePolicy, Timetable};
 use shortlist_store::{AppendTx, NewEntry};
@@ -115,7 +116,7 @@ impl GroupFacts {
     }
 
     fn base(&self) -> Result<&(Timetable, RevotePolicy, Calendar), AppError> {
-        self.base.as_ref().ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))
+        self.base.as_ref().ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, "no such poll"))
     }
 
     /// The timetable in force.

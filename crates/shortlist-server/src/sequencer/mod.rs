@@ -6,6 +6,7 @@
 //! and commits. Only then does any request in the group get its answer: a
 //! receipt for an entry that is durably on the board.
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -161,7 +162,7 @@ async fn commit_group(shared: &Shared, poll: &str, reqs: Vec<Request>) {
             drop(logs);
             let (status, code) = (e.status(), e.code());
             let message = match code {
-                "wrong_server_key" => e.message().to_string(),
+                ErrorCode::WrongServerKey => e.message().to_string(),
                 _ => "the append failed; nothing was stored".to_string(),
             };
             for r in reqs {
@@ -291,8 +292,11 @@ async fn manifest_hash(shared: &Shared, poll: &str, outcomes: &[Outcome]) -> Res
         check_server_key(shared, poll, &key)?;
         return Ok(hash);
     }
-    let row =
-        shared.store.poll(poll).await?.ok_or_else(|| AppError::not_found("no_such_poll", "no such poll"))?;
+    let row = shared
+        .store
+        .poll(poll)
+        .await?
+        .ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, "no such poll"))?;
     check_server_key(shared, poll, &Manifest::from_bytes(&row.manifest)?.server_key)?;
     Ok(row.manifest_hash)
 }
@@ -310,7 +314,7 @@ fn check_server_key(shared: &Shared, poll: &str, named: &CredentialPublicKey) ->
     );
     Err(AppError::new(
         StatusCode::SERVICE_UNAVAILABLE,
-        "wrong_server_key",
+        ErrorCode::WrongServerKey,
         format!(
             "this server instance does not hold the key poll {poll}'s manifest names ({}); nothing was \
              stored. Every instance of a deployment must use the same server key (spec: api §4).",

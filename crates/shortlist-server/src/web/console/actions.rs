@@ -5,6 +5,7 @@
 //! nothing); a refusal shows the console with an error summary; the token
 //! export answers with the CSV itself, as a download never stored here.
 
+use shortlist_board::error_code::ErrorCode;
 use std::fmt::Write as _;
 
 use axum::extract::State;
@@ -161,7 +162,7 @@ async fn run(state: &AppState, poll: &str, action: &str, form: ActionForm) -> Re
         "amend" => super::timetable::run(state, poll, form.deadline, &form.to).await,
         "mail-send" => crate::api::mail::send(Organiser, st, p).await.map(drop),
         "mail-resend-failed" => crate::api::mail::resend_failed(Organiser, st, p).await.map(drop),
-        _ => Err(AppError::not_found("no_route", "no such action")),
+        _ => Err(AppError::not_found(ErrorCode::NoRoute, "no such action")),
     }
 }
 
@@ -192,7 +193,13 @@ fn message(lang: &Lang, e: &AppError) -> String {
     let text = lang.t(&format!("console.err.{}", e.code()));
     match (text.is_empty(), e.code()) {
         (true, _) => e.message().to_string(),
-        (false, "malformed" | "duplicate_member" | "invalid_definition" | "board_invalid") => {
+        (
+            false,
+            ErrorCode::Malformed
+            | ErrorCode::DuplicateMember
+            | ErrorCode::InvalidDefinition
+            | ErrorCode::BoardInvalid,
+        ) => {
             format!("{text} ({})", e.message())
         }
         (false, _) => text.to_string(),

@@ -5,6 +5,7 @@
 //! poll's zone (not the browser's) and goes through the handler of
 //! `POST /v1/polls/{poll}/timetable`, as `shortlist organiser amend` does.
 
+use shortlist_board::error_code::ErrorCode;
 use std::fmt::Write as _;
 
 use axum::extract::State;
@@ -124,40 +125,42 @@ fn form(b: &mut String, lang: &Lang, p: &PollCtx, csrf: &str, deadline: &str, no
 /// catalogue explains (`console.err.*`); nothing is appended then.
 pub async fn run(state: &AppState, poll: &str, deadline: String, to: &str) -> Result<(), AppError> {
     if !DEADLINES.contains(&deadline.as_str()) {
-        return Err(AppError::invalid("no_deadline", format!("`{deadline}`")));
+        return Err(AppError::invalid(ErrorCode::NoDeadline, format!("`{deadline}`")));
     }
     let p = state.poll(poll, Need::Manifest).await?;
     let z = &p.manifest.calendar.zone;
     let secs = zone::parse_local(to, z).map_err(|e| match e {
-        LocalTimeError::Ambiguous => AppError::invalid("ambiguous_time", format!("`{to}` in {z}")),
+        LocalTimeError::Ambiguous => AppError::invalid(ErrorCode::AmbiguousTime, format!("`{to}` in {z}")),
         LocalTimeError::Malformed | LocalTimeError::UnknownZone => {
-            AppError::invalid("invalid_time", format!("`{to}`"))
+            AppError::invalid(ErrorCode::InvalidTime, format!("`{to}`"))
         }
     })?;
     let current = state.timetable(&p).await?;
     let from = if deadline == "nominations_close" { current.nominations_close } else { current.voting_close };
     // The field holds minutes: the deadline as shown, sent back, is no move.
     if zone::local_input(secs, z) == zone::local_input(from, z) {
-        return Err(AppError::invalid("amend_unchanged", format!("{deadline} is already `{to}`")));
+        return Err(AppError::invalid(ErrorCode::AmendUnchanged, format!("{deadline} is already `{to}`")));
     }
     let req = AmendRequest { deadline: deadline.clone(), to: TimeInput::Seconds(secs) };
     let res = amend(Organiser, State(state.clone()), Path(poll.to_string()), Json(req)).await;
     match res {
         Ok(_) => Ok(()),
         // spec: V1.5 rules 3–6, said in the organiser's words.
-        Err(e) if e.code() == "invalid_amendment" => {
+        Err(e) if e.code() == ErrorCode::InvalidAmendment => {
             let code = if secs == from {
-                "amend_unchanged"
+                ErrorCode::AmendUnchanged
             } else if secs < from && !p.manifest.calendar.early_close {
-                "amend_earlier"
+                ErrorCode::AmendEarlier
             } else if secs < from && secs < state.shared.clock.now() {
-                "amend_past"
+                ErrorCode::AmendPast
             } else {
-                "amend_order"
+                ErrorCode::AmendOrder
             };
             Err(AppError::invalid(code, e.message().to_string()))
         }
-        Err(e) if e.code() == "timetable" => Err(AppError::conflict("amend_passed", e.message().to_string())),
+        Err(e) if e.code() == ErrorCode::Timetable => {
+            Err(AppError::conflict(ErrorCode::AmendPassed, e.message().to_string()))
+        }
         Err(e) => Err(e),
     }
 }

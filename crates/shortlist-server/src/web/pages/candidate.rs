@@ -7,6 +7,7 @@
 //! back with the outcome. Errors follow the error-summary pattern: a
 //! summary at the top linking to each field's own message, answers kept.
 
+use shortlist_board::error_code::ErrorCode;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -137,13 +138,15 @@ fn validate(lang: &Lang, form: &CandidateForm) -> Vec<(Option<&'static str>, Str
 }
 
 /// A refusal of the API in the candidate's words.
-fn server_error(lang: &Lang, code: &str, message: &str) -> (Option<&'static str>, String) {
+fn server_error(lang: &Lang, code: ErrorCode, message: &str) -> (Option<&'static str>, String) {
     match code {
-        "invalid_token" => (Some("token"), lang.t("candidate.err_token_unknown").into()),
-        "wrong_phase" | "timetable" => (None, lang.t("candidate.err_closed").into()),
-        "not_pending" => (None, lang.t("candidate.err_decided").into()),
-        "invalid_candidate" => (Some("name"), lang.f("candidate.err_invalid", &[("message", message)])),
-        "internal" | "unavailable" => (None, lang.t("err.server").into()),
+        ErrorCode::InvalidToken => (Some("token"), lang.t("candidate.err_token_unknown").into()),
+        ErrorCode::WrongPhase | ErrorCode::Timetable => (None, lang.t("candidate.err_closed").into()),
+        ErrorCode::NotPending => (None, lang.t("candidate.err_decided").into()),
+        ErrorCode::InvalidCandidate => {
+            (Some("name"), lang.f("candidate.err_invalid", &[("message", message)]))
+        }
+        ErrorCode::Internal | ErrorCode::Unavailable => (None, lang.t("err.server").into()),
         _ => (None, message.to_string()),
     }
 }
