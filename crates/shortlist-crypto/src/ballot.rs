@@ -139,12 +139,6 @@ fn contest_transcript(ctx: &BallotContext<'_>, contest_id: u32, cts: &[Ciphertex
     t
 }
 
-fn fork(t: &Transcript, index: usize) -> Transcript {
-    let mut f = t.clone();
-    f.append_int(labels::INDEX, index as u64);
-    f
-}
-
 fn sum_ciphertexts(cts: &[Ciphertext]) -> Ciphertext {
     Ciphertext::sum(cts)
 }
@@ -285,11 +279,11 @@ impl EncryptedContest {
         let transcript = contest_transcript(ctx, self.contest_id, &self.ciphertexts);
         for (i, (ct, proof)) in self.ciphertexts.iter().zip(&self.bit_proofs).enumerate() {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
-            proof.add_to_batch(&fork(&transcript, i), key, key_base, ct, batch, index)?;
+            proof.add_to_batch(&transcript.fork(i as u64), key, key_base, ct, batch, index)?;
         }
         let sum_ct = sum_ciphertexts(&self.ciphertexts);
         let index = u32::try_from(n).unwrap_or(u32::MAX);
-        self.range_proof.add_to_batch(&fork(&transcript, n), key, key_base, &sum_ct, batch, index)
+        self.range_proof.add_to_batch(&transcript.fork(n as u64), key, key_base, &sum_ct, batch, index)
     }
 
     /// Verifies the contest alone with one multiscalar multiplication (spec: V3).
@@ -510,7 +504,7 @@ impl ChosenContest {
             let st = DisjunctiveStatement { key, ciphertext: ct, lo: 0, hi: 1 };
             let inv = inverses.next().unwrap_or_default();
             bit_proofs.push(BitProof(disjunctive::respond(
-                &fork(&transcript, i),
+                &transcript.fork(i as u64),
                 labels::DS_BIT,
                 &st,
                 p,
@@ -521,7 +515,7 @@ impl ChosenContest {
         let st = DisjunctiveStatement { key, ciphertext: &sum_ct, lo: shape.min, hi: shape.max };
         let inv = denominators.get(2 * n..).unwrap_or_default();
         let range =
-            disjunctive::respond(&fork(&transcript, n), labels::DS_RANGE, &st, &self.range, inv, &r_sum);
+            disjunctive::respond(&transcript.fork(n as u64), labels::DS_RANGE, &st, &self.range, inv, &r_sum);
         let contest = EncryptedContest {
             contest_id: shape.contest_id,
             ciphertexts,

@@ -53,12 +53,6 @@ fn share_transcript(ctx: &ElectionContext, trustee: u16, count: usize) -> Transc
     t
 }
 
-fn fork(t: &Transcript, i: usize) -> Transcript {
-    let mut f = t.clone();
-    f.append_int(labels::INDEX, i as u64);
-    f
-}
-
 impl KeyShare {
     /// Wraps a trustee's index and secret share.
     pub fn new(index: u16, secret: SecretScalar) -> Self {
@@ -100,7 +94,7 @@ impl KeyShare {
         for (i, ct) in ciphertexts.iter().enumerate() {
             let d = Point::from_point(self.secret.expose_secret() * ct.a.point());
             let st = DleqStatement { base: ct.a, image_g: vk, image_h: d };
-            proofs.push(DleqProof::prove(&fork(&t, i), &st, &self.secret, rng)?);
+            proofs.push(DleqProof::prove(&t.fork(i as u64), &st, &self.secret, rng)?);
             partials.push(d);
         }
         Ok(DecryptionShare { trustee: self.index, partials, proofs })
@@ -130,7 +124,7 @@ impl DecryptionShare {
         let t = share_transcript(ctx, self.trustee, ciphertexts.len());
         for (i, ((ct, d), proof)) in ciphertexts.iter().zip(&self.partials).zip(&self.proofs).enumerate() {
             let st = DleqStatement { base: ct.a, image_g: *verification_key, image_h: *d };
-            proof.add_to_batch(&fork(&t, i), &st, batch, u32::try_from(i).unwrap_or(u32::MAX));
+            proof.add_to_batch(&t.fork(i as u64), &st, batch, u32::try_from(i).unwrap_or(u32::MAX));
         }
         Ok(())
     }

@@ -28,9 +28,18 @@ pub trait TranscriptExt {
     fn append_int(&mut self, label: &'static [u8], value: u64);
     /// Squeezes 64 bytes and reduces them mod ℓ.
     fn challenge_scalar(&mut self, label: &'static [u8]) -> Scalar;
+    /// A copy of the transcript for item `index` of a list: the copy with
+    /// `append_int("index", index)` (spec: §4.3, §4.5, §6.2).
+    fn fork(&self, index: u64) -> Self;
 }
 
 impl TranscriptExt for Transcript {
+    fn fork(&self, index: u64) -> Self {
+        let mut f = self.clone();
+        f.append_int(labels::INDEX, index);
+        f
+    }
+
     fn domain_sep(&mut self, name: &'static [u8]) {
         self.append_message(labels::DOM_SEP, name);
     }

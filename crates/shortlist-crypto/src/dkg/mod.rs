@@ -129,12 +129,6 @@ fn commitment_transcript(
     t
 }
 
-fn fork(t: &Transcript, i: u64) -> Transcript {
-    let mut f = t.clone();
-    f.append_int(labels::INDEX, i);
-    f
-}
-
 /// Round one for trustee `index`: draws the polynomial and encryption key and
 /// makes the commitment message (spec: §6.2).
 pub fn start(
@@ -155,8 +149,8 @@ pub fn start(
     let (Some(c0), Some(a0)) = (commitments.first(), coefficients.first()) else {
         return Err(CryptoError::InvalidParameters { step: "V5.0", reason: "t must be at least 1".into() });
     };
-    let coefficient_proof = SchnorrProof::prove(&fork(&t, 0), c0, a0, rng)?;
-    let encryption_key_proof = SchnorrProof::prove(&fork(&t, 1), &encryption_key, &encryption_secret, rng)?;
+    let coefficient_proof = SchnorrProof::prove(&t.fork(0), c0, a0, rng)?;
+    let encryption_key_proof = SchnorrProof::prove(&t.fork(1), &encryption_key, &encryption_secret, rng)?;
     let msg = CommitmentMessage {
         trustee: index,
         coefficients: commitments,
@@ -193,8 +187,8 @@ impl CommitmentMessage {
         let t = commitment_transcript(params, self.trustee, &self.coefficients, &self.encryption_key);
         let mut batch = BatchVerifier::new(rng);
         batch.set_tag(u64::from(self.trustee));
-        self.coefficient_proof.add_to_batch(&fork(&t, 0), &c0, &mut batch, 0);
-        self.encryption_key_proof.add_to_batch(&fork(&t, 1), &self.encryption_key, &mut batch, 1);
+        self.coefficient_proof.add_to_batch(&t.fork(0), &c0, &mut batch, 0);
+        self.encryption_key_proof.add_to_batch(&t.fork(1), &self.encryption_key, &mut batch, 1);
         batch.verify().map_err(|_| CryptoError::ProofFailed {
             step: "V5.1",
             proof: "Schnorr",
