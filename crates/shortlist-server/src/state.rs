@@ -104,16 +104,10 @@ pub fn entry_of(row: EntryRow, prev: Hash) -> Result<Entry, AppError> {
     })
 }
 
-/// Turns a stored row into an entry, reading the previous entry's hash.
-pub async fn with_prev(store: &Store, poll: &str, row: EntryRow) -> Result<Entry, AppError> {
-    let prev = match row.index {
-        0 => [0u8; 32],
-        i => store
-            .entry(poll, i - 1)
-            .await?
-            .map(|e| e.hash)
-            .ok_or_else(|| AppError::internal("missing entry"))?,
-    };
+/// Turns a stored row into an entry: the row carries the previous entry's
+/// hash, read in the same query (no second read per entry).
+pub async fn with_prev(_store: &Store, _poll: &str, row: EntryRow) -> Result<Entry, AppError> {
+    let prev = row.prev;
     entry_of(row, prev)
 }
 

@@ -36,7 +36,15 @@ pub struct EntryRow {
     pub payload: Vec<u8>,
     /// The entry hash.
     pub hash: [u8; 32],
+    /// The previous entry's hash (zeros for entry 0), read in the same
+    /// query, so an entry is whole in one read (spec: board §5.1).
+    pub prev: [u8; 32],
 }
+
+/// The columns of an [`EntryRow`], with the previous entry's hash joined
+/// on (`e` is the entry, `p` its predecessor on the same board).
+const ENTRY_COLUMNS: &str = "e.idx, e.kind, e.time, e.payload, e.hash, p.hash AS prev FROM entries e \
+     LEFT JOIN entries p ON p.poll_id = e.poll_id AND p.idx = e.idx - 1";
 
 fn entry_row(r: &AnyRow) -> Result<EntryRow> {
     let kind: i64 = r.try_get("kind")?;
@@ -46,6 +54,7 @@ fn entry_row(r: &AnyRow) -> Result<EntryRow> {
         time: to_u64(r.try_get("time")?)?,
         payload: r.try_get("payload")?,
         hash: to_hash(r.try_get("hash")?)?,
+        prev: opt_hash(r.try_get("prev")?)?.unwrap_or([0; 32]),
     })
 }
 
@@ -125,10 +134,9 @@ impl Store {
 
     /// Entries `from..to` (at most `to - from`), in order.
     pub async fn entries(&self, poll: &str, from: u64, to: u64) -> Result<Vec<EntryRow>> {
-        let rows = sqlx::query(
-            "SELECT idx, kind, time, payload, hash FROM entries \
-             WHERE poll_id = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT {ENTRY_COLUMNS} WHERE e.poll_id = $1 AND e.idx >= $2 AND e.idx < $3 ORDER BY e.idx"
+        ))
         .bind(poll)
         .bind(to_i64(from)?)
         .bind(to_i64(to)?)
@@ -151,8 +159,9 @@ impl Store {
         limit: u64,
     ) -> Result<Vec<EntryRow>> {
         let rows = sqlx::query(
-            "SELECT idx, kind, time, payload, hash FROM entries \
-             WHERE poll_id = $1 AND kind = $2 AND idx >= $3 ORDER BY idx LIMIT $4",
+            &format!(
+                "SELECT {ENTRY_COLUMNS} WHERE e.poll_id = $1 AND e.kind = $2 AND e.idx >= $3 ORDER BY e.idx LIMIT $4"
+            ),
         )
         .bind(poll)
         .bind(i64::from(kind))
@@ -169,13 +178,12 @@ impl Store {
         poll: &str,
         payload_hash: &[u8; 32],
     ) -> Result<Option<EntryRow>> {
-        let row = sqlx::query(
-            "SELECT idx, kind, time, payload, hash FROM entries WHERE poll_id = $1 AND payload_hash = $2",
-        )
-        .bind(poll)
-        .bind(payload_hash.as_slice())
-        .fetch_optional(&self.pool)
-        .await?;
+        let row =
+            sqlx::query(&format!("SELECT {ENTRY_COLUMNS} WHERE e.poll_id = $1 AND e.payload_hash = $2"))
+                .bind(poll)
+                .bind(payload_hash.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
         row.as_ref().map(entry_row).transpose()
     }
 
