@@ -51,6 +51,11 @@ impl Verifier {
         }
     }
 
+    /// Whether the aggregate entry has been read.
+    pub fn aggregate_read(&self) -> bool {
+        self.voting.aggregate().is_some()
+    }
+
     /// The index of the next entry the verifier expects: where a live
     /// reader asks the board to continue (spec: api §7.5, `record?from=`).
     pub fn next_index(&self) -> u64 {
