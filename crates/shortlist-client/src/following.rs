@@ -49,7 +49,9 @@ impl Following {
         let bytes = match api.record_from(from).await {
             Ok(b) => b,
             // No checkpoint yet: nothing to read.
-            Err(ClientError::Server { status: 404, .. }) if from == 0 => return Ok(self.verifier.progress()),
+            Err(ClientError::Server { status: 404, code, .. }) if from == 0 && code == "not_found" => {
+                return Ok(self.verifier.progress())
+            }
             Err(e) => return Err(e),
         };
         let body = bytes.get(record::MAGIC.len()..).unwrap_or_default();

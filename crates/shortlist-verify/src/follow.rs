@@ -94,13 +94,14 @@ pub fn follow(mut verifier: Verifier, f: &Follow<'_>, mut tick: impl FnMut(&Tick
         let resp = client.get(&url).send().map_err(|e| format!("{url}: {e}"))?;
         match resp.status().as_u16() {
             200 => {}
-            // No checkpoint yet: the poll has no entries.
-            404 if from == 0 => {
-                std::thread::sleep(f.every);
-                continue;
-            }
             s => {
                 let body = resp.text().unwrap_or_default();
+                // No checkpoint yet (code `not_found`, not `no_such_poll`):
+                // the poll has no entries; wait for the first.
+                if s == 404 && from == 0 && body.contains("\"not_found\"") {
+                    std::thread::sleep(f.every);
+                    continue;
+                }
                 return Err(format!("{url}: HTTP {s}: {}", body.trim()));
             }
         }
@@ -138,22 +139,21 @@ pub fn follow(mut verifier: Verifier, f: &Follow<'_>, mut tick: impl FnMut(&Tick
         if let Some(e) = tee.error.take() {
             return Err(format!("{}: {e}", path.display()));
         }
-        let progress = if verifier.next_index() > before || broken {
+        let new = verifier.next_index() > before || broken;
+        if new {
             verifier.settle();
-            let t = measure(&verifier, started);
-            tick(&t);
-            Some(t.progress)
-        } else {
-            None
-        };
-        if let (Some(save), Some(_)) = (f.save, &progress) {
-            copy.flush().map_err(|e| e.to_string())?;
-            save_state(&mut verifier, copy_len, save)?;
+            tick(&measure(&verifier, started));
+            if let Some(save) = f.save {
+                copy.flush().map_err(|e| e.to_string())?;
+                save_state(&mut verifier, copy_len, save)?;
+            }
         }
-        if broken || progress.as_ref().is_some_and(|p| !p.failed.is_empty() || p.finished) {
+        // A state resumed after the result has nothing more to read.
+        let p = verifier.progress();
+        if broken || !p.failed.is_empty() || p.finished {
             break;
         }
-        if progress.is_none() {
+        if !new {
             std::thread::sleep(f.every);
         }
     }
