@@ -250,7 +250,23 @@ async fn every_role_through_the_cli() {
     };
     assert_ne!(decrypt(&tkeys[0], &wrong), ExitCode::SUCCESS);
     assert_eq!(decrypt(&tkeys[0], &pass), ExitCode::SUCCESS);
-    assert_eq!(decrypt(&tkeys[2], &pass), ExitCode::SUCCESS);
+    // The third trustee follows the board (issue 14): it verifies what it
+    // reads, sees the aggregate, verifies the tail and decrypts.
+    let follow = [
+        "trustee",
+        "--key",
+        s(&tkeys[2]),
+        "--passphrase-file",
+        s(&pass),
+        "follow",
+        "--server",
+        &url,
+        "--poll",
+        "e2e",
+        "--every",
+        "1",
+    ];
+    assert_eq!(shortlist(&follow), ExitCode::SUCCESS);
     org(&["result", "e2e"]);
 
     // The result: Ada 3, Bea 2, Cal 2, Dan 1 (the members' choices).
@@ -267,8 +283,29 @@ async fn every_role_through_the_cli() {
 
     // The verifier: on the server's record it passes; on a tampered copy it fails.
     ok(&["verify", "--server", &url, "--poll", "e2e"]);
+    // Live (issue 14): --follow reads the board to its verified result and
+    // saves its state; resumed from that state, it has nothing more to read.
+    // (On its own thread: the follower's HTTP client is blocking.)
+    let (kept, state) = (d.join("followed.record"), d.join("follow.state"));
+    let args: Vec<String> =
+        ["verify", "--follow", &url, "--poll", "e2e", "--keep", s(&kept), "--save", s(&state)]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    let first = args.clone();
+    let follow = move |a: Vec<String>| {
+        std::thread::spawn(move || shortlist(&a.iter().map(String::as_str).collect::<Vec<_>>()))
+            .join()
+            .unwrap()
+    };
+    assert_eq!(follow(first), ExitCode::SUCCESS);
+    let mut resumed = args;
+    resumed[7] = "--since".into();
+    assert_eq!(follow(resumed), ExitCode::SUCCESS);
+    let followed = std::fs::read(&kept).unwrap();
     let record =
         reqwest::get(format!("{url}/v1/polls/e2e/record")).await.unwrap().bytes().await.unwrap().to_vec();
+    assert_eq!(followed, record, "the follower's copy is the record, byte for byte");
     let good = d.join("good.record");
     std::fs::write(&good, &record).unwrap();
     ok(&["verify", s(&good)]);

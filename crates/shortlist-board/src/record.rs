@@ -95,6 +95,13 @@ impl<R: BufRead> RecordReader<R> {
         Ok(Self { input, offset: 16, done: false })
     }
 
+    /// Continues reading a record from byte `offset`, where `input` is
+    /// positioned (past the magic, at a frame): for a verifier resuming from
+    /// a saved state (spec: board §8.6).
+    pub fn resume(input: R, offset: u64) -> Self {
+        Self { input, offset, done: false }
+    }
+
     /// The byte offset of the next frame.
     pub fn offset(&self) -> u64 {
         self.offset

@@ -49,6 +49,18 @@ impl BallotSums {
         }
     }
 
+    /// The sums an aggregate payload holds (a saved verifier state keeps
+    /// its sums as one: spec: board §8.6).
+    pub(crate) fn from_aggregate(a: &Aggregate) -> Self {
+        Self {
+            contests: a
+                .contests
+                .iter()
+                .map(|c| (c.contest_id, c.totals.iter().map(|t| (*t.a.point(), *t.b.point())).collect()))
+                .collect(),
+        }
+    }
+
     /// The aggregate payload for `ballots` counted ballots.
     pub fn to_aggregate(&self, ballots: u64) -> Aggregate {
         Aggregate {

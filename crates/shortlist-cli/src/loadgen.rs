@@ -26,6 +26,8 @@ use shortlist_server::limits::Limits;
 use crate::http::Http;
 use crate::stage::{self, bar, Embedded, EmbeddedOptions};
 
+mod live;
+
 /// Options of `shortlist loadgen`.
 #[derive(clap::Args)]
 pub struct LoadgenArgs {
@@ -52,6 +54,11 @@ pub struct LoadgenArgs {
     /// Stop sending new members' ballots after this many seconds.
     #[arg(long)]
     duration: Option<u64>,
+    /// Run the live verifier (`shortlist-verify --follow`) against the first
+    /// instance during the rush, and print how fast it verified; the
+    /// trustees follow the board too, and verify only its tail at the tally.
+    #[arg(long)]
+    follow: bool,
 }
 
 /// One member's pre-made requests, in the order they are sent.
@@ -114,6 +121,7 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
     let cast_path = format!("/v1/polls/{poll}/ballots");
     let audit_path = format!("/v1/polls/{poll}/audits");
     let deadline = args.duration.map(|d| Instant::now() + Duration::from_secs(d));
+    let live = args.follow.then(|| live::spawn(servers.bases.first().cloned().unwrap_or_default(), &poll));
     let pb = bar(scripts.len(), "members casting");
     let started = Instant::now();
     let outcomes: Vec<Outcome> = stream::iter(scripts.into_iter().enumerate())
@@ -141,10 +149,39 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
     figures.print();
 
     // Every receipt checks offline and is on the board; the record verifies.
-    let s = Instant::now();
     let api = servers.api(0, &poll)?;
-    stage::close_and_tally(&servers, &api, &mut staged.trustees).await?;
-    println!("✓ tally: closed, aggregated and 3 trustees decrypted in {:.2} s", s.elapsed().as_secs_f64());
+    if args.follow {
+        // The trustees follow the board (each on its own machine during
+        // voting; here after the rush, so as not to take the server's cores).
+        let s = Instant::now();
+        let mut followings = Vec::new();
+        for tr in staged.trustees.iter().take(3) {
+            let mut f = shortlist_client::following::Following::new(tr.index, tr.seen().to_vec());
+            f.catch_up(&api).await?;
+            followings.push(f);
+        }
+        println!(
+            "✓ trustees following: 3 trustees verified the board during voting ({:.2} s, one after another)",
+            s.elapsed().as_secs_f64()
+        );
+        let s = Instant::now();
+        stage::close_and_tally_following(&servers, &api, &mut staged.trustees, followings).await?;
+        println!(
+            "✓ tally: closed, aggregated and 3 following trustees verified the tail and decrypted in {:.2} s",
+            s.elapsed().as_secs_f64()
+        );
+    } else {
+        let s = Instant::now();
+        stage::close_and_tally(&servers, &api, &mut staged.trustees).await?;
+        println!(
+            "✓ tally: closed, aggregated and 3 trustees decrypted in {:.2} s",
+            s.elapsed().as_secs_f64()
+        );
+    }
+    if let Some(live) = live {
+        let casts = outcomes.iter().flat_map(|o| o.casts.iter()).filter(|(_, r, _)| r.is_ok()).count();
+        tokio::task::block_in_place(|| live.report(started, started + elapsed, casts))?;
+    }
     let record = api.record().await?;
     let receipts: Vec<&Receipt> =
         outcomes.iter().flat_map(|o| o.casts.iter()).filter_map(|(_, r, _)| r.as_ref().ok()).collect();

@@ -297,6 +297,24 @@ pub async fn close_and_tally(servers: &Embedded, api: &Api<Http>, trustees: &mut
     Ok(())
 }
 
+/// [`close_and_tally`] for trustees that followed the board during voting
+/// (board §8.6): each verifies only the tail before it decrypts.
+pub async fn close_and_tally_following(
+    servers: &Embedded,
+    api: &Api<Http>,
+    trustees: &mut [Trustee],
+    followings: Vec<shortlist_client::following::Following>,
+) -> Result<()> {
+    servers.clock.set(servers.now + 15 * DAY);
+    api.action("/voting/close").await?;
+    api.action("/tally").await?;
+    for (tr, f) in trustees.iter_mut().zip(followings) {
+        let d = tr.prepare_decryption_following(api, f).await?;
+        shortlist_client::trustee::post_decryption(api, &d).await?;
+    }
+    Ok(())
+}
+
 /// The first 16 hex digits of a hash, for display.
 pub fn short(hex: &str) -> String {
     hex.get(..16).map(|h| format!("{h}…")).unwrap_or_else(|| hex.to_string())

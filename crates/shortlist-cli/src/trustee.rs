@@ -11,6 +11,7 @@ use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::TrusteeMessage;
 use shortlist_client::board::{entries, PollView};
+use shortlist_client::following::Following;
 use shortlist_client::trustee::{post_decryption, Trustee};
 use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
@@ -48,6 +49,20 @@ enum TrusteeCommand {
     /// At tally time: recompute the aggregate from the board and post this
     /// trustee's decryption share.
     Decrypt(crate::organiser::ServerArgs),
+    /// During voting: follow the board, verifying it as it grows (every
+    /// step, every ballot's proofs), and at the tally verify only the tail,
+    /// then post this trustee's decryption share as `decrypt` does.
+    Follow(FollowArgs),
+}
+
+/// Options of `shortlist trustee follow`.
+#[derive(clap::Args)]
+pub struct FollowArgs {
+    #[command(flatten)]
+    server: crate::organiser::ServerArgs,
+    /// Seconds between reads of the board.
+    #[arg(long, default_value_t = 5)]
+    every: u64,
 }
 
 /// What the key file holds.
@@ -110,6 +125,7 @@ pub fn run(args: &TrusteeArgs) -> Result<()> {
         }
         TrusteeCommand::Ceremony(s) => crate::block_on(ceremony(args, s)),
         TrusteeCommand::Decrypt(s) => crate::block_on(decrypt(args, s)),
+        TrusteeCommand::Follow(f) => crate::block_on(follow(args, f)),
     }
 }
 
@@ -239,12 +255,66 @@ async fn ceremony(args: &TrusteeArgs, s: &crate::organiser::ServerArgs) -> Resul
 }
 
 async fn decrypt(args: &TrusteeArgs, s: &crate::organiser::ServerArgs) -> Result<()> {
-    let (mut kf, pass) = load(args)?;
+    let loaded = load(args)?;
+    decrypt_with(args, s, loaded, None).await
+}
+
+/// `trustee follow`: verifies the board as it grows until the aggregate is
+/// on it, then decrypts after verifying the tail (spec: board §8.6).
+async fn follow(args: &TrusteeArgs, f: &FollowArgs) -> Result<()> {
+    let s = &f.server;
+    let loaded = load(args)?;
+    let kf = &loaded.0;
+    let api = Api::new(Http::new(&s.server)?, &s.poll);
+    let view = PollView::fetch(&api).await?;
+    let t = restore(kf, &view)?;
+    let mut following = Following::new(t.index, t.seen().to_vec());
+    let mut last = None;
+    loop {
+        let p = following.catch_up(&api).await?;
+        if !p.failed.is_empty() {
+            bail!(
+                "the board fails {}: refusing to decrypt (run `shortlist verify` for the report)",
+                p.failed.join(", ")
+            );
+        }
+        if last != p.checkpoint {
+            println!(
+                "trustee {}: checkpoint {} verified: {} entries, {} ballots",
+                t.index,
+                p.checkpoint.unwrap_or(0),
+                p.entries,
+                p.ballots
+            );
+            last = p.checkpoint;
+        }
+        if following.aggregate_read() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(f.every.max(1))).await;
+    }
+    decrypt_with(args, s, loaded, Some(following)).await
+}
+
+async fn decrypt_with(
+    args: &TrusteeArgs,
+    s: &crate::organiser::ServerArgs,
+    (mut kf, pass): (KeyFile, Zeroizing<String>),
+    following: Option<Following>,
+) -> Result<()> {
     let api = Api::new(Http::new(&s.server)?, &s.poll);
     let view = PollView::fetch(&api).await?;
     let mut t = restore(&kf, &view)?;
-    println!("trustee {}: verifying the whole board before decrypting…", t.index);
-    let d = t.prepare_decryption(&api).await?;
+    let d = match following {
+        None => {
+            println!("trustee {}: verifying the whole board before decrypting…", t.index);
+            t.prepare_decryption(&api).await?
+        }
+        Some(f) => {
+            println!("trustee {}: verifying the board's tail before decrypting…", t.index);
+            t.prepare_decryption_following(&api, f).await?
+        }
+    };
     // spec: protocol §7.2 — the aggregate decrypted is kept with the key
     // before the share leaves this machine: another is refused for ever.
     remember(&mut kf, &s.poll, &t);

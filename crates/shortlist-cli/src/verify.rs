@@ -1,7 +1,8 @@
 //! `shortlist verify`: the verifier of `shortlist-verify` (the same code,
 //! the same options: `--json`, `--checkpoint`, `--since`, `--manifest-hash`,
-//! `--complete`), on a record file or on a poll's record fetched from a
-//! server first.
+//! `--complete`, `--follow`), on a record file, on a poll's record fetched
+//! from a server first, or live on a poll as it grows (`--follow URL --poll
+//! ID`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,14 @@ pub struct VerifyArgs {
 /// Runs the verifier: exit 0 if every step holds, 1 if one failed (or
 /// `--complete` and the poll is not), 2 if the record could not be had.
 pub fn run(args: &VerifyArgs) -> ExitCode {
+    if args.options.follow.is_some() {
+        // Live: `--follow URL --poll ID` (board §8.6).
+        let Some(poll) = &args.poll else {
+            eprintln!("shortlist: --follow needs the poll (--poll ID or SHORTLIST_POLL)");
+            return ExitCode::from(2);
+        };
+        return shortlist_verify::run_follow(poll, &args.options, "shortlist");
+    }
     match record(args) {
         Ok((path, _dir)) => shortlist_verify::run(&path, &args.options, "shortlist"),
         Err(e) => {

@@ -173,6 +173,13 @@ impl<T: Transport> Api<T> {
     pub async fn record(&self) -> Result<Vec<u8>> {
         self.raw(Method::Get, &self.path("/record"), false, "application/json", Vec::new()).await
     }
+
+    /// Downloads the election record from entry `from` on: the magic, then
+    /// the frames after the first `from` entries (spec: api §7.5).
+    pub async fn record_from(&self, from: u64) -> Result<Vec<u8>> {
+        let path = self.path(&format!("/record?from={from}"));
+        self.raw(Method::Get, &path, false, "application/json", Vec::new()).await
+    }
 }
 
 /// A hex string field of a JSON value.

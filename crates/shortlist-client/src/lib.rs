@@ -9,6 +9,7 @@
 pub mod api;
 pub mod board;
 pub mod ceremony;
+pub mod following;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod member;

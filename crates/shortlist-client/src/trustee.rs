@@ -17,6 +17,7 @@ use shortlist_crypto::transcript::ElectionContext;
 
 use crate::api::{Api, Transport};
 use crate::board::{entries, PollView};
+use crate::following::Following;
 use crate::{ClientError, Result};
 
 /// One trustee's state through the ceremony and the tally.
@@ -265,12 +266,35 @@ impl Trustee {
     /// this trustee ever decrypts, makes its decryption share, naming the
     /// checkpoint it verified (spec: protocol §7.2, board §4.10, §8.5).
     pub async fn prepare_decryption<T: Transport>(&mut self, api: &Api<T>) -> Result<Decryption> {
+        if self.share.is_none() {
+            return Err(ClientError::protocol("no key share: the ceremony did not finish"));
+        }
+        let record = api.record().await?;
+        let verified = verify_record(&record, self.seen.clone(), self.index)?;
+        self.decide(verified)
+    }
+
+    /// [`Self::prepare_decryption`] for a trustee that followed the board
+    /// during voting ([`Following`]): reads and verifies only the entries
+    /// since its last read, then ends the same verification and applies the
+    /// same rules. The share is made only if every step through V6.1 holds
+    /// over the whole board (spec: protocol §7.2, board §8.6).
+    pub async fn prepare_decryption_following<T: Transport>(
+        &mut self,
+        api: &Api<T>,
+        mut following: Following,
+    ) -> Result<Decryption> {
+        following.catch_up(api).await?;
+        let verified = following.finish();
+        self.decide(verified)
+    }
+
+    /// The rules of [`Self::prepare_decryption`] over a verified board.
+    fn decide(&mut self, (report, facts, own_posted): Verified) -> Result<Decryption> {
         let share = self
             .share
             .as_ref()
             .ok_or_else(|| ClientError::protocol("no key share: the ceremony did not finish"))?;
-        let record = api.record().await?;
-        let (report, facts, own_posted) = verify_record(&record, self.seen.clone(), self.index)?;
         if let Some(step) = report.failed_through(shortlist_board::verify::Step::V6_1).first() {
             return Err(ClientError::protocol(format!(
                 "the board fails {} ({}): {}; refusing to decrypt",
@@ -324,6 +348,10 @@ impl Trustee {
     }
 }
 
+/// A verified board: the report, what it establishes, and this trustee's
+/// decryption share if it is on the board.
+pub(crate) type Verified = (Report, Facts, Option<Vec<u8>>);
+
 /// Posts a decryption share made by [`Trustee::prepare_decryption`].
 pub async fn post_decryption<T: Transport>(api: &Api<T>, d: &Decryption) -> Result<()> {
     api.trustee_message("decryption", &d.message).await?;
@@ -333,7 +361,7 @@ pub async fn post_decryption<T: Transport>(api: &Api<T>, d: &Decryption) -> Resu
 /// Runs the record verifier over a record held in memory, with saved
 /// checkpoints; also returns trustee `me`'s decryption share if it is on
 /// the board.
-fn verify_record(record: &[u8], seen: Vec<Checkpoint>, me: u16) -> Result<(Report, Facts, Option<Vec<u8>>)> {
+fn verify_record(record: &[u8], seen: Vec<Checkpoint>, me: u16) -> Result<Verified> {
     let mut reader = record::open(std::io::Cursor::new(record))?;
     let mut v = Verifier::new();
     v.expect_checkpoints(seen);

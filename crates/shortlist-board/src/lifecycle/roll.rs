@@ -11,6 +11,8 @@ use crate::manifest::{RevotePolicy, Timetable};
 use super::rules::{self, BallotFacts};
 use super::{Now, Phase, Refusal};
 
+mod state;
+
 /// What a credential has cast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cast {

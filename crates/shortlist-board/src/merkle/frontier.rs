@@ -45,6 +45,13 @@ impl Frontier {
         Ok(LeafIndex::new(index))
     }
 
+    /// The frontier of `size` leaves with this border (as [`Self::border`]
+    /// gives it, largest subtree first); `None` unless the border holds one
+    /// hash per set bit of `size`.
+    pub fn from_parts(size: u64, border: Vec<Hash>) -> Option<Self> {
+        (usize::try_from(size.count_ones()).ok() == Some(border.len())).then_some(Self { size, border })
+    }
+
     /// The number of leaves pushed so far.
     pub fn size(&self) -> TreeSize {
         TreeSize::new(self.size)

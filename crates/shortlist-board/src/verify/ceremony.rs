@@ -123,6 +123,11 @@ impl Ceremony {
         self.group.as_ref().and_then(Option::as_ref)
     }
 
+    /// Whether the group was derived (successfully or not).
+    pub(crate) fn derived(&self) -> bool {
+        self.group.is_some()
+    }
+
     /// The qualified set, once the group is derived.
     pub(crate) fn qualified(&self) -> &[u16] {
         &self.qualified

@@ -5,7 +5,9 @@
 //! credentials, not with the size of the record.
 
 mod ceremony;
+mod live;
 mod report;
+mod state;
 mod voting;
 
 use std::collections::HashMap;
@@ -22,7 +24,9 @@ use crate::manifest::Manifest;
 use crate::merkle::{leaf_hash, Frontier};
 use crate::record::{self, Frame};
 
+pub use live::{verify_path_from, Progress};
 pub use report::{ContestTable, Phase, Report, Step, StepReport, Turnout};
+pub use state::STATE_MAGIC;
 
 /// The poll as established by the entries read so far.
 pub(crate) struct Poll {
@@ -73,6 +77,8 @@ pub struct Verifier {
     // (head, root) at every size after the aggregate, to check the checkpoint
     // each decryption share names (spec: V6.2).
     tally_heads: HashMap<u64, (Hash, Hash)>,
+    // The entries a saved state replays (spec: board §8.6).
+    kept: state::Kept,
 }
 
 /// What a verified record establishes for a trustee about to decrypt (spec:
@@ -115,6 +121,7 @@ impl Verifier {
             latest: None,
             expected_manifest: None,
             tally_heads: HashMap::new(),
+            kept: state::Kept::default(),
         }
     }
 
@@ -184,6 +191,11 @@ impl Verifier {
             Ok(h) => h,
             Err(err) => {
                 self.report.fail(Step::V1_1, err.to_string());
+                // The ballots queued are checked before an entry out of
+                // index order: the ordered rules compare indices, which
+                // agree with the reading order only between breaks, so the
+                // outcome never depends on where batches end (board §8.6).
+                self.settle();
                 // Resynchronise on this entry so later steps still run.
                 self.chain = resync(e);
                 e.hash()
@@ -193,6 +205,17 @@ impl Verifier {
             self.report.fail(Step::V1_1, "the tree is full");
         }
         self.last_checkpoint = None;
+        self.by_kind(e, offset);
+        self.kept.entry(e, self.ceremony.derived());
+        if self.voting.aggregate().is_some() {
+            self.tally_heads.insert(self.chain.len(), (self.chain.head(), *self.frontier.root().as_bytes()));
+        }
+        self.match_saved();
+    }
+
+    /// The steps of an entry by its kind (after the chain); `offset` is
+    /// its byte position in the record.
+    fn by_kind(&mut self, e: &Entry, offset: u64) {
         match e.kind {
             EntryKind::Manifest => self.manifest(e),
             EntryKind::Candidate => self.candidate(e),
@@ -208,18 +231,19 @@ impl Verifier {
                     self.named_checkpoint(e);
                 }
                 if matches!(e.kind, EntryKind::Ballot | EntryKind::SpoiledBallot) {
-                    // The key ceremony is over once ballots arrive (spec: V5.6).
+                    // The key ceremony is over once ballots arrive (spec: V5.6):
+                    // its group is derived here, so that a later ceremony
+                    // entry fails V5.6 wherever the ballot batches end.
                     self.ceremony.freeze();
+                    if let Some(poll) = &self.poll {
+                        self.ceremony.group(poll, &mut self.report);
+                    }
                 }
                 if let Some(poll) = &self.poll {
                     self.voting.entry(poll, &mut self.ceremony, e, offset, &mut self.report);
                 }
             }
         }
-        if self.voting.aggregate().is_some() {
-            self.tally_heads.insert(self.chain.len(), (self.chain.head(), *self.frontier.root().as_bytes()));
-        }
-        self.match_saved();
     }
 
     /// spec: V6.2 — a decryption share names the signed checkpoint its

@@ -20,6 +20,8 @@ use crate::record::Frame;
 use crate::sums::BallotSums;
 use crate::tally;
 
+mod state;
+
 /// Ballots whose proofs are checked in one multiscalar multiplication.
 const BATCH: usize = 256;
 /// Ballots read before a chunk is checked (in parallel, `BATCH` per task).
@@ -290,7 +292,7 @@ impl Voting {
     /// Checks the queued ballots: decoding, signatures and proofs in parallel
     /// (one batch per `BATCH` ballots), then every ordered rule in board
     /// order (spec: V4.2–V4.7).
-    fn flush(&mut self, poll: &Poll, ceremony: &mut Ceremony, report: &mut Report) {
+    pub(crate) fn flush(&mut self, poll: &Poll, ceremony: &mut Ceremony, report: &mut Report) {
         if self.queue.is_empty() {
             return;
         }
@@ -465,6 +467,11 @@ impl Voting {
                 format!("entry {}: the audited ballot does not open to a valid choice", e.index),
             );
         }
+    }
+
+    /// Whether the result entry was read.
+    pub(crate) fn has_result(&self) -> bool {
+        self.result.is_some()
     }
 
     /// Whether voting was closed on the record.

@@ -539,16 +539,35 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
     Ok(Json(ResultInfo { trustees: result.trustees, contests, index: row.index, turnout }))
 }
 
+/// Where a record read starts.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RecordFrom {
+    /// The first entry index (default 0): a live verifier that has read
+    /// entries `0..from` asks for the rest (spec: api §7.5).
+    pub from: Option<u64>,
+}
+
 /// The whole election record (spec: board §7) up to the latest checkpoint,
-/// for `shortlist-verify`.
-#[utoipa::path(get, path = "/v1/polls/{poll}/record", tag = "public", params(("poll" = String, Path)),
+/// for `shortlist-verify`; with `from`, the same file from entry `from` on
+/// (the magic, then the frames that follow the first `from` entries).
+#[utoipa::path(get, path = "/v1/polls/{poll}/record", tag = "public", params(("poll" = String, Path), RecordFrom),
     responses((status = 200, description = "application/octet-stream: the record file"), (status = 404, body = ErrorBody)))]
-pub async fn record(State(state): State<AppState>, Path(poll): Path<String>) -> ApiResult<impl IntoResponse> {
+pub async fn record(
+    State(state): State<AppState>,
+    Path(poll): Path<String>,
+    Query(q): Query<RecordFrom>,
+) -> ApiResult<impl IntoResponse> {
     let store = state.shared.store.clone();
     let (size, _) = latest_or_404(&store, &poll).await?;
+    let from = q.from.unwrap_or(0);
+    if from > size {
+        return Err(AppError::malformed(format!(
+            "from {from} is past the latest checkpoint, of size {size}"
+        )));
+    }
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(8);
     tokio::spawn(async move {
-        if let Err(e) = write_record(&store, &poll, size, &tx).await {
+        if let Err(e) = write_record(&store, &poll, from, size, &tx).await {
             tracing::warn!(error = %e, "record export failed");
             let _ = tx.send(Err(std::io::Error::other("record export failed"))).await;
         }
@@ -566,12 +585,16 @@ pub async fn record(State(state): State<AppState>, Path(poll): Path<String>) -> 
 async fn write_record(
     store: &shortlist_store::Store,
     poll: &str,
+    mut from: u64,
     size: u64,
     tx: &tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 ) -> Result<(), AppError> {
     let mut w = RecordWriter::new(Vec::new())?;
     let mut prev = [0u8; 32];
-    let mut from = 0;
+    if let Some(before) = from.checked_sub(1) {
+        let rows = store.entries(poll, before, from).await?;
+        prev = rows.first().map(|r| r.hash).ok_or_else(|| AppError::internal("entry missing before from"))?;
+    }
     while from < size {
         let to = from.saturating_add(PAGE).min(size);
         let rows = store.entries(poll, from, to).await?;
@@ -592,6 +615,10 @@ async fn write_record(
             return Ok(()); // the client went away
         }
         from = to;
+    }
+    if !w.get_mut().is_empty() {
+        // Nothing new since `from`: the magic alone.
+        let _ = tx.send(Ok(std::mem::take(w.get_mut()))).await;
     }
     Ok(())
 }
