@@ -116,6 +116,7 @@ fn fixture() -> Fixture {
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     };
     let mut board = Board::default();
     let mut put = |kind, time, payload| board.put(kind, time, payload);

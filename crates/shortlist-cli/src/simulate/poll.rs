@@ -101,6 +101,7 @@ fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecr
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     }
 }
 
