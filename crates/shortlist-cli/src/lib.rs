@@ -6,6 +6,7 @@
 mod ceremony;
 mod choices;
 mod demo;
+mod demo_registrar;
 pub mod http;
 mod keyfile;
 mod loadgen;

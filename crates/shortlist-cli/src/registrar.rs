@@ -200,20 +200,6 @@ fn read_delivery(path: &Path) -> Result<Vec<Issued>> {
     Ok(out)
 }
 
-/// The public keys of `issued` for the poll, in roll order, derived on every core.
-fn public_keys(issued: &[Issued], hm: &[u8; 32]) -> Vec<[u8; 32]> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = issued.len().div_ceil(threads).max(1);
-    let keys: Vec<[u8; 32]> = std::thread::scope(|s| {
-        let handles: Vec<_> = issued
-            .chunks(per)
-            .map(|c| s.spawn(move || c.iter().map(|i| i.credential.derive(hm).public_key().to_bytes()).collect::<Vec<_>>()))
-            .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-    });
-    keys
-}
-
 fn append_index(path: &Path, rows: &[(String, [u8; 32])]) -> Result<()> {
     let mut text = if path.exists() { std::fs::read_to_string(path)? } else { "member_id,key\n".to_string() };
     for (m, k) in rows {
@@ -224,9 +210,55 @@ fn append_index(path: &Path, rows: &[(String, [u8; 32])]) -> Result<()> {
     keyfile::write_private(path, text.as_bytes())
 }
 
-async fn post(api: &Api<Http>, kind: &str, entry: &RegistrarEntry) -> Result<bool> {
+/// Posts a signed registrar entry; whether it was on the board already.
+pub async fn post(api: &Api<Http>, entry: &RegistrarEntry) -> Result<bool> {
+    let kind = match entry.body {
+        RegistrarBody::List { .. } => "list",
+        RegistrarBody::Supplement { .. } => "supplement",
+        RegistrarBody::Revocation { .. } => "revocation",
+    };
     let v = api.post("/registrar", false, json!({"kind": kind, "payload": hex::encode(entry.to_bytes())})).await?;
     Ok(v["repeat"].as_bool().unwrap_or(false))
+}
+
+/// The credential keys of `credentials` for the poll `h_M`, in order, on every core.
+pub fn derive_keys(credentials: &[MemberCredential], hm: &[u8; 32]) -> Vec<[u8; 32]> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = credentials.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = credentials
+            .chunks(per)
+            .map(|c| s.spawn(move || c.iter().map(|i| i.derive(hm).public_key().to_bytes()).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+    })
+}
+
+/// Posts `keys` (sorted here) as the list of a roll of their number
+/// (`list`), or as supplements, in entries of [`KEYS_PER_POST`].
+pub async fn post_keys(
+    api: &Api<Http>,
+    key: &CredentialSecret,
+    hm: &[u8; 32],
+    mut keys: Vec<[u8; 32]>,
+    list: bool,
+) -> Result<()> {
+    // Sorted bytewise: the board's order says nothing of the roll's.
+    keys.sort_unstable();
+    let roll_size = u64::try_from(keys.len())?;
+    for (part, chunk) in keys.chunks(KEYS_PER_POST).enumerate() {
+        let body = if list {
+            RegistrarBody::List { roll_size, part: u32::try_from(part)?, keys: chunk.to_vec() }
+        } else {
+            RegistrarBody::Supplement { keys: chunk.to_vec() }
+        };
+        post(api, &RegistrarEntry::sign(body, hm, key)).await?;
+    }
+    if list && keys.is_empty() {
+        let body = RegistrarBody::List { roll_size: 0, part: 0, keys: vec![] };
+        post(api, &RegistrarEntry::sign(body, hm, key)).await?;
+    }
+    Ok(())
 }
 
 /// `issue` (the list, `list` = true) or `supplement`.
@@ -260,7 +292,8 @@ async fn issue(key: &CredentialSecret, server: &ServerArgs, d: &Delivery, list: 
         write_delivery(&d.out, &server.poll, &hm, &d.public_url, &issued)?;
         issued
     };
-    let mut keys = public_keys(&issued, &hm);
+    let credentials: Vec<MemberCredential> = issued.iter().map(|i| i.credential.clone()).collect();
+    let keys = derive_keys(&credentials, &hm);
     if keys.len() != issued.len() {
         bail!("deriving the credential keys failed");
     }
@@ -268,24 +301,8 @@ async fn issue(key: &CredentialSecret, server: &ServerArgs, d: &Delivery, list: 
         let index: Vec<(String, [u8; 32])> = issued.iter().map(|i| i.member.clone()).zip(keys.iter().copied()).collect();
         append_index(&d.index, &index)?;
     }
-    // Sorted bytewise: the board's order says nothing of the roll's.
-    keys.sort_unstable();
-    let roll_size = u64::try_from(keys.len())?;
-    let mut posted = 0usize;
-    for (part, chunk) in keys.chunks(KEYS_PER_POST).enumerate() {
-        let body = if list {
-            RegistrarBody::List { roll_size, part: u32::try_from(part)?, keys: chunk.to_vec() }
-        } else {
-            RegistrarBody::Supplement { keys: chunk.to_vec() }
-        };
-        let entry = RegistrarEntry::sign(body, &hm, key);
-        post(&api, if list { "list" } else { "supplement" }, &entry).await?;
-        posted += chunk.len();
-    }
-    if list && keys.is_empty() {
-        let entry = RegistrarEntry::sign(RegistrarBody::List { roll_size: 0, part: 0, keys: vec![] }, &hm, key);
-        post(&api, "list", &entry).await?;
-    }
+    let posted = keys.len();
+    post_keys(&api, key, &hm, keys, list).await?;
     println!(
         "posted {} {posted} credential keys for poll {}; the secrets are only in {} (readable by you only): \
          deliver them, then delete it",
@@ -324,7 +341,7 @@ async fn replace(
     let issued = [Issued { member: member.to_string(), name: String::new(), email: String::new(), credential }];
     write_delivery(out, &server.poll, &hm, public_url, &issued)?;
     let entry = RegistrarEntry::sign(RegistrarBody::Revocation { revoked: old, replacement: new }, &hm, key);
-    post(&api, "revocation", &entry).await?;
+    post(&api, &entry).await?;
     append_index(index, &[(member.to_string(), new)])?;
     println!(
         "revoked member {member}'s old credential key and posted its replacement; the new credential is in {}",

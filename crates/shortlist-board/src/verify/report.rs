@@ -21,7 +21,7 @@ pub const STEPS: &[(&str, &str)] = &[
     ("V4.6", "revote policy"),
     ("V4.7", "no duplicate ciphertexts"),
     ("V4.8", "audited ballots open to what they claim"),
-    ("V4.9", "registrar mode: signed list, ballots from listed, unrevoked keys"),
+    ("V4.9", "registrar: signed list, listed unrevoked keys"),
     ("V6.1", "voting closed and aggregates recomputed"),
     ("V6.2", "decryption shares"),
     ("V6.3", "combination of shares"),
