@@ -96,3 +96,5 @@ pub struct Now {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod registrar_tests;
