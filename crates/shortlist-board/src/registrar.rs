@@ -65,10 +65,10 @@ impl MemberCredential {
     /// The text form (spec: board §4.12.1): lowercase hex of `secret ‖
     /// check`, 36 digits in nine groups of four joined by `-`.
     pub fn to_text(&self) -> Zeroizing<String> {
-        let mut all = Zeroizing::new([0u8; SECRET_LEN + CHECK_LEN]);
-        all[..SECRET_LEN].copy_from_slice(self.0.as_ref());
-        all[SECRET_LEN..].copy_from_slice(&check(&self.0));
-        let digits = Zeroizing::new(hex::encode(all.as_ref()));
+        let mut all = Zeroizing::new(Vec::with_capacity(SECRET_LEN + CHECK_LEN));
+        all.extend_from_slice(self.0.as_ref());
+        all.extend_from_slice(&check(&self.0));
+        let digits = Zeroizing::new(hex::encode(all.as_slice()));
         let mut out = Zeroizing::new(String::with_capacity(44));
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && i % 4 == 0 {
@@ -83,7 +83,10 @@ impl MemberCredential {
     /// significant; 36 hex digits whose last four are the check.
     pub fn parse(text: &str) -> Result<Self> {
         let digits: Zeroizing<String> = Zeroizing::new(
-            text.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_lowercase()).collect(),
+            text.chars()
+                .filter(|c| !c.is_whitespace() && *c != '-')
+                .map(|c| c.to_ascii_lowercase())
+                .collect(),
         );
         let bad = || BoardError::malformed("credential", "expected 36 hex digits (nine groups of four)");
         if digits.len() != 2 * (SECRET_LEN + CHECK_LEN) {
@@ -91,10 +94,13 @@ impl MemberCredential {
         }
         let mut all = Zeroizing::new([0u8; SECRET_LEN + CHECK_LEN]);
         hex::decode_to_slice(digits.as_bytes(), all.as_mut()).map_err(|_| bad())?;
-        let mut secret = Zeroizing::new([0u8; SECRET_LEN]);
-        secret.copy_from_slice(&all[..SECRET_LEN]);
-        if all[SECRET_LEN..] != check(&secret) {
-            return Err(BoardError::malformed("credential", "the check digits do not match: a typing mistake?"));
+        let (head, tail) = all.split_first_chunk::<SECRET_LEN>().ok_or_else(bad)?;
+        let secret = Zeroizing::new(*head);
+        if *tail != check(&secret) {
+            return Err(BoardError::malformed(
+                "credential",
+                "the check digits do not match: a typing mistake?",
+            ));
         }
         Ok(Self(secret))
     }

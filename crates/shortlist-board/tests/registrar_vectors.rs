@@ -12,8 +12,12 @@ fn computed() -> Value {
     let secret: [u8; 16] = core::array::from_fn(|i| u8::try_from(i).unwrap());
     let hm = [0x11u8; 32];
     let c = MemberCredential::from_bytes(secret);
-    let seed: [u8; 32] =
-        Sha256::new().chain_update(b"shortlist/v1/credential-key\0").chain_update(hm).chain_update(secret).finalize().into();
+    let seed: [u8; 32] = Sha256::new()
+        .chain_update(b"shortlist/v1/credential-key\0")
+        .chain_update(hm)
+        .chain_update(secret)
+        .finalize()
+        .into();
     let key = c.derive(&hm).public_key().to_bytes();
     assert_eq!(key, CredentialSecret::from_secret_bytes(&seed).public_key().to_bytes());
     let registrar = CredentialSecret::from_secret_bytes(&[0x22; 32]);
@@ -44,8 +48,9 @@ fn computed() -> Value {
 fn registrar_vectors_match() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../spec/vectors/registrar.json");
     let got = computed();
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|_| panic!("missing {path}; computed:\n{}", serde_json::to_string_pretty(&got).unwrap()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!("missing {path}; computed:\n{}", serde_json::to_string_pretty(&got).unwrap())
+    });
     let want: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(want["credential"], got["credential"]);
     assert_eq!(want["list_part"], got["list_part"]);

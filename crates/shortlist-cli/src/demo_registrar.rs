@@ -44,7 +44,11 @@ fn pick(n: usize, i: usize) -> Vec<Vec<bool>> {
 }
 
 /// Expects the server to refuse with `code`.
-fn refused<T>(what: &str, r: std::result::Result<T, shortlist_client::ClientError>, code: &str) -> Result<()> {
+fn refused<T>(
+    what: &str,
+    r: std::result::Result<T, shortlist_client::ClientError>,
+    code: &str,
+) -> Result<()> {
     match r {
         Err(e) if e.code() == Some(code) => {
             println!("✓ {what}: refused, {code}");
@@ -57,7 +61,10 @@ fn refused<T>(what: &str, r: std::result::Result<T, shortlist_client::ClientErro
 
 /// Runs the registrar-mode demo.
 pub async fn run(o: &Options<'_>) -> Result<()> {
-    println!("shortlist demo in registrar mode: {} members; the registrar is apart from the server\n", o.members);
+    println!(
+        "shortlist demo in registrar mode: {} members; the registrar is apart from the server\n",
+        o.members
+    );
     let servers = Embedded::start(EmbeddedOptions {
         database_url: o.database_url,
         instances: 1,
@@ -101,7 +108,11 @@ pub async fn run(o: &Options<'_>) -> Result<()> {
     // Refusals the lifecycle gives in registrar mode (spec: V4.9).
     let stranger = Member::new();
     let p = stranger.prepare(&view, &enc, &pick(n, 0))?;
-    refused("a ballot from a key not on the registrar's list", stranger.cast(&api, &view, &p).await, "unlisted")?;
+    refused(
+        "a ballot from a key not on the registrar's list",
+        stranger.cast(&api, &view, &p).await,
+        "unlisted",
+    )?;
     refused(
         "a token registration in registrar mode",
         api.register("00000000000000000000000000000000", &stranger.public_key()).await,
@@ -114,7 +125,11 @@ pub async fn run(o: &Options<'_>) -> Result<()> {
     println!("✓ supplement: 2 late members listed");
     let first = derive_keys(&credentials[..1], &hm);
     let dup = RegistrarEntry::sign(RegistrarBody::Supplement { keys: first.clone() }, &hm, &registrar);
-    refused("a supplement repeating a listed key", post(&api, &dup).await.map_err(client_error), "duplicate_key")?;
+    refused(
+        "a supplement repeating a listed key",
+        post(&api, &dup).await.map_err(client_error),
+        "duplicate_key",
+    )?;
 
     // Member 0 votes, then loses the credential: revocation and replacement.
     let old = Member::with_credential(credentials[0].derive(&hm));
@@ -182,7 +197,9 @@ pub async fn run(o: &Options<'_>) -> Result<()> {
     if counted != expected {
         bail!("{counted} ballots counted, expected {expected} (one per member, the revoked key's second refused)");
     }
-    println!("✓ the record verifies (V4.9: the signed list, supplement and revocation); {counted} ballots counted");
+    println!(
+        "✓ the record verifies (V4.9: the signed list, supplement and revocation); {counted} ballots counted"
+    );
     Ok(())
 }
 

@@ -131,13 +131,16 @@ pub fn run(args: &RegistrarArgs) -> Result<()> {
 }
 
 fn save_key(path: &Path, key: &CredentialSecret, pass: &str) -> Result<()> {
-    let plain = Zeroizing::new(json!({ "registrar_key": hex::encode(key.expose_secret_bytes().as_slice()) }).to_string());
+    let plain = Zeroizing::new(
+        json!({ "registrar_key": hex::encode(key.expose_secret_bytes().as_slice()) }).to_string(),
+    );
     keyfile::write_private(path, keyfile::seal(plain.as_bytes(), pass)?.as_bytes())
 }
 
 fn load_key(args: &RegistrarArgs) -> Result<CredentialSecret> {
     let pass = keyfile::passphrase(args.passphrase_file.as_deref(), false)?;
-    let text = std::fs::read_to_string(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
+    let text =
+        std::fs::read_to_string(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
     let plain = keyfile::open(&text, &pass)?;
     let v: Value = serde_json::from_slice(&plain).context("the key file's contents are damaged")?;
     let sk = Zeroizing::new(hex::decode(v["registrar_key"].as_str().context("not a registrar key file")?)?);
@@ -168,7 +171,12 @@ fn read_roll(path: &Path) -> Result<Vec<(String, String, String)>> {
 }
 
 /// The booth link: the secret in the fragment, which no browser sends.
-pub fn booth_link(public_url: &str, poll: &str, credential: &str, manifest_hash: &[u8; 32]) -> Zeroizing<String> {
+pub fn booth_link(
+    public_url: &str,
+    poll: &str,
+    credential: &str,
+    manifest_hash: &[u8; 32],
+) -> Zeroizing<String> {
     Zeroizing::new(format!(
         "{}/p/{poll}/booth#c={credential}&m={}",
         public_url.trim_end_matches('/'),
@@ -217,7 +225,9 @@ pub async fn post(api: &Api<Http>, entry: &RegistrarEntry) -> Result<bool> {
         RegistrarBody::Supplement { .. } => "supplement",
         RegistrarBody::Revocation { .. } => "revocation",
     };
-    let v = api.post("/registrar", false, json!({"kind": kind, "payload": hex::encode(entry.to_bytes())})).await?;
+    let v = api
+        .post("/registrar", false, json!({"kind": kind, "payload": hex::encode(entry.to_bytes())}))
+        .await?;
     Ok(v["repeat"].as_bool().unwrap_or(false))
 }
 
@@ -228,7 +238,9 @@ pub fn derive_keys(credentials: &[MemberCredential], hm: &[u8; 32]) -> Vec<[u8; 
     std::thread::scope(|s| {
         let handles: Vec<_> = credentials
             .chunks(per)
-            .map(|c| s.spawn(move || c.iter().map(|i| i.derive(hm).public_key().to_bytes()).collect::<Vec<_>>()))
+            .map(|c| {
+                s.spawn(move || c.iter().map(|i| i.derive(hm).public_key().to_bytes()).collect::<Vec<_>>())
+            })
             .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
     })
@@ -298,7 +310,8 @@ async fn issue(key: &CredentialSecret, server: &ServerArgs, d: &Delivery, list: 
         bail!("deriving the credential keys failed");
     }
     if !d.resume {
-        let index: Vec<(String, [u8; 32])> = issued.iter().map(|i| i.member.clone()).zip(keys.iter().copied()).collect();
+        let index: Vec<(String, [u8; 32])> =
+            issued.iter().map(|i| i.member.clone()).zip(keys.iter().copied()).collect();
         append_index(&d.index, &index)?;
     }
     let posted = keys.len();
@@ -329,7 +342,10 @@ async fn replace(
     for row in r.records() {
         let row = row?;
         if row.get(0) == Some(member) {
-            old = Some(shortlist_board::entry::hash_from_hex(row.get(1).unwrap_or("")).map_err(anyhow::Error::msg)?);
+            old = Some(
+                shortlist_board::entry::hash_from_hex(row.get(1).unwrap_or(""))
+                    .map_err(anyhow::Error::msg)?,
+            );
         }
     }
     let old = old.with_context(|| format!("member {member} is not in {}", index.display()))?;
@@ -338,7 +354,8 @@ async fn replace(
     }
     let credential = MemberCredential::generate(&mut rand::rngs::OsRng);
     let new = credential.derive(&hm).public_key().to_bytes();
-    let issued = [Issued { member: member.to_string(), name: String::new(), email: String::new(), credential }];
+    let issued =
+        [Issued { member: member.to_string(), name: String::new(), email: String::new(), credential }];
     write_delivery(out, &server.poll, &hm, public_url, &issued)?;
     let entry = RegistrarEntry::sign(RegistrarBody::Revocation { revoked: old, replacement: new }, &hm, key);
     post(&api, &entry).await?;

@@ -31,7 +31,10 @@ fn honest_record_of_1000_voters_passes_every_step_and_round_trips() {
     assert!(report.passed(), "failed steps: {:?}", report.failed_steps());
     assert!(report.ballots >= 1000);
     // No complaints on an honest record (V5.5); no registrar in token mode (V4.9).
-    assert!(report.steps.iter().all(|s| ["V5.5", "V4.9"].contains(&s.id) || s.checked > 0), "a step checked nothing");
+    assert!(
+        report.steps.iter().all(|s| ["V5.5", "V4.9"].contains(&s.id) || s.checked > 0),
+        "a step checked nothing"
+    );
     let table = &report.result[0];
     assert_eq!(table.rows.len(), 30);
     assert_eq!(table.rows.iter().filter(|r| r.2).count(), 9);

@@ -21,7 +21,11 @@ fn demo(database_url: Option<&str>) {
     }
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "demo --registrar failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "demo --registrar failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     for line in [
         "a ballot from a key not on the registrar's list: refused, unlisted",
         "a token registration in registrar mode: refused, registrar_mode",

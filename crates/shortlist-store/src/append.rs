@@ -306,9 +306,9 @@ impl AppendTx {
     pub async fn add_credentials(&mut self, keys: &[[u8; 32]], index: u64) -> Result<()> {
         let idx = to_i64(index)?;
         for chunk in keys.chunks(500) {
-            let rows: Vec<String> =
-                (0..chunk.len()).map(|i| format!("($1, ${}, $2, 0)", i + 3)).collect();
-            let sql = format!("INSERT INTO credentials (poll_id, key, idx, ballots) VALUES {}", rows.join(", "));
+            let rows: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${}, $2, 0)", i + 3)).collect();
+            let sql =
+                format!("INSERT INTO credentials (poll_id, key, idx, ballots) VALUES {}", rows.join(", "));
             let mut q = sqlx::query(&sql).bind(&self.poll).bind(idx);
             for k in chunk {
                 q = q.bind(k.as_slice());

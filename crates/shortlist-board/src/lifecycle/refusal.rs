@@ -296,7 +296,9 @@ impl std::fmt::Display for Refusal {
                 write!(f, "this poll is in registrar mode: credentials come from the registrar, not tokens")
             }
             Refusal::TokenMode => write!(f, "this poll's manifest names no registrar"),
-            Refusal::DuplicateKey => write!(f, "a credential key of this entry is already listed, or repeats"),
+            Refusal::DuplicateKey => {
+                write!(f, "a credential key of this entry is already listed, or repeats")
+            }
             Refusal::RegistrarOrder(why) => f.write_str(why),
         }
     }

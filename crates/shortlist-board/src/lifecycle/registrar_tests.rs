@@ -21,19 +21,28 @@ fn list(part: u32, keys: &[u8]) -> B {
 fn list_parts_in_order_then_supplements_and_revocations() {
     let mut r = roll();
     assert!(matches!(r.registrar(1, 150, &list(1, &[1])), Err(Refusal::RegistrarOrder(_))));
-    assert!(matches!(r.registrar(1, 150, &B::Supplement { keys: vec![[9; 32]] }), Err(Refusal::RegistrarOrder(_))));
+    assert!(matches!(
+        r.registrar(1, 150, &B::Supplement { keys: vec![[9; 32]] }),
+        Err(Refusal::RegistrarOrder(_))
+    ));
     assert_eq!(r.registrar(1, 150, &list(0, &[1, 2])), Ok(()));
     assert_eq!(r.registrar(2, 150, &list(1, &[2])), Err(Refusal::DuplicateKey));
     assert!(matches!(r.registrar(2, 150, &list(1, &[3, 4])), Err(Refusal::RegistrarOrder(_))));
     assert_eq!(r.registrar(2, 150, &list(1, &[3])), Ok(()));
     assert!(matches!(r.registrar(3, 150, &list(2, &[5])), Err(Refusal::RegistrarOrder(_))));
     assert_eq!(r.registrar(3, 150, &B::Supplement { keys: vec![[3; 32]] }), Err(Refusal::DuplicateKey));
-    assert_eq!(r.registrar(3, 150, &B::Supplement { keys: vec![[5; 32], [5; 32]] }), Err(Refusal::DuplicateKey));
+    assert_eq!(
+        r.registrar(3, 150, &B::Supplement { keys: vec![[5; 32], [5; 32]] }),
+        Err(Refusal::DuplicateKey)
+    );
     assert_eq!(r.registrar(3, 150, &B::Supplement { keys: vec![[5; 32]] }), Ok(()));
     let revoke = |old: u8, new: u8| B::Revocation { revoked: [old; 32], replacement: [new; 32] };
     assert!(matches!(r.registrar(4, 150, &revoke(7, 8)), Err(Refusal::RegistrarOrder(_))));
     assert_eq!(r.registrar(4, 150, &revoke(1, 2)), Err(Refusal::DuplicateKey));
-    assert_eq!(r.registrar(4, 300, &revoke(1, 8)), Err(Refusal::TooLate { action: Action::Registrar, at: 300 }));
+    assert_eq!(
+        r.registrar(4, 300, &revoke(1, 8)),
+        Err(Refusal::TooLate { action: Action::Registrar, at: 300 })
+    );
     assert_eq!(r.registrar(4, 150, &revoke(1, 8)), Ok(()));
     assert!(matches!(r.registrar(5, 150, &revoke(1, 9)), Err(Refusal::RegistrarOrder(_))));
 }
@@ -47,7 +56,10 @@ fn ballots_need_a_listed_unrevoked_key_and_a_member_votes_once_across_a_reissue(
     assert_eq!(r.ballot_refusals(0, 250, &[1; 32], &[[0xa1; 32]]), vec![Refusal::Unlisted]);
     assert_eq!(r.cast(3, 250, [1; 32], &[[0xa2; 32]]), Ok(None));
     r.registrar(4, 250, &B::Revocation { revoked: [1; 32], replacement: [2; 32] }).unwrap();
-    assert_eq!(r.ballot_refusals(5, 250, &[1; 32], &[[0xa3; 32]]), vec![Refusal::Revoked, Refusal::AlreadyVoted]);
+    assert_eq!(
+        r.ballot_refusals(5, 250, &[1; 32], &[[0xa3; 32]]),
+        vec![Refusal::Revoked, Refusal::AlreadyVoted]
+    );
     // Under "first counts", the replacement is the same member, who voted.
     assert_eq!(r.cast(6, 250, [2; 32], &[[0xa4; 32]]), Err(Refusal::AlreadyVoted));
     assert_eq!(r.voter(&[2; 32]), [1; 32]);

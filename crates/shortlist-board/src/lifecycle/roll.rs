@@ -114,9 +114,8 @@ impl Roll {
             roll_size: self.registrar.roll_size,
             listed: self.registrar.listed,
             fresh_keys: distinct.len() == keys.len() && keys.iter().all(|k| !self.registered.contains_key(k)),
-            revocable: revoked.is_some_and(|k| {
-                self.registered.contains_key(k) && !self.registrar.revoked.contains_key(k)
-            }),
+            revocable: revoked
+                .is_some_and(|k| self.registered.contains_key(k) && !self.registrar.revoked.contains_key(k)),
         }
     }
 

@@ -359,11 +359,17 @@ impl Voting {
                 Refusal::DuplicateCiphertexts => self.duplicate(index, &fingerprints, report),
                 Refusal::Unlisted => report.fail(
                     "V4.9",
-                    format!("entry {index}: credential {} is not on the registrar's list", hex::encode(&cred[..8])),
+                    format!(
+                        "entry {index}: credential {} is not on the registrar's list",
+                        hex::encode(&cred[..8])
+                    ),
                 ),
                 Refusal::Revoked => report.fail(
                     "V4.9",
-                    format!("entry {index}: credential {} was revoked before this ballot", hex::encode(&cred[..8])),
+                    format!(
+                        "entry {index}: credential {} was revoked before this ballot",
+                        hex::encode(&cred[..8])
+                    ),
                 ),
                 _ => report.fail("V4.4", format!("entry {index}: ballot outside the voting window")),
             }

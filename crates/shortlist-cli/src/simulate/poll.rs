@@ -158,7 +158,8 @@ pub fn simulate(
     if registrar_mode {
         manifest.registrar = Some(registrar.public_key());
     }
-    let voter_keys: Vec<CredentialSecret> = (0..voters).map(|_| CredentialSecret::generate(&mut rng)).collect();
+    let voter_keys: Vec<CredentialSecret> =
+        (0..voters).map(|_| CredentialSecret::generate(&mut rng)).collect();
     let planned = manifest.timetable.voting_close;
     let close = planned + EXTENSION;
     let mut board = Board { writer: BoardWriter::new(), server, emit };
@@ -204,7 +205,11 @@ pub fn simulate(
         let per = shortlist_board::registrar::MAX_KEYS_PER_ENTRY;
         for (part, chunk) in keys.chunks(per).enumerate() {
             let body = RegistrarBody::List { roll_size, part: u32::try_from(part)?, keys: chunk.to_vec() };
-            board.put(EntryKind::RegistrarList, 1500, RegistrarEntry::sign(body, &mh, &registrar).to_bytes())?;
+            board.put(
+                EntryKind::RegistrarList,
+                1500,
+                RegistrarEntry::sign(body, &mh, &registrar).to_bytes(),
+            )?;
         }
     }
     for (i, cred) in voter_keys.iter().enumerate() {
@@ -219,7 +224,8 @@ pub fn simulate(
             let amendment = Amendment::sign(signer, &mh, Deadline::VotingClose, planned, close);
             board.put(EntryKind::Amendment, 1900, amendment.to_bytes())?;
         }
-        if !(tamper == Some(Tamper::UnregisteredCredential) && i == 0) && !registrar_mode {
+        let unregistered = tamper == Some(Tamper::UnregisteredCredential) && i == 0;
+        if !unregistered && !registrar_mode {
             board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
         }
         let mut audited_contest = None;
@@ -282,7 +288,8 @@ pub fn simulate(
                 Ballot::sign(Purpose::Cast, cred, &mh, &dh, vec![again.clone()]).to_bytes(),
             )?;
             // It replaces the counted ballot, or counts first if that one was refused.
-            if !matches!(tamper, Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential)) || i != 0 {
+            if !matches!(tamper, Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential)) || i != 0
+            {
                 if refused {
                     counted += 1;
                 } else {

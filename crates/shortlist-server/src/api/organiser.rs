@@ -588,7 +588,10 @@ async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Agg
     // (spec: V4.9), so one member has one counted ballot across a re-issue.
     let mut voter: std::collections::HashMap<[u8; 32], [u8; 32]> = std::collections::HashMap::new();
     for row in store.entries_of_kind(&p.id, EntryKind::RegistrarRevocation.code(), 0, 1 << 40).await? {
-        let e = shortlist_board::registrar::RegistrarEntry::from_bytes(EntryKind::RegistrarRevocation, &row.payload)?;
+        let e = shortlist_board::registrar::RegistrarEntry::from_bytes(
+            EntryKind::RegistrarRevocation,
+            &row.payload,
+        )?;
         if let shortlist_board::registrar::RegistrarBody::Revocation { revoked, replacement } = e.body {
             let root = voter.get(&revoked).copied().unwrap_or(revoked);
             voter.insert(replacement, root);
