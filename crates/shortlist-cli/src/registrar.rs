@@ -130,6 +130,12 @@ pub fn run(args: &RegistrarArgs) -> Result<()> {
     }
 }
 
+/// The public key of a registrar key file, in hex (for manifests and tests).
+pub fn public_key(key: &Path, passphrase_file: &Path) -> Result<String> {
+    let pass = keyfile::passphrase(Some(passphrase_file), false)?;
+    Ok(hex::encode(open_key(key, &pass)?.public_key().to_bytes()))
+}
+
 fn save_key(path: &Path, key: &CredentialSecret, pass: &str) -> Result<()> {
     let plain = Zeroizing::new(
         json!({ "registrar_key": hex::encode(key.expose_secret_bytes().as_slice()) }).to_string(),
@@ -139,9 +145,12 @@ fn save_key(path: &Path, key: &CredentialSecret, pass: &str) -> Result<()> {
 
 fn load_key(args: &RegistrarArgs) -> Result<CredentialSecret> {
     let pass = keyfile::passphrase(args.passphrase_file.as_deref(), false)?;
-    let text =
-        std::fs::read_to_string(&args.key).with_context(|| format!("reading {}", args.key.display()))?;
-    let plain = keyfile::open(&text, &pass)?;
+    open_key(&args.key, &pass)
+}
+
+fn open_key(key: &Path, pass: &str) -> Result<CredentialSecret> {
+    let text = std::fs::read_to_string(key).with_context(|| format!("reading {}", key.display()))?;
+    let plain = keyfile::open(&text, pass)?;
     let v: Value = serde_json::from_slice(&plain).context("the key file's contents are damaged")?;
     let sk = Zeroizing::new(hex::decode(v["registrar_key"].as_str().context("not a registrar key file")?)?);
     let sk: [u8; 32] = sk.as_slice().try_into().context("registrar key length")?;
