@@ -4,7 +4,9 @@
 //! delivery file (0600) and posts the list; members vote with
 //! `vote register --credential` and `vote cast`; a supplement adds a late
 //! member; `registrar replace` revokes a member's key; `shortlist verify`
-//! passes the record.
+//! passes the record. `issue --mail` mails each member their booth link
+//! through a real SMTP server on 127.0.0.1 (the sink of the mail tests);
+//! `--resume` mails no one twice; one refused address is reported.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, missing_docs)]
 
 use std::path::Path;
@@ -13,6 +15,8 @@ use std::process::ExitCode;
 use shortlist_server::clock::ManualClock;
 
 mod common;
+#[path = "../crates/shortlist-cli/tests/smtp_sink/mod.rs"]
+mod smtp_sink;
 
 const T0: u64 = 1_900_000_000;
 const ORGANISER_KEY: &str = "registrar-organiser-key-0123456789";
@@ -102,14 +106,36 @@ async fn registrar_mode_through_the_cli() {
 
     // The registrar issues: the delivery file is the only place the secrets are.
     let roll = d.join("roll.csv");
-    std::fs::write(&roll, "member_id,name,email\nm1,A,a@x\nm2,B,b@x\nm3,C,c@x\n").unwrap();
+    std::fs::write(&roll, "member_id,name,email\nm1,A,a@x.org\nm2,B,b@x.org\nm3,C,c@x.org\nm9,Z,z@x.org\n")
+        .unwrap();
+    let sink = smtp_sink::Sink::start().await;
+    sink.reject("z@x.org");
+    let mail = d.join("mail.toml");
+    std::fs::write(
+        &mail,
+        format!(
+            "smtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"Registrar <registrar@example.org>\"\n\
+             public_url = \"{url}\"\nretry_base_ms = 10\n",
+            sink.port
+        ),
+    )
+    .unwrap();
     let out = d.join("credentials.csv");
     let index = d.join("index.csv");
     let server_args = ["--server", url.as_str(), "--poll", "reg"];
     let mut issue = vec!["issue"];
     issue.extend(server_args);
     issue.extend(["--roll", s(&roll), "--out", s(&out), "--index", s(&index), "--public-url", &url]);
+    issue.extend(["--mail", s(&mail)]);
     assert_eq!(reg(&issue), ExitCode::SUCCESS);
+    // Three messages; each link holds its member's credential; z@x.org refused.
+    let received = sink.received();
+    assert_eq!(received.len(), 3);
+    for row in rows(&out).iter().filter(|r| r[0] != "m9") {
+        let who = received.iter().find(|m| m.rcpt.contains(&format!("{}@x.org", row[1].to_lowercase())));
+        let text = who.expect("a message for each member").readable();
+        assert!(text.contains(&format!("#c={}&m=", row[3])), "the link holds the member's credential");
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -121,7 +147,9 @@ async fn registrar_mode_through_the_cli() {
     let mut resume = issue.clone();
     resume.push("--resume");
     assert_eq!(reg(&resume), ExitCode::SUCCESS);
-    let delivered = rows(&out);
+    // No one is mailed twice (the refused one is tried again).
+    assert_eq!(sink.count(), 3);
+    let delivered: Vec<Vec<String>> = rows(&out).into_iter().filter(|r| r[0] != "m9").collect();
     assert_eq!(delivered.len(), 3);
     let mh = delivered[0][4].rsplit("&m=").next().unwrap().to_string();
     assert!(delivered[0][4].starts_with(&format!("{url}/p/reg/booth#c={}&m=", delivered[0][3])));

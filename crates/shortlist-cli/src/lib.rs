@@ -12,6 +12,7 @@ mod keyfile;
 mod loadgen;
 mod organiser;
 pub mod registrar;
+mod registrar_mail;
 mod send_tokens;
 mod simulate;
 mod stage;

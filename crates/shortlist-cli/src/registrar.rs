@@ -53,9 +53,19 @@ pub struct Delivery {
     /// The booth's public base URL, for the links.
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     public_url: String,
-    /// Post again what an interrupted run left unposted, from the delivery file it wrote.
+    /// Post again what an interrupted run left unposted, from the delivery
+    /// file it wrote (and, with --mail, mail whom it had not).
     #[arg(long)]
     resume: bool,
+    /// Also e-mail each member their booth link, through the SMTP settings
+    /// in this TOML file (the keys of the server's `[mail]` section); who was
+    /// sent to is kept in OUT.sent.
+    #[arg(long, value_name = "FILE")]
+    mail: Option<PathBuf>,
+    /// With --mail: a TOML file with `subject`, `text` and `html`
+    /// (placeholders {name}, {title}, {poll}, {voting_close}, {link}).
+    #[arg(long, value_name = "FILE", requires = "mail")]
+    template: Option<PathBuf>,
 }
 
 #[derive(clap::Subcommand)]
@@ -158,11 +168,11 @@ fn open_key(key: &Path, pass: &str) -> Result<CredentialSecret> {
 }
 
 /// A member of the roll and their credential.
-struct Issued {
-    member: String,
-    name: String,
-    email: String,
-    credential: MemberCredential,
+pub(crate) struct Issued {
+    pub(crate) member: String,
+    pub(crate) name: String,
+    pub(crate) email: String,
+    pub(crate) credential: MemberCredential,
 }
 
 fn read_roll(path: &Path) -> Result<Vec<(String, String, String)>> {
@@ -325,6 +335,17 @@ async fn issue(key: &CredentialSecret, server: &ServerArgs, d: &Delivery, list: 
     }
     let posted = keys.len();
     post_keys(&api, key, &hm, keys, list).await?;
+    // The keys are on the board before any secret is mailed: a member can
+    // vote as soon as the message arrives.
+    if let Some(mail) = &d.mail {
+        let (sent, failed) =
+            crate::registrar_mail::deliver(&issued, &view.manifest, &hm, mail, d.template.as_deref(), &d.out)
+                .await?;
+        println!("mailed {sent} members their booth links ({} failed)", failed.len());
+        for (member, why) in &failed {
+            eprintln!("  not delivered to {member}: {why}");
+        }
+    }
     println!(
         "posted {} {posted} credential keys for poll {}; the secrets are only in {} (readable by you only): \
          deliver them, then delete it",
