@@ -42,6 +42,7 @@ fn a_cast_ballot_receipt_checks_offline_and_only_for_that_ballot() {
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     };
     let candidates =
         (0..4).map(|i| Candidate { candidate_id: i, name: format!("C{i}"), attributes: vec![] }).collect();

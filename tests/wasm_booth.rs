@@ -116,6 +116,7 @@ fn fixture() -> Fixture {
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     };
     let mut board = Board::default();
     let mut put = |kind, time, payload| board.put(kind, time, payload);
@@ -368,4 +369,19 @@ fn a_poll_is_refused_when_its_entries_do_not_check() {
     let early = shortlist_wasm::Poll::from_entries(&entries(&f.entries[..5])).unwrap();
     assert!(!early.can_vote());
     assert!(early.prepare().err().unwrap().message().contains("voting has not opened"));
+}
+
+/// Registrar mode in the browser's module (spec: board §4.12.1): a `#c=`
+/// link's credential gives the key of `spec/vectors/registrar.json`; a
+/// mistyped one is refused.
+#[test]
+fn the_booth_derives_a_registrar_credential_key() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/vectors/registrar.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let c = &v["credential"];
+    let text = c["text"].as_str().unwrap();
+    let hm = c["manifest_hash"].as_str().unwrap();
+    let key = shortlist_wasm::Credential::from_registrar(text, hm).unwrap();
+    assert_eq!(key.public_key_hex(), c["public_key"].as_str().unwrap());
+    assert!(shortlist_wasm::Credential::from_registrar(&text.replacen('0', "1", 1), hm).is_err());
 }

@@ -73,6 +73,12 @@ export class Credential {
      */
     exportSecret(): string;
     /**
+     * Registrar mode (spec: board §4.12.1): the credential key derived from
+     * the registrar's credential text (nine groups of four hex digits, with
+     * its check) for the poll whose manifest hash is `manifest_hash_hex`.
+     */
+    static fromRegistrar(text: string, manifest_hash_hex: string): Credential;
+    /**
      * Restores a credential from its exported secret (64 hex digits).
      */
     static fromSecret(hex_secret: string): Credential;
@@ -277,6 +283,7 @@ export interface InitOutput {
     readonly chosenballot_castPayload: (a: number, b: number) => [number, number, number, number];
     readonly chosenballot_fingerprint: (a: number) => [number, number];
     readonly credential_exportSecret: (a: number) => [number, number];
+    readonly credential_fromRegistrar: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly credential_fromSecret: (a: number, b: number) => [number, number, number];
     readonly credential_generate: () => number;
     readonly credential_publicKeyHex: (a: number) => [number, number];

@@ -173,6 +173,32 @@ export class Credential {
         }
     }
     /**
+     * Registrar mode (spec: board §4.12.1): the credential key derived from
+     * the registrar's credential text (nine groups of four hex digits, with
+     * its check) for the poll whose manifest hash is `manifest_hash_hex`.
+     * @param {string} text
+     * @param {string} manifest_hash_hex
+     * @returns {Credential}
+     */
+    static fromRegistrar(text, manifest_hash_hex) {
+        let ptr0, len0, ptr1, len1;
+        try {
+            ptr0 = passStringToWasm0(text, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len0 = WASM_VECTOR_LEN;
+            ptr1 = passStringToWasm0(manifest_hash_hex, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+            len1 = WASM_VECTOR_LEN;
+        } catch (e) {
+            if (ptr1) { wasm.__wbindgen_free(ptr1, len1 * 1, 1); }
+            if (ptr0) { wasm.__wbindgen_free(ptr0, len0 * 1, 1); }
+            throw e;
+        }
+        const ret = wasm.credential_fromRegistrar(ptr0, len0, ptr1, len1);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return Credential.__wrap(ret[0]);
+    }
+    /**
      * Restores a credential from its exported secret (64 hex digits).
      * @param {string} hex_secret
      * @returns {Credential}

@@ -16,6 +16,7 @@ export const chosenballot_auditPayload: (a: number) => [number, number, number];
 export const chosenballot_castPayload: (a: number, b: number) => [number, number, number, number];
 export const chosenballot_fingerprint: (a: number) => [number, number];
 export const credential_exportSecret: (a: number) => [number, number];
+export const credential_fromRegistrar: (a: number, b: number, c: number, d: number) => [number, number, number];
 export const credential_fromSecret: (a: number, b: number) => [number, number, number];
 export const credential_generate: () => number;
 export const credential_publicKeyHex: (a: number) => [number, number];

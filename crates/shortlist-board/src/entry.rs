@@ -50,11 +50,17 @@ pub enum EntryKind {
     Result,
     /// A timetable amendment: a deadline moved by the organiser (spec: §4.11).
     Amendment,
+    /// Part of the registrar's list of credential keys (spec: §4.12).
+    RegistrarList,
+    /// The registrar's supplement: keys of members added late (spec: §4.12).
+    RegistrarSupplement,
+    /// The registrar's revocation of a key and its replacement (spec: §4.12).
+    RegistrarRevocation,
 }
 
 impl EntryKind {
     /// Every kind, in code order.
-    pub const ALL: [EntryKind; 14] = [
+    pub const ALL: [EntryKind; 17] = [
         EntryKind::Manifest,
         EntryKind::Candidate,
         EntryKind::Definition,
@@ -69,6 +75,9 @@ impl EntryKind {
         EntryKind::DecryptionShare,
         EntryKind::Result,
         EntryKind::Amendment,
+        EntryKind::RegistrarList,
+        EntryKind::RegistrarSupplement,
+        EntryKind::RegistrarRevocation,
     ];
 
     /// The kind's byte on the wire.
@@ -88,6 +97,9 @@ impl EntryKind {
             EntryKind::DecryptionShare => 12,
             EntryKind::Result => 13,
             EntryKind::Amendment => 14,
+            EntryKind::RegistrarList => 15,
+            EntryKind::RegistrarSupplement => 16,
+            EntryKind::RegistrarRevocation => 17,
         }
     }
 
@@ -117,6 +129,9 @@ impl EntryKind {
             EntryKind::DecryptionShare => "decryption-share",
             EntryKind::Result => "result",
             EntryKind::Amendment => "amendment",
+            EntryKind::RegistrarList => "registrar-list",
+            EntryKind::RegistrarSupplement => "registrar-supplement",
+            EntryKind::RegistrarRevocation => "registrar-revocation",
         }
     }
 }

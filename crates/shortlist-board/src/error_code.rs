@@ -114,11 +114,23 @@ pub enum ErrorCode {
     AmendPast,
     /// `amend_order`.
     AmendOrder,
+    /// `unlisted`.
+    Unlisted,
+    /// `revoked`.
+    Revoked,
+    /// `registrar_mode`.
+    RegistrarMode,
+    /// `token_mode`.
+    TokenMode,
+    /// `duplicate_key`.
+    DuplicateKey,
+    /// `registrar_order`.
+    RegistrarOrder,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 54] = [
+    pub const ALL: [ErrorCode; 60] = [
         ErrorCode::Malformed,
         ErrorCode::Unauthorized,
         ErrorCode::InvalidToken,
@@ -173,6 +185,12 @@ impl ErrorCode {
         ErrorCode::AmendEarlier,
         ErrorCode::AmendPast,
         ErrorCode::AmendOrder,
+        ErrorCode::Unlisted,
+        ErrorCode::Revoked,
+        ErrorCode::RegistrarMode,
+        ErrorCode::TokenMode,
+        ErrorCode::DuplicateKey,
+        ErrorCode::RegistrarOrder,
     ];
 
     /// The code as it travels in an error body, e.g. `wrong_phase`.
@@ -232,6 +250,12 @@ impl ErrorCode {
             ErrorCode::AmendEarlier => "amend_earlier",
             ErrorCode::AmendPast => "amend_past",
             ErrorCode::AmendOrder => "amend_order",
+            ErrorCode::Unlisted => "unlisted",
+            ErrorCode::Revoked => "revoked",
+            ErrorCode::RegistrarMode => "registrar_mode",
+            ErrorCode::TokenMode => "token_mode",
+            ErrorCode::DuplicateKey => "duplicate_key",
+            ErrorCode::RegistrarOrder => "registrar_order",
         }
     }
 

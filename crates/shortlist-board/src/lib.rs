@@ -40,6 +40,7 @@ pub mod merkle;
 pub mod payload;
 pub mod receipt;
 pub mod record;
+pub mod registrar;
 pub mod sums;
 pub mod tally;
 pub mod text;

@@ -10,6 +10,9 @@ use crate::error::{BoardError, Result};
 pub const MANIFEST_VERSION: u8 = 1;
 /// Version byte of a manifest that names a calendar (time zone, early close).
 pub const MANIFEST_VERSION_CALENDAR: u8 = 2;
+/// Version byte of a manifest in registrar mode (spec: board §4.1, §4.12):
+/// the version-2 fields, then the registrar's key.
+pub const MANIFEST_VERSION_REGISTRAR: u8 = 3;
 /// Calendar flag: the organiser may bring a deadline forward (spec: board §4.11).
 pub const FLAG_EARLY_CLOSE: u8 = 0x01;
 /// The longest time-zone name, in bytes.
@@ -152,6 +155,9 @@ pub struct Manifest {
     pub server_key: CredentialPublicKey,
     /// The time zone and amendment options (version 2; default for version 1).
     pub calendar: Calendar,
+    /// Registrar mode (version 3, spec: board §4.12): the registrar's ed25519
+    /// key, which signs the list of credential keys; `None` in token mode.
+    pub registrar: Option<CredentialPublicKey>,
 }
 
 impl Manifest {
@@ -159,7 +165,13 @@ impl Manifest {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         // A manifest without calendar fields keeps its version-1 bytes.
-        let version = if self.calendar.is_default() { MANIFEST_VERSION } else { MANIFEST_VERSION_CALENDAR };
+        let version = if self.registrar.is_some() {
+            MANIFEST_VERSION_REGISTRAR
+        } else if self.calendar.is_default() {
+            MANIFEST_VERSION
+        } else {
+            MANIFEST_VERSION_CALENDAR
+        };
         w.u8(version).str(&self.poll_id).str(&self.title);
         w.u64(self.timetable.nominations_close)
             .u64(self.timetable.voting_open)
@@ -185,8 +197,11 @@ impl Manifest {
             TieBreak::AggregateHash => 1,
         });
         w.fixed(&self.server_key.to_bytes());
-        if version == MANIFEST_VERSION_CALENDAR {
+        if version >= MANIFEST_VERSION_CALENDAR {
             w.str(&self.calendar.zone).u8(if self.calendar.early_close { FLAG_EARLY_CLOSE } else { 0 });
+        }
+        if let Some(key) = &self.registrar {
+            w.fixed(&key.to_bytes());
         }
         w.finish()
     }
@@ -195,7 +210,7 @@ impl Manifest {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new("manifest", bytes);
         let version = r.u8()?;
-        if version != MANIFEST_VERSION && version != MANIFEST_VERSION_CALENDAR {
+        if !(MANIFEST_VERSION..=MANIFEST_VERSION_REGISTRAR).contains(&version) {
             return Err(BoardError::malformed("manifest", "unknown version"));
         }
         let poll_id = r.str()?;
@@ -241,20 +256,25 @@ impl Manifest {
             _ => return Err(BoardError::malformed("manifest", "unknown tie-break rule")),
         };
         let server_key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
-        let calendar = if version == MANIFEST_VERSION_CALENDAR {
+        let calendar = if version >= MANIFEST_VERSION_CALENDAR {
             let zone = r.str()?;
             let flags = r.u8()?;
             if flags & !FLAG_EARLY_CLOSE != 0 {
                 return Err(BoardError::malformed("manifest", "unknown calendar flags"));
             }
             let calendar = Calendar { zone, early_close: flags & FLAG_EARLY_CLOSE != 0 };
-            if calendar.is_default() {
+            if calendar.is_default() && version == MANIFEST_VERSION_CALENDAR {
                 // One encoding per manifest: an empty calendar is version 1.
                 return Err(BoardError::malformed("manifest", "version 2 with an empty calendar"));
             }
             calendar
         } else {
             Calendar::default()
+        };
+        let registrar = if version == MANIFEST_VERSION_REGISTRAR {
+            Some(CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?)
+        } else {
+            None
         };
         r.finish()?;
         let m = Self {
@@ -268,6 +288,7 @@ impl Manifest {
             tie_break,
             server_key,
             calendar,
+            registrar,
         };
         m.validate()?;
         Ok(m)

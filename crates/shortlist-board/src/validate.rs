@@ -92,6 +92,14 @@ pub fn manifest(m: &Manifest) -> Result<()> {
             return Err(BoardError::invalid(step, format!("trustee {}'s key is the server's", tr.index)));
         }
     }
+    // spec: board V1.3 item 14 — the registrar is a party apart from the
+    // server and the trustees: its key is neither's.
+    if let Some(r) = &m.registrar {
+        let r = r.to_bytes();
+        if r == m.server_key.to_bytes() || keys.contains(&r) {
+            return Err(BoardError::invalid(step, "the registrar's key is the server's or a trustee's"));
+        }
+    }
     Ok(())
 }
 

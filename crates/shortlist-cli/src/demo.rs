@@ -39,6 +39,18 @@ pub struct DemoArgs {
     /// Where the embedded server listens (with --keep, a fixed port is handy).
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: std::net::SocketAddr,
+    /// Registrar mode (spec: board §4.12): a registrar apart from the server
+    /// makes the members' credentials and posts the signed list of keys.
+    #[arg(long, conflicts_with = "keep")]
+    registrar: bool,
+    /// With --registrar: only make and post the credentials, timed (the
+    /// registrar's benchmark: `--members 500000`).
+    #[arg(long, requires = "registrar")]
+    issue_only: bool,
+    /// With --registrar: a database URL (PostgreSQL) instead of SQLite in a
+    /// temporary directory.
+    #[arg(long, requires = "registrar", value_name = "URL")]
+    database_url: Option<String>,
 }
 
 const POLL: &str = "demo-shortlist";
@@ -55,6 +67,15 @@ impl Timings {
 pub fn run(args: &DemoArgs) -> Result<()> {
     if args.members == 0 {
         bail!("--members must be at least 1");
+    }
+    if args.registrar {
+        let o = crate::demo_registrar::Options {
+            members: args.members,
+            concurrency: args.concurrency,
+            database_url: args.database_url.as_deref(),
+            issue_only: args.issue_only,
+        };
+        return crate::block_on(crate::demo_registrar::run(&o));
     }
     crate::block_on(demo(args))
 }

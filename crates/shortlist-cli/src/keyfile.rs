@@ -148,6 +148,18 @@ fn write_private_tmp(path: &Path, contents: &[u8]) -> Result<std::path::PathBuf>
     Ok(tmp)
 }
 
+/// Opens `path` for appending, creating it readable by its owner only.
+pub fn append_private(path: &Path) -> Result<std::fs::File> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.append(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path).with_context(|| format!("writing {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -6,10 +6,13 @@
 mod ceremony;
 mod choices;
 mod demo;
+mod demo_registrar;
 pub mod http;
 mod keyfile;
 mod loadgen;
 mod organiser;
+pub mod registrar;
+mod registrar_mail;
 mod send_tokens;
 mod simulate;
 mod stage;
@@ -45,6 +48,10 @@ enum Command {
     Organiser(organiser::OrganiserArgs),
     /// A trustee: make a key, take part in the key ceremony, decrypt at tally time.
     Trustee(trustee::TrusteeArgs),
+    /// The registrar (registrar mode): make a key, issue the members'
+    /// credentials and post their signed public keys, add late members,
+    /// replace a lost credential.
+    Registrar(registrar::RegistrarArgs),
     /// A member: register with a token, see the ballot, cast (optionally
     /// auditing first), check a receipt.
     Vote(vote::VoteArgs),
@@ -81,6 +88,7 @@ where
         Command::Organiser(args) => organiser::run(&args).map(|()| true),
         Command::Trustee(args) => trustee::run(&args).map(|()| true),
         Command::Vote(args) => vote::run(&args).map(|()| true),
+        Command::Registrar(args) => registrar::run(&args).map(|()| true),
         Command::Verify(args) => return verify::run(&args),
         Command::Loadgen(args) => loadgen::run(&args).map(|()| true),
         Command::Simulate(args) => simulate::run(&args).map(|()| true),

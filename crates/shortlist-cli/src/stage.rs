@@ -196,6 +196,24 @@ pub struct Staged {
 /// `members` on the roll: 32 expressions of interest (30 approved), a 3-of-5
 /// key ceremony, the roll and its tokens. Prints a line per stage.
 pub async fn open_poll(servers: &Embedded, poll: &str, members: usize) -> Result<Staged> {
+    open_poll_with(servers, poll, members, None, |_| async { Ok(()) }).await
+}
+
+/// [`open_poll`], in registrar mode when `registrar` is the registrar's
+/// public key (spec: board §4.12): no roll or tokens at the server;
+/// `before_voting` runs once nominations closed, before voting opens
+/// (the registrar posts its list there).
+pub async fn open_poll_with<F, Fut>(
+    servers: &Embedded,
+    poll: &str,
+    members: usize,
+    registrar: Option<[u8; 32]>,
+    before_voting: F,
+) -> Result<Staged>
+where
+    F: FnOnce(PollView) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+{
     let api = servers.api(0, poll)?;
     let now = servers.now;
     let trustee_keys: Vec<CredentialSecret> =
@@ -214,6 +232,10 @@ pub async fn open_poll(servers: &Embedded, poll: &str, members: usize) -> Result
         "threshold": 3,
         "revote": "last"
     });
+    let mut manifest = manifest;
+    if let Some(k) = registrar {
+        manifest["registrar_key"] = json!(hex::encode(k));
+    }
     let created = api.create_poll(&manifest).await?;
     println!("✓ poll created: manifest hash {}", short(created["manifest_hash"].as_str().unwrap_or("")));
     nominate(&api).await?;
@@ -226,18 +248,22 @@ pub async fn open_poll(servers: &Embedded, poll: &str, members: usize) -> Result
     // Nominations close; the roll and the tokens; voting opens.
     servers.clock.set(now + 7 * DAY);
     api.action("/nominations/close").await?;
-    let mut roll = String::from("member_id,name,email\n");
-    for i in 0..members {
-        roll.push_str(&format!("M{i:06},Member {i},member{i}@example.org\n"));
+    let (mut tokens, mut booth_paths) = (Vec::new(), Vec::new());
+    if registrar.is_none() {
+        let mut roll = String::from("member_id,name,email\n");
+        for i in 0..members {
+            roll.push_str(&format!("M{i:06},Member {i},member{i}@example.org\n"));
+        }
+        api.import_roll(&roll).await?;
+        let csv = api.issue_tokens().await?;
+        tokens = crate::organiser::column(&csv, "token")?;
+        booth_paths = crate::organiser::column(&csv, "booth_path")?;
+        if tokens.len() != members {
+            bail!("{} tokens issued for {members} members", tokens.len());
+        }
+        println!("✓ roll: {members} members, one eligibility token each (stored only as hashes)");
     }
-    api.import_roll(&roll).await?;
-    let csv = api.issue_tokens().await?;
-    let tokens = crate::organiser::column(&csv, "token")?;
-    let booth_paths = crate::organiser::column(&csv, "booth_path")?;
-    if tokens.len() != members {
-        bail!("{} tokens issued for {members} members", tokens.len());
-    }
-    println!("✓ roll: {members} members, one eligibility token each (stored only as hashes)");
+    before_voting(PollView::fetch(&api).await?).await?;
     servers.clock.set(now + 8 * DAY);
     let opened = api.action("/voting/open").await?;
     let view = Arc::new(PollView::fetch(&api).await?);

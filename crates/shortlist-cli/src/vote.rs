@@ -37,9 +37,14 @@ enum VoteCommand {
     Register {
         #[command(flatten)]
         server: ServerArgs,
-        /// The token from the organiser.
-        #[arg(long)]
-        token: String,
+        /// The token from the organiser (token mode).
+        #[arg(long, required_unless_present = "credential", conflicts_with = "credential")]
+        token: Option<String>,
+        /// Registrar mode: the credential from the registrar's letter or
+        /// e-mail (nine groups of four hex digits); the key is derived from
+        /// it here and nothing is sent (spec: board §4.12).
+        #[arg(long, value_name = "SECRET")]
+        credential: Option<String>,
         /// The poll's manifest hash, from the organiser's invitation (64 hex
         /// digits): nothing is registered unless the server's poll has it.
         #[arg(long, value_name = "HEX", value_parser = shortlist_board::entry::hash_from_hex)]
@@ -146,9 +151,13 @@ pub fn run(args: &VoteArgs) -> Result<()> {
 
 async fn vote(args: &VoteArgs) -> Result<()> {
     match &args.command {
-        VoteCommand::Register { server, token, manifest_hash } => {
+        VoteCommand::Register { server, token: Some(token), manifest_hash, .. } => {
             register(&args.wallet, server, &normalise_token(token), manifest_hash).await?
         }
+        VoteCommand::Register { server, credential: Some(secret), manifest_hash, .. } => {
+            register_credential(&args.wallet, server, secret, manifest_hash).await?
+        }
+        VoteCommand::Register { .. } => bail!("give --token or --credential"),
         VoteCommand::Ballot => {
             let w = load_wallet(&args.wallet)?;
             let view = w.view(&Api::new(Http::new(&w.server)?, &w.poll)).await?;
@@ -175,6 +184,44 @@ async fn vote(args: &VoteArgs) -> Result<()> {
         }
         VoteCommand::Check { receipt, poll } => check(receipt, poll.as_deref()).await?,
     }
+    Ok(())
+}
+
+/// Registrar mode: derives the credential key from the registrar's secret
+/// (spec: board §4.12.1) and keeps it in the wallet; there is no token to
+/// redeem, the key is on the registrar's list already.
+async fn register_credential(
+    wallet: &std::path::Path,
+    server: &ServerArgs,
+    secret: &str,
+    manifest_hash: &[u8; 32],
+) -> Result<()> {
+    if wallet.exists() {
+        bail!("{} exists: this device already has a credential", wallet.display());
+    }
+    let secret = shortlist_board::registrar::MemberCredential::parse(secret).map_err(anyhow::Error::msg)?;
+    let api = Api::new(Http::new(&server.server)?, &server.poll);
+    // spec: board §1.5 — the poll's identity, before anything else.
+    let view = PollView::fetch(&api).await?;
+    crate::check_manifest_hash(&view.manifest_hash, manifest_hash)?;
+    println!("✓ the server's poll {} has the manifest hash you were given", server.poll);
+    if view.manifest.registrar.is_none() {
+        bail!("poll {} is in token mode: register with the --token you were sent", server.poll);
+    }
+    let credential = secret.derive(manifest_hash);
+    let w = Wallet {
+        server: server.server.clone(),
+        poll: server.poll.clone(),
+        manifest_hash: *manifest_hash,
+        credential,
+        registered: true,
+    };
+    write_wallet(wallet, &w)?;
+    println!(
+        "credential key {} kept in {} (registrar mode: nothing to register)",
+        hex::encode(w.credential.public_key().to_bytes()),
+        wallet.display()
+    );
     Ok(())
 }
 

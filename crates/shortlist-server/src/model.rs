@@ -35,6 +35,10 @@ pub struct ManifestSpec {
     /// `last` (a later ballot replaces an earlier one) or `first`.
     #[serde(default = "default_revote")]
     pub revote: String,
+    /// Registrar mode (spec: board §4.12): hex of the registrar's ed25519
+    /// public key; absent for token mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registrar_key: Option<String>,
 }
 
 fn default_revote() -> String {
@@ -208,6 +212,15 @@ impl ManifestSpec {
             tie_break: TieBreak::AggregateHash,
             server_key,
             calendar: Calendar { zone: zone.clone(), early_close: self.timetable.early_close },
+            registrar: match &self.registrar_key {
+                None => None,
+                Some(hex) => {
+                    let bytes = crate::api::unhex32("registrar_key", hex)?;
+                    Some(CredentialPublicKey::from_bytes(&bytes).map_err(|e| {
+                        AppError::invalid(ErrorCode::InvalidManifest, format!("the registrar's key: {e}"))
+                    })?)
+                }
+            },
         };
         // spec: board V1.3 (with the degenerate-manifest and text rules of §2.1, §4.1)
         m.validate().map_err(|e| AppError::invalid(ErrorCode::InvalidManifest, e.to_string()))?;

@@ -281,6 +281,76 @@ impl AppendTx {
         row.map(|r| Ok((to_u64(r.try_get("idx")?)?, to_u64(r.try_get("ballots")?)?))).transpose()
     }
 
+    /// Registrar mode: whether any of `keys` is listed already (spec: V4.9).
+    pub async fn any_credential(&mut self, keys: &[[u8; 32]]) -> Result<bool> {
+        for chunk in keys.chunks(500) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM credentials WHERE poll_id = $1 AND key IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(&self.poll);
+            for k in chunk {
+                q = q.bind(k.as_slice());
+            }
+            let row = q.fetch_one(&mut *self.tx).await?;
+            if to_u64(row.try_get("n")?)? > 0 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Registrar mode: lists `keys` at entry `index`, many rows a statement
+    /// (the caller checked that none is listed).
+    pub async fn add_credentials(&mut self, keys: &[[u8; 32]], index: u64) -> Result<()> {
+        let idx = to_i64(index)?;
+        for chunk in keys.chunks(500) {
+            let rows: Vec<String> = (0..chunk.len()).map(|i| format!("($1, ${}, $2, 0)", i + 3)).collect();
+            let sql =
+                format!("INSERT INTO credentials (poll_id, key, idx, ballots) VALUES {}", rows.join(", "));
+            let mut q = sqlx::query(&sql).bind(&self.poll).bind(idx);
+            for k in chunk {
+                q = q.bind(k.as_slice());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Registrar mode: the entry index that revoked `key`, if it is.
+    pub async fn revoked_at(&mut self, key: &[u8; 32]) -> Result<Option<u64>> {
+        let row = sqlx::query("SELECT revoked_idx FROM credentials WHERE poll_id = $1 AND key = $2")
+            .bind(&self.poll)
+            .bind(key.as_slice())
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => r.try_get::<Option<i64>, _>("revoked_idx")?.map(to_u64).transpose(),
+        }
+    }
+
+    /// Registrar mode: revokes `old` at entry `index` and lists `new` there,
+    /// with `old`'s ballots counted as its own (one member, spec: V4.9).
+    pub async fn revoke_credential(&mut self, old: &[u8; 32], new: &[u8; 32], index: u64) -> Result<()> {
+        let ballots = self.credential(old).await?.map_or(0, |(_, n)| n);
+        sqlx::query("UPDATE credentials SET revoked_idx = $3 WHERE poll_id = $1 AND key = $2")
+            .bind(&self.poll)
+            .bind(old.as_slice())
+            .bind(to_i64(index)?)
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("INSERT INTO credentials (poll_id, key, idx, ballots) VALUES ($1, $2, $3, $4)")
+            .bind(&self.poll)
+            .bind(new.as_slice())
+            .bind(to_i64(index)?)
+            .bind(to_i64(ballots)?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     /// Counts one more ballot for a credential.
     pub async fn count_ballot(&mut self, key: &[u8; 32]) -> Result<()> {
         sqlx::query("UPDATE credentials SET ballots = ballots + 1 WHERE poll_id = $1 AND key = $2")

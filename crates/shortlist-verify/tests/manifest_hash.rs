@@ -39,6 +39,7 @@ fn record(dir: &std::path::Path) -> (std::path::PathBuf, String) {
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     };
     let mut w = BoardWriter::new();
     let e = w.append(EntryKind::Manifest, 1, manifest.to_bytes()).unwrap();

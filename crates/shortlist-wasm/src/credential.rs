@@ -46,6 +46,20 @@ impl Credential {
         Ok(Credential { secret: CredentialSecret::from_secret_bytes(&array) })
     }
 
+    /// Registrar mode (spec: board §4.12.1): the credential key derived from
+    /// the registrar's credential text (nine groups of four hex digits, with
+    /// its check) for the poll whose manifest hash is `manifest_hash_hex`.
+    #[wasm_bindgen(js_name = fromRegistrar)]
+    pub fn from_registrar(text: &str, manifest_hash_hex: &str) -> Result<Credential> {
+        let secret = shortlist_board::registrar::MemberCredential::parse(text)
+            .map_err(|_| Error::new("the credential in the link is not complete or has a typing mistake"))?;
+        let hm: [u8; 32] = hex::decode(manifest_hash_hex.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| Error::new("the manifest hash must be 64 hex digits"))?;
+        Ok(Credential { secret: secret.derive(&hm) })
+    }
+
     /// The public key (hex), as registered with `POST …/credentials`.
     #[wasm_bindgen(js_name = publicKeyHex)]
     pub fn public_key_hex(&self) -> String {

@@ -97,6 +97,20 @@ async function start() {
     stop(t('booth.err_not_open'));
     return;
   }
+  if (!booth.credential && frag.c) {
+    // Registrar mode (spec: board §4.12): the link holds the registrar's
+    // credential; the key is derived here and nothing is registered.
+    try {
+      booth.credential = sl.Credential.fromRegistrar(frag.c, booth.manifestHash);
+    } catch {
+      stop(t('booth.err_credential_format'));
+      return;
+    }
+    store(booth.credential.exportSecret(), booth.manifestHash);
+    forgetFragment();
+    choices({ fresh: true });
+    return;
+  }
   if (saved && (!frag.t || saved.manifest_hash === booth.manifestHash)) {
     try {
       booth.credential = sl.Credential.fromSecret(saved.secret);

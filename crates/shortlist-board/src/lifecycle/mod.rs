@@ -95,4 +95,6 @@ pub struct Now {
 }
 
 #[cfg(test)]
+mod registrar_tests;
+#[cfg(test)]
 mod tests;

@@ -40,6 +40,8 @@ pub enum Action {
     PostResult,
     /// Amending the timetable.
     Amend,
+    /// Posting a registrar entry (list part, supplement, revocation).
+    Registrar,
 }
 
 impl Action {
@@ -61,6 +63,7 @@ impl Action {
             Action::Tally => "posting the aggregate",
             Action::PostResult => "posting the result",
             Action::Amend => "amending the timetable",
+            Action::Registrar => "posting a registrar entry",
         }
     }
 
@@ -72,6 +75,7 @@ impl Action {
             Action::EnterCandidate | Action::CloseNominations => "V1.4",
             Action::Amend => "V1.5",
             Action::RegisterCredential => "V4.1",
+            Action::Registrar => "V4.9",
             Action::CastBallot => "V4.4",
             Action::AuditBallot => "V4.8",
             Action::CeremonyMessage => "V5.1",
@@ -167,6 +171,22 @@ pub enum Refusal {
     },
     /// The amendment breaks a timing rule (422 `invalid_amendment`).
     InvalidAmendment(String),
+    /// Registrar mode: the ballot's credential key is on no registrar list
+    /// or supplement before it (403 `unlisted`).
+    Unlisted,
+    /// Registrar mode: the ballot's credential key was revoked before it (403 `revoked`).
+    Revoked,
+    /// Registrar mode: credentials come from the registrar's list, not from
+    /// token redemption (409 `registrar_mode`).
+    RegistrarMode,
+    /// Token mode: the manifest names no registrar (409 `token_mode`).
+    TokenMode,
+    /// A key of a registrar entry is already listed, or repeats within it (409 `duplicate_key`).
+    DuplicateKey,
+    /// A registrar entry out of order: a list part not next, beyond the
+    /// roll's size or after the list is complete; a supplement before it is;
+    /// a revocation of a key not listed or already revoked (409 `registrar_order`).
+    RegistrarOrder(String),
 }
 
 impl Refusal {
@@ -188,13 +208,21 @@ impl Refusal {
             Refusal::AlreadyVoted => C::AlreadyVoted,
             Refusal::DuplicateCiphertexts => C::DuplicateCiphertexts,
             Refusal::InvalidAmendment(_) => C::InvalidAmendment,
+            Refusal::Unlisted => C::Unlisted,
+            Refusal::Revoked => C::Revoked,
+            Refusal::RegistrarMode => C::RegistrarMode,
+            Refusal::TokenMode => C::TokenMode,
+            Refusal::DuplicateKey => C::DuplicateKey,
+            Refusal::RegistrarOrder(_) => C::RegistrarOrder,
         }
     }
 
     /// How the API reports it.
     pub fn class(&self) -> RefusalClass {
         match self {
-            Refusal::InvalidToken | Refusal::Unregistered => RefusalClass::Forbidden,
+            Refusal::InvalidToken | Refusal::Unregistered | Refusal::Unlisted | Refusal::Revoked => {
+                RefusalClass::Forbidden
+            }
             Refusal::InvalidAmendment(_) => RefusalClass::Invalid,
             _ => RefusalClass::Conflict,
         }
@@ -217,6 +245,12 @@ impl Refusal {
             Refusal::DuplicateCiphertexts => "V4.7",
             Refusal::DuplicateTrusteeMessage { .. } => "V5.1",
             Refusal::Changed(_) | Refusal::NotPending | Refusal::InvalidToken => "api §5",
+            Refusal::Unlisted
+            | Refusal::Revoked
+            | Refusal::RegistrarMode
+            | Refusal::TokenMode
+            | Refusal::DuplicateKey
+            | Refusal::RegistrarOrder(_) => "V4.9",
         }
     }
 }
@@ -257,6 +291,16 @@ impl std::fmt::Display for Refusal {
                 write!(f, "{} ({at}, Unix seconds) has passed: it can no longer be moved", deadline.name())
             }
             Refusal::InvalidAmendment(why) => f.write_str(why),
+            Refusal::Unlisted => write!(f, "this credential key is not on the registrar's list"),
+            Refusal::Revoked => write!(f, "the registrar revoked this credential key"),
+            Refusal::RegistrarMode => {
+                write!(f, "this poll is in registrar mode: credentials come from the registrar, not tokens")
+            }
+            Refusal::TokenMode => write!(f, "this poll's manifest names no registrar"),
+            Refusal::DuplicateKey => {
+                write!(f, "a credential key of this entry is already listed, or repeats")
+            }
+            Refusal::RegistrarOrder(why) => f.write_str(why),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::manifest::{RevotePolicy, Timetable};
 
-use super::rules::{self, BallotFacts};
+use super::rules::{self, BallotFacts, RegistrarFacts, RegistrarStep};
 use super::{Now, Phase, Refusal};
 
 mod state;
@@ -34,6 +34,22 @@ pub struct Roll {
     registered: HashMap<[u8; 32], u64>,
     cast: HashMap<[u8; 32], Cast>,
     fingerprints: HashMap<[u8; 32], Fingerprint>,
+    /// The registrar's list as replayed (spec: board §4.12, V4.9).
+    registrar: RegistrarRoll,
+}
+
+/// The registrar's entries as replayed: whether the poll is in registrar
+/// mode, the list parts, revoked keys and each replacement's first key.
+#[derive(Clone, Debug, Default)]
+struct RegistrarRoll {
+    mode: bool,
+    parts: u64,
+    roll_size: Option<u64>,
+    listed: u64,
+    revoked: HashMap<[u8; 32], u64>,
+    // A replacement key → the member's first key: one member, one ballot
+    // that counts across a re-issue (spec: V4.6, V4.9).
+    voter: HashMap<[u8; 32], [u8; 32]>,
 }
 
 /// Where a contest's ciphertexts first appeared on the board.
@@ -64,7 +80,89 @@ impl Roll {
             registered: HashMap::new(),
             cast: HashMap::new(),
             fingerprints: HashMap::new(),
+            registrar: RegistrarRoll::default(),
         }
+    }
+
+    /// Sets registrar mode (the manifest names a registrar, spec: §4.12).
+    pub fn set_registrar_mode(&mut self, on: bool) {
+        self.registrar.mode = on;
+    }
+
+    /// Whether the poll is in registrar mode.
+    pub fn registrar_mode(&self) -> bool {
+        self.registrar.mode
+    }
+
+    /// The member a credential key belongs to, as their first key: a
+    /// replacement's revoked predecessor's, else the key itself.
+    pub fn voter(&self, credential: &[u8; 32]) -> [u8; 32] {
+        self.registrar.voter.get(credential).copied().unwrap_or(*credential)
+    }
+
+    /// The roll size the registrar's list states and the keys listed so far
+    /// by list parts.
+    pub fn registrar_list(&self) -> (Option<u64>, u64) {
+        (self.registrar.roll_size, self.registrar.listed)
+    }
+
+    /// The facts the registrar rule needs for an entry adding `keys` and,
+    /// for a revocation, revoking `revoked`.
+    pub fn registrar_facts(&self, keys: &[[u8; 32]], revoked: Option<&[u8; 32]>) -> RegistrarFacts {
+        let distinct: std::collections::HashSet<&[u8; 32]> = keys.iter().collect();
+        RegistrarFacts {
+            registrar_mode: self.registrar.mode,
+            parts: self.registrar.parts,
+            roll_size: self.registrar.roll_size,
+            listed: self.registrar.listed,
+            fresh_keys: distinct.len() == keys.len() && keys.iter().all(|k| !self.registered.contains_key(k)),
+            revocable: revoked
+                .is_some_and(|k| self.registered.contains_key(k) && !self.registrar.revoked.contains_key(k)),
+        }
+    }
+
+    /// Applies a registrar entry at `index`, if the rule admits it (spec:
+    /// V4.9): its keys become listed at `index`; a revocation revokes its
+    /// key at `index` and makes the replacement the same member's.
+    pub fn registrar(
+        &mut self,
+        index: u64,
+        time: u64,
+        body: &crate::registrar::RegistrarBody,
+    ) -> Result<(), Refusal> {
+        use crate::registrar::RegistrarBody as B;
+        let (step, revoked) = match body {
+            B::List { roll_size, part, keys } => (
+                RegistrarStep::List {
+                    roll_size: *roll_size,
+                    part: *part,
+                    keys: u64::try_from(keys.len()).unwrap_or(u64::MAX),
+                },
+                None,
+            ),
+            B::Supplement { .. } => (RegistrarStep::Supplement, None),
+            B::Revocation { revoked, .. } => (RegistrarStep::Revocation, Some(revoked)),
+        };
+        let facts = self.registrar_facts(body.added(), revoked);
+        rules::registrar_entry(&self.now(time), step, &facts)?;
+        for k in body.added() {
+            self.registered.insert(*k, index);
+        }
+        match body {
+            B::List { roll_size, keys, .. } => {
+                self.registrar.parts = self.registrar.parts.saturating_add(1);
+                self.registrar.roll_size = Some(*roll_size);
+                self.registrar.listed =
+                    self.registrar.listed.saturating_add(u64::try_from(keys.len()).unwrap_or(u64::MAX));
+            }
+            B::Supplement { .. } => {}
+            B::Revocation { revoked, replacement } => {
+                self.registrar.revoked.insert(*revoked, index);
+                let root = self.voter(revoked);
+                self.registrar.voter.insert(*replacement, root);
+            }
+        }
+        Ok(())
     }
 
     /// Where the poll stands for an entry at `time`.
@@ -105,6 +203,7 @@ impl Roll {
 
     /// Registers a credential at `index`, if the rules admit it.
     pub fn register(&mut self, index: u64, time: u64, credential: [u8; 32]) -> Result<(), Refusal> {
+        rules::registration_mode(self.registrar.mode)?;
         rules::register_credential(&self.now(time), self.registered.contains_key(&credential), true)?;
         self.registered.insert(credential, index);
         Ok(())
@@ -115,9 +214,11 @@ impl Roll {
     pub fn ballot_facts(&self, index: u64, credential: &[u8; 32], fingerprints: &[[u8; 32]]) -> BallotFacts {
         BallotFacts {
             registered: self.registered.get(credential).is_some_and(|at| *at < index),
-            cast_before: self.cast.get(credential).map_or(0, |c| c.ballots),
+            cast_before: self.cast.get(&self.voter(credential)).map_or(0, |c| c.ballots),
             fresh_ciphertexts: rules::fingerprints_distinct(fingerprints)
                 && fingerprints.iter().all(|f| self.fingerprints.get(f).is_none_or(|p| p.at >= index)),
+            registrar_mode: self.registrar.mode,
+            revoked: self.registrar.revoked.get(credential).is_some_and(|at| *at < index),
         }
     }
 
@@ -145,6 +246,8 @@ impl Roll {
         fingerprints: &[[u8; 32]],
     ) -> Result<Option<u64>, Refusal> {
         self.record_fingerprints(index, fingerprints, true);
+        // spec: V4.9 — a replacement key votes as its member's first key.
+        let credential = self.voter(&credential);
         let before = self.cast.get(&credential).copied();
         if !rules::revote_allows(self.revote, before.map_or(0, |c| c.ballots)) {
             return Err(Refusal::AlreadyVoted);

@@ -162,6 +162,10 @@ pub struct BallotFacts {
     /// No contest's ciphertexts are on the board (cast or audited), and no
     /// two contests of the ballot have the same ones (spec: V4.7).
     pub fresh_ciphertexts: bool,
+    /// The manifest names a registrar: `registered` means listed (spec: V4.9).
+    pub registrar_mode: bool,
+    /// The registrar revoked the credential before this ballot (spec: V4.9).
+    pub revoked: bool,
 }
 
 /// Every rule a cast ballot breaks, in the order of api §5: the phase and
@@ -174,7 +178,12 @@ pub fn cast_ballot_refusals(now: &Now, revote: RevotePolicy, f: &BallotFacts) ->
         out.push(r);
     }
     if !f.registered {
-        out.push(Refusal::Unregistered);
+        // spec: V4.9 — in registrar mode, the key must be listed.
+        out.push(if f.registrar_mode { Refusal::Unlisted } else { Refusal::Unregistered });
+    }
+    if f.revoked {
+        // spec: V4.9 — no ballot from a key after its revocation.
+        out.push(Refusal::Revoked);
     }
     if !revote_allows(revote, f.cast_before) {
         out.push(Refusal::AlreadyVoted);
@@ -285,5 +294,107 @@ pub fn amend(now: &Now, a: &Amendment, calendar: &Calendar) -> Admission {
         return Err(Refusal::DeadlinePassed { deadline: a.deadline, at: current });
     }
     a.check(now.time, &now.timetable, calendar, closed).map_err(Refusal::InvalidAmendment)?;
+    Ok(None)
+}
+
+/// Whether a credential registration (kind 7) may be posted in this mode
+/// (spec: V4.9): in registrar mode credentials come only from the
+/// registrar's entries.
+pub fn registration_mode(registrar_mode: bool) -> Result<(), Refusal> {
+    if registrar_mode {
+        return Err(Refusal::RegistrarMode);
+    }
+    Ok(())
+}
+
+/// What the board says before a registrar entry (spec: board §4.12, V4.9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RegistrarFacts {
+    /// The manifest names a registrar.
+    pub registrar_mode: bool,
+    /// List parts on the board.
+    pub parts: u64,
+    /// The roll size the first list part gave, if any.
+    pub roll_size: Option<u64>,
+    /// Keys the list parts hold.
+    pub listed: u64,
+    /// The entry's keys are distinct and none is on a list, supplement or
+    /// revocation before it.
+    pub fresh_keys: bool,
+    /// For a revocation: its revoked key is listed and not revoked.
+    pub revocable: bool,
+}
+
+impl RegistrarFacts {
+    /// Whether every part of the list is on the board.
+    pub fn list_complete(&self) -> bool {
+        self.parts > 0 && self.roll_size == Some(self.listed)
+    }
+}
+
+/// What a registrar entry is, for its rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegistrarStep {
+    /// List part `part` of a roll of `roll_size`, with `keys` keys.
+    List {
+        /// The roll's size it states.
+        roll_size: u64,
+        /// Its part number.
+        part: u32,
+        /// How many keys it lists.
+        keys: u64,
+    },
+    /// A supplement.
+    Supplement,
+    /// A revocation and replacement.
+    Revocation,
+}
+
+/// A registrar entry (spec: board §4.12, V4.9): registrar mode; before
+/// voting closes; list parts numbered 0, 1, … with one roll size, together
+/// exactly that many keys; supplements once the list is complete; a
+/// revocation of a listed, unrevoked key; every key new. The signature is
+/// the caller's check.
+pub fn registrar_entry(now: &Now, step: RegistrarStep, f: &RegistrarFacts) -> Admission {
+    if !f.registrar_mode {
+        return Err(Refusal::TokenMode);
+    }
+    let close = now.timetable.voting_close;
+    if now.phase.voting_over() || now.time >= close {
+        return Err(Refusal::TooLate { action: Action::Registrar, at: close });
+    }
+    let order = |why: &str| Err(Refusal::RegistrarOrder(why.to_string()));
+    match step {
+        RegistrarStep::List { roll_size, part, keys } => {
+            if f.list_complete() {
+                return order("the registrar's list is complete: late members go in a supplement");
+            }
+            if u64::from(part) != f.parts {
+                return order("list parts must be posted in order 0, 1, …");
+            }
+            if f.roll_size.is_some_and(|r| r != roll_size) {
+                return order("every list part must state the same roll size");
+            }
+            if f.listed.saturating_add(keys) > roll_size {
+                return order("the list parts hold more keys than the roll's size");
+            }
+        }
+        RegistrarStep::Supplement => {
+            if !f.list_complete() {
+                return order("a supplement needs the registrar's list complete first");
+            }
+        }
+        RegistrarStep::Revocation => {
+            if !f.list_complete() {
+                return order("a revocation needs the registrar's list complete first");
+            }
+            if !f.revocable {
+                return order("the revoked key is not listed, or already revoked");
+            }
+        }
+    }
+    if !f.fresh_keys {
+        return Err(Refusal::DuplicateKey);
+    }
     Ok(None)
 }

@@ -58,7 +58,8 @@ fn refusals_name_their_code_and_step() {
 
 #[test]
 fn a_ballot_lists_every_rule_it_breaks_in_the_spec_order() {
-    let facts = BallotFacts { registered: false, cast_before: 1, fresh_ciphertexts: false };
+    let facts =
+        BallotFacts { registered: false, cast_before: 1, fresh_ciphertexts: false, ..Default::default() };
     let all = rules::cast_ballot_refusals(&now(Phase::Closed, 400), RevotePolicy::FirstCounts, &facts);
     let steps: Vec<_> = all.iter().map(Refusal::step).collect();
     assert_eq!(steps, ["V4.4", "V4.3", "V4.6", "V4.7"]);

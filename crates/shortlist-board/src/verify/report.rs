@@ -41,6 +41,8 @@ pub enum Step {
     V4_7,
     /// V4.8: audited ballots open to what they claim.
     V4_8,
+    /// V4.9: registrar: signed list, listed unrevoked keys.
+    V4_9,
     /// V6.1: voting closed and aggregates recomputed.
     V6_1,
     /// V6.2: decryption shares.
@@ -55,7 +57,7 @@ pub enum Step {
 
 impl Step {
     /// Every step, in report order.
-    pub const ALL: [Step; 22] = [
+    pub const ALL: [Step; 23] = [
         Step::V1_1,
         Step::V1_2,
         Step::V1_3,
@@ -73,6 +75,7 @@ impl Step {
         Step::V4_6,
         Step::V4_7,
         Step::V4_8,
+        Step::V4_9,
         Step::V6_1,
         Step::V6_2,
         Step::V6_3,
@@ -100,6 +103,7 @@ impl Step {
             Step::V4_6 => ("V4.6", "revote policy"),
             Step::V4_7 => ("V4.7", "no duplicate ciphertexts"),
             Step::V4_8 => ("V4.8", "audited ballots open to what they claim"),
+            Step::V4_9 => ("V4.9", "registrar: signed list, listed unrevoked keys"),
             Step::V6_1 => ("V6.1", "voting closed and aggregates recomputed"),
             Step::V6_2 => ("V6.2", "decryption shares"),
             Step::V6_3 => ("V6.3", "combination of shares"),

@@ -20,6 +20,7 @@ use crate::record::Frame;
 use crate::sums::BallotSums;
 use crate::tally;
 
+mod registrar;
 mod state;
 
 /// Ballots whose proofs are checked in one multiscalar multiplication.
@@ -184,6 +185,9 @@ impl Voting {
         }
         match e.kind {
             EntryKind::Credential => self.credential(poll, e, report),
+            EntryKind::RegistrarList | EntryKind::RegistrarSupplement | EntryKind::RegistrarRevocation => {
+                self.registrar(poll, ceremony, e, report)
+            }
             EntryKind::Ballot => self.ballot(poll, ceremony, e, offset, report),
             EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
             EntryKind::VotingClosed => {
@@ -260,6 +264,9 @@ impl Voting {
                     Err(Refusal::AlreadyRegistered) => {
                         report.fail(Step::V4_1, format!("entry {}: credential registered twice", e.index));
                     }
+                    Err(r @ Refusal::RegistrarMode) => {
+                        report.fail(Step::V4_9, format!("entry {}: {r}", e.index))
+                    }
                     Err(_) => {
                         report
                             .fail(Step::V4_1, format!("entry {}: registration after voting closed", e.index));
@@ -274,6 +281,7 @@ impl Voting {
     fn sync(&mut self, poll: &Poll) {
         self.roll.revote = poll.manifest.revote;
         self.roll.timetable = poll.timetable;
+        self.roll.set_registrar_mode(poll.manifest.registrar.is_some());
     }
 
     fn ballot(&mut self, poll: &Poll, ceremony: &mut Ceremony, e: &Entry, offset: u64, report: &mut Report) {
@@ -366,6 +374,20 @@ impl Voting {
                     report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
                 }
                 Refusal::DuplicateCiphertexts => self.duplicate(index, &fingerprints, report),
+                Refusal::Unlisted => report.fail(
+                    Step::V4_9,
+                    format!(
+                        "entry {index}: credential {} is not on the registrar's list",
+                        hex::encode(&cred[..8])
+                    ),
+                ),
+                Refusal::Revoked => report.fail(
+                    Step::V4_9,
+                    format!(
+                        "entry {index}: credential {} was revoked before this ballot",
+                        hex::encode(&cred[..8])
+                    ),
+                ),
                 _ => report.fail(Step::V4_4, format!("entry {index}: ballot outside the voting window")),
             }
         }
@@ -383,7 +405,9 @@ impl Voting {
                 report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
             }
             Ok(previous) => {
-                if let Some(old) = self.counted_at.insert(cred, c.offset).filter(|_| previous.is_some()) {
+                // One counted ballot per member across a re-issue (spec: V4.9).
+                let voter = self.roll.voter(&cred);
+                if let Some(old) = self.counted_at.insert(voter, c.offset).filter(|_| previous.is_some()) {
                     self.superseded.push(old);
                 }
                 self.sums.get_or_insert_with(|| BallotSums::new(&poll.shapes())).add(&ballot);
@@ -492,6 +516,7 @@ impl Voting {
         reread: &mut dyn FnMut(u64) -> Result<Frame>,
     ) {
         self.flush(poll, ceremony, report);
+        self.registrar_finish(poll, report);
         for (hash, audited_at) in std::mem::take(&mut self.audited) {
             // Cast before it was audited (the other order is reported when cast).
             if let Some(cast) = self.roll.fingerprint(&hash).filter(|f| f.cast) {

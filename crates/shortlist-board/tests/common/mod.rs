@@ -36,6 +36,7 @@ pub fn sample_manifest(rng: &mut ChaCha20Rng, trustees: u16, threshold: u16) -> 
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     };
     (m, server)
 }

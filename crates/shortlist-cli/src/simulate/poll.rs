@@ -19,6 +19,7 @@ use shortlist_board::payload::{
     TrusteeMessage,
 };
 use shortlist_board::record::Frame;
+use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
 use shortlist_board::tally;
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
@@ -101,6 +102,7 @@ fn manifest(voters: usize, server: &CredentialSecret, trustees: &[CredentialSecr
         tie_break: TieBreak::AggregateHash,
         server_key: server.public_key(),
         calendar: Default::default(),
+        registrar: None,
     }
 }
 
@@ -154,7 +156,16 @@ pub fn simulate(
     let server = CredentialSecret::generate(&mut rng);
     let trustee_keys: Vec<CredentialSecret> =
         (0..TRUSTEES).map(|_| CredentialSecret::generate(&mut rng)).collect();
-    let manifest = manifest(voters, &server, &trustee_keys);
+    let mut manifest = manifest(voters, &server, &trustee_keys);
+    // The unlisted-credential tamper runs in registrar mode (spec: board
+    // §4.12): the registrar lists every voter's key but the first's.
+    let registrar = CredentialSecret::generate(&mut rng);
+    let registrar_mode = tamper == Some(Tamper::UnlistedCredential);
+    if registrar_mode {
+        manifest.registrar = Some(registrar.public_key());
+    }
+    let voter_keys: Vec<CredentialSecret> =
+        (0..voters).map(|_| CredentialSecret::generate(&mut rng)).collect();
     let planned = manifest.timetable.voting_close;
     let close = planned + EXTENSION;
     let mut board = Board { writer: BoardWriter::new(), server, emit };
@@ -193,8 +204,21 @@ pub fn simulate(
     let mut sums: Sums = vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); CANDIDATES as usize];
     let (mut ballots, mut revotes, mut audited, mut counted) = (0u64, 0u64, 0u64, 0u64);
     let mut previous: Option<EncryptedContest> = None;
-    for i in 0..voters {
-        let cred = CredentialSecret::generate(&mut rng);
+    if registrar_mode {
+        let mut keys: Vec<[u8; 32]> = voter_keys.iter().skip(1).map(|k| k.public_key().to_bytes()).collect();
+        keys.sort_unstable();
+        let roll_size = u64::try_from(keys.len())?;
+        let per = shortlist_board::registrar::MAX_KEYS_PER_ENTRY;
+        for (part, chunk) in keys.chunks(per).enumerate() {
+            let body = RegistrarBody::List { roll_size, part: u32::try_from(part)?, keys: chunk.to_vec() };
+            board.put(
+                EntryKind::RegistrarList,
+                1500,
+                RegistrarEntry::sign(body, &mh, &registrar).to_bytes(),
+            )?;
+        }
+    }
+    for (i, cred) in voter_keys.iter().enumerate() {
         let cred_pk = cred.public_key().to_bytes();
         let bctx = BallotContext { election: &ctx, credential: &cred_pk };
         let time = 2000 + 10 * u64::try_from(i)?;
@@ -206,7 +230,8 @@ pub fn simulate(
             let amendment = Amendment::sign(signer, &mh, Deadline::VotingClose, planned, close);
             board.put(EntryKind::Amendment, 1900, amendment.to_bytes())?;
         }
-        if !(tamper == Some(Tamper::UnregisteredCredential) && i == 0) {
+        let unregistered = tamper == Some(Tamper::UnregisteredCredential) && i == 0;
+        if !unregistered && !registrar_mode {
             board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
         }
         let mut audited_contest = None;
@@ -240,13 +265,13 @@ pub fn simulate(
             _ => {}
         }
         let late = tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
-        let ballot = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![contest.clone()]);
+        let ballot = Ballot::sign(Purpose::Cast, cred, &mh, &dh, vec![contest.clone()]);
         board.put(EntryKind::Ballot, if late { close + 1 } else { time }, ballot.to_bytes())?;
         ballots += 1;
         // spec: V4.6 — the aggregate sums the admitted ballots only: an
         // unregistered, late, copied or unproven one is on the board, not counted.
         let refused = match tamper {
-            Some(Tamper::UnregisteredCredential) => i == 0,
+            Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential) => i == 0,
             Some(Tamper::TamperedProof) => i == 1,
             Some(Tamper::CopiedBallot) => i == 2,
             _ => late,
@@ -258,7 +283,7 @@ pub fn simulate(
         if let (Some(Tamper::AuditedBallotCast), Some(audited)) = (tamper, &audited_contest) {
             // The audited (public) encryption cast after the real ballot, re-signed
             // for casting with the member's key, as a compromised client would.
-            let recast = Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![audited.clone()]);
+            let recast = Ballot::sign(Purpose::Cast, cred, &mh, &dh, vec![audited.clone()]);
             // Not admitted (V4.7): the real ballot still counts.
             board.put(EntryKind::Ballot, time + 6, recast.to_bytes())?;
             ballots += 1;
@@ -271,10 +296,11 @@ pub fn simulate(
             board.put(
                 EntryKind::Ballot,
                 time + 5,
-                Ballot::sign(Purpose::Cast, &cred, &mh, &dh, vec![again.clone()]).to_bytes(),
+                Ballot::sign(Purpose::Cast, cred, &mh, &dh, vec![again.clone()]).to_bytes(),
             )?;
             // It replaces the counted ballot, or counts first if that one was refused.
-            if tamper != Some(Tamper::UnregisteredCredential) || i != 0 {
+            if !matches!(tamper, Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential)) || i != 0
+            {
                 if refused {
                     counted += 1;
                 } else {

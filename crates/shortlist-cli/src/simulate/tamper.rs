@@ -48,6 +48,8 @@ pub enum Tamper {
     WrongSlate,
     /// A voting-close extension signed by a key other than the server's.
     ForgedAmendment,
+    /// Registrar mode: a ballot from a key not on the registrar's list.
+    UnlistedCredential,
 }
 
 /// Every kind with its name, the step that must catch it, and what it does.
@@ -80,6 +82,12 @@ pub const TAMPERS: &[(Tamper, &str, &str, &str)] = &[
     (Tamper::ResultTrustees, "result-trustees", "V6.6", "a result naming a trustee with no decryption share"),
     (Tamper::WrongSlate, "wrong-slate", "V6.7", "a slate that breaks the rules"),
     (Tamper::ForgedAmendment, "forged-amendment", "V1.5", "a timetable amendment not signed by the server"),
+    (
+        Tamper::UnlistedCredential,
+        "unlisted-credential",
+        "V4.9",
+        "registrar mode: a ballot from a key not on the registrar's list",
+    ),
 ];
 
 impl Tamper {

@@ -6,6 +6,7 @@ pub mod mail;
 pub mod member;
 pub mod organiser;
 pub mod public;
+pub mod registrar;
 pub mod timetable;
 pub mod trustee;
 
@@ -161,6 +162,7 @@ impl Modify for SecurityAddon {
         (name = "candidate", description = "Needs a candidate token"),
         (name = "member", description = "Needs an eligibility token or a credential signature"),
         (name = "trustee", description = "Signed with a trustee's manifest key"),
+        (name = "registrar", description = "Signed with the manifest's registrar key"),
         (name = "public", description = "Open to anyone")
     )
 )]
@@ -250,6 +252,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(member::receipt))
         .routes(routes!(trustee::post_message))
         .routes(routes!(trustee::inbox))
+        .routes(routes!(registrar::post))
         .routes(routes!(public::polls))
         .routes(routes!(public::poll))
         .routes(routes!(public::status))

@@ -586,6 +586,19 @@ pub async fn tally(
 async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Aggregate> {
     let store = &state.shared.store;
     let kind = EntryKind::Ballot.code();
+    // Registrar mode: a replacement key votes as its member's first key
+    // (spec: V4.9), so one member has one counted ballot across a re-issue.
+    let mut voter: std::collections::HashMap<[u8; 32], [u8; 32]> = std::collections::HashMap::new();
+    for row in store.entries_of_kind(&p.id, EntryKind::RegistrarRevocation.code(), 0, 1 << 40).await? {
+        let e = shortlist_board::registrar::RegistrarEntry::from_bytes(
+            EntryKind::RegistrarRevocation,
+            &row.payload,
+        )?;
+        if let shortlist_board::registrar::RegistrarBody::Revocation { revoked, replacement } = e.body {
+            let root = voter.get(&revoked).copied().unwrap_or(revoked);
+            voter.insert(replacement, root);
+        }
+    }
     // Pass 1: which entry counts for each credential (spec: V4.6, the lifecycle's policy).
     let mut counted = Counted::new(p.manifest.revote);
     let mut from = 0;
@@ -598,7 +611,7 @@ async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Agg
                 .get(..32)
                 .and_then(|b| b.try_into().ok())
                 .ok_or_else(|| AppError::internal("short ballot"))?;
-            counted.add(credential, row.index);
+            counted.add(voter.get(&credential).copied().unwrap_or(credential), row.index);
         }
         from = end;
     }

@@ -220,6 +220,76 @@ async fn work_once(
     Ok(claimed)
 }
 
+/// What became of a message sent outside the queue ([`Mailer::send_direct`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Direct {
+    /// The SMTP server accepted it.
+    Sent,
+    /// A temporary failure: try again later.
+    Temporary(String),
+    /// Refused for good (a 5xx, a bad address): the reason.
+    Refused(String),
+}
+
+impl Mailer {
+    /// The message: multipart text and HTML, with this Message-ID (at the
+    /// sender's domain) and date.
+    fn message(
+        &self,
+        to: Mailbox,
+        subject: &str,
+        text: &str,
+        html: &str,
+        id: &str,
+        date: SystemTime,
+    ) -> Result<Message, String> {
+        let body = MultiPart::alternative()
+            .boundary(format!("=_shortlist_{}", id.get(..16).unwrap_or(id)))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text.to_string()))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.to_string()));
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .date(date)
+            .message_id(Some(format!("<{id}@{}>", self.domain)))
+            .multipart(body)
+            .map_err(|e| format!("cannot build the message: {e}"))
+    }
+
+    /// Sends one message now, at the configured rate, outside the queue:
+    /// `template` filled with `values` to `name <email>`, Message-ID `id`.
+    /// For a sender that keeps its own record of what was sent (the
+    /// registrar's delivery, spec: board §4.12.1).
+    pub async fn send_direct(
+        &self,
+        name: &str,
+        email: &str,
+        template: &Template,
+        values: &Values<'_>,
+        id: &str,
+    ) -> Direct {
+        let to = match email.parse() {
+            Ok(address) => Mailbox::new(Some(name.to_string()), address),
+            Err(_) if email.is_empty() => return Direct::Refused("no e-mail address on the roll".into()),
+            Err(e) => return Direct::Refused(format!("invalid e-mail address: {e}")),
+        };
+        let (subject, text, html) = template.render(values);
+        let message = match self.message(to, &subject, &text, &html, id, SystemTime::now()) {
+            Ok(m) => m,
+            Err(e) => return Direct::Refused(e),
+        };
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+        match self.transport.send(message).await {
+            Ok(_) => Direct::Sent,
+            Err(e) if e.is_permanent() || e.is_client() => Direct::Refused(format!("refused: {e}")),
+            Err(e) => Direct::Temporary(format!("temporary failure: {e}")),
+        }
+    }
+}
+
 /// Sends one claimed row; returns what became of it.
 async fn send_one(mailer: &Mailer, pm: &PollMail, job: &MailJob) -> MailOutcome {
     let token = mailer.key.token(&job.poll_id, &job.member_id, job.generation);
@@ -251,20 +321,9 @@ async fn send_one(mailer: &Mailer, pm: &PollMail, job: &MailJob) -> MailOutcome 
     // The same row makes the same message: Message-ID, Date and boundary
     // depend only on the row.
     let date = UNIX_EPOCH + Duration::from_secs(job.queued_at);
-    let body = MultiPart::alternative()
-        .boundary(format!("=_shortlist_{}", id.get(..16).unwrap_or(&id)))
-        .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text.to_string()))
-        .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.to_string()));
-    let message = Message::builder()
-        .from(mailer.from.clone())
-        .to(to)
-        .subject(subject)
-        .date(date)
-        .message_id(Some(format!("<{id}@{}>", mailer.domain)))
-        .multipart(body);
-    let message = match message {
+    let message = match mailer.message(to, &subject, &text, &html, &id, date) {
         Ok(m) => m,
-        Err(e) => return MailOutcome::Failed(format!("cannot build the message: {e}")),
+        Err(e) => return MailOutcome::Failed(e),
     };
     match mailer.transport.send(message).await {
         Ok(_) => MailOutcome::Sent(now_ms() / 1000),

@@ -11,6 +11,7 @@ use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
 use shortlist_board::error_code::ErrorCode;
 use shortlist_board::lifecycle::{rules, Now, Phase, Refusal, RefusalClass};
 use shortlist_board::manifest::{Calendar, Manifest, RevotePolicy, Timetable};
+use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
 use shortlist_store::{AppendTx, NewEntry};
 
 use crate::error::AppError;
@@ -79,6 +80,9 @@ pub enum Op {
     /// A timetable amendment signed by the server for the organiser
     /// (spec: board §4.11, V1.5).
     Amend { payload: Vec<u8>, amendment: Amendment },
+    /// A registrar entry whose signature the handler checked (spec: board
+    /// §4.12, V4.9).
+    Registrar { payload: Vec<u8>, body: RegistrarBody },
 }
 
 /// What one op came to.
@@ -96,12 +100,15 @@ pub(super) struct GroupFacts {
     base: Option<(Timetable, RevotePolicy, Calendar)>,
     nominations_close: Option<u64>,
     voting_close: Option<u64>,
+    // The manifest names a registrar (spec: board §4.12).
+    registrar: bool,
 }
 
 impl GroupFacts {
     pub(super) async fn load(tx: &mut AppendTx, manifest: Option<&Manifest>) -> Result<Self, AppError> {
         let base = manifest.map(|m| (m.timetable, m.revote, m.calendar.clone()));
-        let mut a = Self { base, nominations_close: None, voting_close: None };
+        let registrar = manifest.is_some_and(|m| m.registrar.is_some());
+        let mut a = Self { base, nominations_close: None, voting_close: None, registrar };
         for (_, _, payload) in tx.payloads_of_kind(EntryKind::Amendment.code()).await? {
             a.record(&Amendment::from_bytes(&payload)?);
         }
@@ -229,6 +236,10 @@ async fn admit(
             rules::trustee_message(now, *kind, *trustee, posted)
         }
         Op::Credential { key, token_hash } => {
+            // spec: V4.9 — no token redemption in registrar mode.
+            if let Err(r) = rules::registration_mode(facts.registrar) {
+                return Ok(Err(r));
+            }
             let registered = tx.credential(key).await?.is_some();
             let fresh = tx.token_fresh(token_hash).await?;
             rules::register_credential(now, registered, fresh)
@@ -241,6 +252,8 @@ async fn admit(
                 cast_before: cast.map_or(0, |(_, n)| n),
                 fresh_ciphertexts: rules::fingerprints_distinct(fingerprints)
                     && !tx.any_ciphertext(fingerprints).await?,
+                registrar_mode: facts.registrar,
+                revoked: facts.registrar && tx.revoked_at(credential).await?.is_some(),
             };
             rules::cast_ballot(now, *revote, &f)
         }
@@ -260,7 +273,43 @@ async fn admit(
             let (_, _, calendar) = facts.base()?;
             rules::amend(now, amendment, calendar)
         }
+        Op::Registrar { body, .. } => registrar_admission(tx, now, facts, body).await?,
     })
+}
+
+/// The facts of a registrar entry, and its rule (spec: board §4.12, V4.9).
+async fn registrar_admission(
+    tx: &mut AppendTx,
+    now: &Now,
+    facts: &GroupFacts,
+    body: &RegistrarBody,
+) -> Result<rules::Admission, AppError> {
+    let mut f = rules::RegistrarFacts { registrar_mode: facts.registrar, ..Default::default() };
+    for (_, _, payload) in tx.payloads_of_kind(EntryKind::RegistrarList.code()).await? {
+        if let RegistrarBody::List { roll_size, keys, .. } =
+            RegistrarEntry::from_bytes(EntryKind::RegistrarList, &payload)?.body
+        {
+            f.parts = f.parts.saturating_add(1);
+            f.roll_size = Some(roll_size);
+            f.listed = f.listed.saturating_add(u64::try_from(keys.len()).map_err(AppError::internal)?);
+        }
+    }
+    let added = body.added();
+    let distinct: std::collections::HashSet<&[u8; 32]> = added.iter().collect();
+    f.fresh_keys = distinct.len() == added.len() && !tx.any_credential(added).await?;
+    let step = match body {
+        RegistrarBody::List { roll_size, part, keys } => rules::RegistrarStep::List {
+            roll_size: *roll_size,
+            part: *part,
+            keys: u64::try_from(keys.len()).map_err(AppError::internal)?,
+        },
+        RegistrarBody::Supplement { .. } => rules::RegistrarStep::Supplement,
+        RegistrarBody::Revocation { revoked, .. } => {
+            f.revocable = tx.credential(revoked).await?.is_some() && tx.revoked_at(revoked).await?.is_none();
+            rules::RegistrarStep::Revocation
+        }
+    };
+    Ok(rules::registrar_entry(now, step, &f))
 }
 
 /// The writes of an admitted op, and its entry.
@@ -321,6 +370,17 @@ async fn write(
             facts.record(amendment);
             (EntryKind::Amendment, payload.clone())
         }
+        Op::Registrar { payload, body } => {
+            match body {
+                RegistrarBody::List { keys, .. } | RegistrarBody::Supplement { keys } => {
+                    tx.add_credentials(keys, index).await?
+                }
+                RegistrarBody::Revocation { revoked, replacement } => {
+                    tx.revoke_credential(revoked, replacement, index).await?
+                }
+            }
+            (body.kind(), payload.clone())
+        }
     };
     append(tx, chain, time, kind, payload).await
 }
@@ -355,7 +415,8 @@ fn payload_of(op: &Op) -> Option<&[u8]> {
         | Op::Spoiled { payload, .. }
         | Op::Aggregate { payload }
         | Op::Result { payload }
-        | Op::Amend { payload, .. } => Some(payload),
+        | Op::Amend { payload, .. }
+        | Op::Registrar { payload, .. } => Some(payload),
         Op::Candidate { .. } | Op::Credential { .. } | Op::OpenVoting { .. } | Op::VotingClosed => None,
     }
 }
