@@ -63,12 +63,7 @@ async fn every_role_through_the_cli() {
     };
 
     // Trustees make their keys.
-    let tkeys: Vec<PathBuf> = (1..=3).map(|i| d.join(format!("trustee{i}.key"))).collect();
-    let mut pubs = Vec::new();
-    for k in &tkeys {
-        ok(&["trustee", "--key", s(k), "--passphrase-file", s(&pass), "keygen"]);
-        pubs.push(shortlist_cli::trustee::public_key(k, &pass).unwrap());
-    }
+    let (tkeys, pubs) = common::trustee_keys(d, &pass, 3);
     assert_ne!(
         shortlist(&["trustee", "--key", s(&tkeys[0]), "--passphrase-file", s(&wrong), "pubkey"]),
         ExitCode::SUCCESS,

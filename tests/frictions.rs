@@ -72,12 +72,7 @@ async fn a_two_contest_poll_from_the_command_line() {
         a.extend_from_slice(args);
         ok(&a);
     };
-    let tkeys: Vec<PathBuf> = (1..=3).map(|i| d.join(format!("trustee{i}.key"))).collect();
-    let mut pubs = Vec::new();
-    for k in &tkeys {
-        ok(&["trustee", "--key", s(k), "--passphrase-file", s(&pass), "keygen"]);
-        pubs.push(shortlist_cli::trustee::public_key(k, &pass).unwrap());
-    }
+    let (tkeys, pubs) = common::trustee_keys(d, &pass, 3);
 
     // An unknown poll is "no such poll".
     let none = reqwest::get(format!("{url}/v1/polls/nope/record")).await.unwrap();

@@ -61,12 +61,7 @@ async fn registrar_mode_through_the_cli() {
         a.extend_from_slice(args);
         ok(&a);
     };
-    let tkeys: Vec<_> = (1..=2).map(|i| d.join(format!("trustee{i}.key"))).collect();
-    let mut pubs = Vec::new();
-    for k in &tkeys {
-        ok(&["trustee", "--key", s(k), "--passphrase-file", s(&pass), "keygen"]);
-        pubs.push(shortlist_cli::trustee::public_key(k, &pass).unwrap());
-    }
+    let (tkeys, pubs) = common::trustee_keys(d, &pass, 2);
     // The registrar's key, sealed like a trustee's; its public key goes in the manifest.
     let rkey = d.join("registrar.key");
     let reg = |args: &[&str]| {

@@ -112,3 +112,24 @@ pub fn mail_to_a_closed_port() -> MailConfig {
     ))
     .unwrap()
 }
+
+/// `n` trustees make their sealed key files in `dir` with `shortlist trustee
+/// keygen` (`trustee1.key`, …, under the passphrase in `pass`): the files
+/// and the public keys (hex), in index order.
+pub fn trustee_keys(dir: &Path, pass: &Path, n: usize) -> (Vec<PathBuf>, Vec<String>) {
+    let pass_arg = pass.to_str().unwrap();
+    let files: Vec<PathBuf> = (1..=n).map(|i| dir.join(format!("trustee{i}.key"))).collect();
+    let mut keys = Vec::new();
+    for k in &files {
+        let argv =
+            ["shortlist", "trustee", "--key", k.to_str().unwrap(), "--passphrase-file", pass_arg, "keygen"];
+        assert_eq!(
+            shortlist_cli::run(argv),
+            std::process::ExitCode::SUCCESS,
+            "trustee keygen {}",
+            k.display()
+        );
+        keys.push(shortlist_cli::trustee::public_key(k, pass).unwrap());
+    }
+    (files, keys)
+}

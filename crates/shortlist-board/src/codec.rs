@@ -145,3 +145,22 @@ impl<'a> Reader<'a> {
         }
     }
 }
+
+/// The most items a list of a saved verifier state may hold (far above any
+/// real poll; spec: board §8.6).
+pub(crate) const MAX_SAVED_ITEMS: u64 = 1 << 32;
+
+/// Reads a saved state's `u64` item count, refusing one above
+/// [`MAX_SAVED_ITEMS`].
+pub(crate) fn saved_count(r: &mut Reader<'_>) -> Result<u64> {
+    let n = r.u64()?;
+    if n > MAX_SAVED_ITEMS {
+        return Err(BoardError::malformed("verifier state", "a list is too large"));
+    }
+    Ok(n)
+}
+
+/// A length as a saved state's `u64` count.
+pub(crate) fn saved_len(n: usize) -> u64 {
+    u64::try_from(n).unwrap_or(u64::MAX)
+}

@@ -90,18 +90,7 @@ pub fn verify_path_from(
     }
     file.seek(SeekFrom::Start(start))?;
     let mut reader = RecordReader::resume(std::io::BufReader::with_capacity(1 << 20, file), start);
-    loop {
-        let offset = reader.offset();
-        match reader.next() {
-            None => break,
-            Some(Ok(frame)) => v.feed(&frame, offset),
-            Some(Err(err)) => {
-                v.unreadable(offset, &err);
-                break;
-            }
-        }
-        progress(reader.offset());
-    }
+    super::feed_all(&mut v, &mut reader, &mut progress);
     if let Some(save) = save {
         let bytes = v.save(reader.offset())?;
         let tmp = save.with_extension("tmp");

@@ -502,6 +502,28 @@ fn resync(e: &Entry) -> Chain {
     c
 }
 
+/// Feeds `v` every frame `reader` yields, in order, reporting the byte
+/// offset reached after each; an unreadable frame is reported (V1.1) and
+/// ends the reading.
+pub(crate) fn feed_all<R: std::io::BufRead>(
+    v: &mut Verifier,
+    reader: &mut record::RecordReader<R>,
+    progress: &mut impl FnMut(u64),
+) {
+    loop {
+        let offset = reader.offset();
+        match reader.next() {
+            None => break,
+            Some(Ok(frame)) => v.feed(&frame, offset),
+            Some(Err(err)) => {
+                v.unreadable(offset, &err);
+                break;
+            }
+        }
+        progress(reader.offset());
+    }
+}
+
 /// Verifies a record file (spec: board §8), reading it twice at most: once
 /// in order, and once more for the few ballots superseded by a revote.
 pub fn verify_path(
@@ -521,18 +543,7 @@ pub fn verify_path(
     if let Some(c) = since {
         v.since(c);
     }
-    loop {
-        let offset = reader.offset();
-        match reader.next() {
-            None => break,
-            Some(Ok(frame)) => v.feed(&frame, offset),
-            Some(Err(err)) => {
-                v.unreadable(offset, &err);
-                break;
-            }
-        }
-        progress(reader.offset());
-    }
+    feed_all(&mut v, &mut reader, &mut progress);
     let mut reread = |offset: u64| -> Result<Frame> {
         use std::io::{Seek, SeekFrom};
         let mut f = std::fs::File::open(path)?;

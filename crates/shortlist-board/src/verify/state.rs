@@ -20,15 +20,13 @@ use std::collections::HashMap;
 
 use super::{Report, Verifier};
 use crate::checkpoint::Checkpoint;
-use crate::codec::{Reader, Writer};
+use crate::codec::{saved_count, saved_len, Reader, Writer};
 use crate::entry::{Chain, Entry, EntryKind};
 use crate::error::{BoardError, Result};
 use crate::merkle::Frontier;
 
 /// The first 16 bytes of a saved verifier state.
 pub const STATE_MAGIC: &[u8; 16] = b"SHORTLIST-VST\x00\x01\n";
-
-const MAX_ITEMS: u64 = 1 << 32;
 
 /// The entries a saved state replays: everything but credentials and
 /// ballots, whose facts are saved instead; and where, among them, the first
@@ -47,26 +45,14 @@ impl Kept {
         match e.kind {
             EntryKind::Credential => {}
             EntryKind::Ballot | EntryKind::SpoiledBallot => {
-                self.freeze_at.get_or_insert(len(self.entries.len()));
+                self.freeze_at.get_or_insert(saved_len(self.entries.len()));
             }
             _ => self.entries.push(e.clone()),
         }
         if derived {
-            self.group_at.get_or_insert(len(self.entries.len()));
+            self.group_at.get_or_insert(saved_len(self.entries.len()));
         }
     }
-}
-
-fn count(r: &mut Reader<'_>) -> Result<u64> {
-    let n = r.u64()?;
-    if n > MAX_ITEMS {
-        return Err(BoardError::malformed("verifier state", "a list is too large"));
-    }
-    Ok(n)
-}
-
-fn len(n: usize) -> u64 {
-    u64::try_from(n).unwrap_or(u64::MAX)
 }
 
 fn option_u64(w: &mut Writer, v: Option<u64>) {
@@ -81,14 +67,14 @@ fn read_option_u64(r: &mut Reader<'_>) -> Result<Option<u64>> {
 }
 
 fn checkpoints<'a>(w: &mut Writer, cs: impl ExactSizeIterator<Item = &'a Checkpoint>) {
-    w.u64(len(cs.len()));
+    w.u64(saved_len(cs.len()));
     for c in cs {
         w.bytes(&c.to_bytes());
     }
 }
 
 fn read_checkpoints(r: &mut Reader<'_>) -> Result<Vec<Checkpoint>> {
-    (0..count(r)?).map(|_| Checkpoint::from_bytes(r.bytes(1024)?)).collect()
+    (0..saved_count(r)?).map(|_| Checkpoint::from_bytes(r.bytes(1024)?)).collect()
 }
 
 impl Verifier {
@@ -114,11 +100,11 @@ impl Verifier {
             Some(h) => w.u8(1).fixed(h),
             None => w.u8(0),
         };
-        w.u64(len(self.tally_heads.len()));
+        w.u64(saved_len(self.tally_heads.len()));
         for (size, (head, root)) in &self.tally_heads {
             w.u64(*size).fixed(head).fixed(root);
         }
-        w.u64(len(self.kept.entries.len()));
+        w.u64(saved_len(self.kept.entries.len()));
         for e in &self.kept.entries {
             w.bytes(&e.to_bytes());
         }
@@ -131,7 +117,7 @@ impl Verifier {
 
     fn write_report(&self, w: &mut Writer) {
         let r = &self.report;
-        w.u64(len(r.steps.len()));
+        w.u64(saved_len(r.steps.len()));
         for s in &r.steps {
             w.str(s.id).u64(s.checked).u64(s.failed).count(s.details.len());
             for d in &s.details {
@@ -171,12 +157,12 @@ impl Verifier {
         v.saved = read_checkpoints(&mut r)?;
         v.expected_manifest = if r.u8()? == 0 { None } else { Some(r.fixed::<32>()?) };
         let mut heads = HashMap::new();
-        for _ in 0..count(&mut r)? {
+        for _ in 0..saved_count(&mut r)? {
             let size = r.u64()?;
             heads.insert(size, (r.fixed::<32>()?, r.fixed::<32>()?));
         }
         v.tally_heads = heads;
-        let entries = (0..count(&mut r)?)
+        let entries = (0..saved_count(&mut r)?)
             .map(|_| Entry::from_bytes(r.bytes(usize::MAX)?))
             .collect::<Result<Vec<Entry>>>()?;
         let (freeze_at, group_at) = (read_option_u64(&mut r)?, read_option_u64(&mut r)?);
@@ -194,7 +180,7 @@ impl Verifier {
     /// facts, reporting into a scratch report.
     fn replay(&mut self, entries: &[Entry]) {
         let (freeze_at, group_at) = (self.kept.freeze_at, self.kept.group_at);
-        for k in 0..=len(entries.len()) {
+        for k in 0..=saved_len(entries.len()) {
             if freeze_at == Some(k) {
                 self.ceremony.freeze();
             }
@@ -213,8 +199,8 @@ impl Verifier {
 
 fn read_report(r: &mut Reader<'_>) -> Result<Report> {
     let mut report = Report::new();
-    let n = count(r)?;
-    if n != len(report.steps.len()) {
+    let n = saved_count(r)?;
+    if n != saved_len(report.steps.len()) {
         return Err(BoardError::malformed("verifier state", "another verifier's steps"));
     }
     for s in &mut report.steps {

@@ -4,19 +4,8 @@
 //! revote policy are not saved: the verifier sets them before every use.
 
 use super::{Cast, Fingerprint, Roll};
-use crate::codec::{Reader, Writer};
+use crate::codec::{saved_count as count, Reader, Writer};
 use crate::error::Result;
-
-/// The most items a saved map may hold (far above any real poll).
-const MAX_ITEMS: u64 = 1 << 32;
-
-fn count(r: &mut Reader<'_>) -> Result<u64> {
-    let n = r.u64()?;
-    if n > MAX_ITEMS {
-        return Err(crate::BoardError::malformed("verifier state", "a map is too large"));
-    }
-    Ok(n)
-}
 
 impl Roll {
     /// Appends the roll's facts.

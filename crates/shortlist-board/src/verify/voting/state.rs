@@ -6,34 +6,20 @@
 use std::collections::HashSet;
 
 use super::Voting;
-use crate::codec::{Reader, Writer};
+use crate::codec::{saved_count, saved_len, Reader, Writer};
 use crate::error::{BoardError, Result};
 use crate::payload::Aggregate;
 use crate::sums::BallotSums;
 
-const MAX_ITEMS: u64 = 1 << 32;
-
-fn count(r: &mut Reader<'_>) -> Result<u64> {
-    let n = r.u64()?;
-    if n > MAX_ITEMS {
-        return Err(BoardError::malformed("verifier state", "a list is too large"));
-    }
-    Ok(n)
-}
-
-fn len(n: usize) -> u64 {
-    u64::try_from(n).unwrap_or(u64::MAX)
-}
-
 fn indices<'a>(w: &mut Writer, items: impl ExactSizeIterator<Item = &'a u64>) {
-    w.u64(len(items.len()));
+    w.u64(saved_len(items.len()));
     for i in items {
         w.u64(*i);
     }
 }
 
 fn read_indices(r: &mut Reader<'_>) -> Result<Vec<u64>> {
-    (0..count(r)?).map(|_| r.u64()).collect()
+    (0..saved_count(r)?).map(|_| r.u64()).collect()
 }
 
 impl Voting {
@@ -44,7 +30,7 @@ impl Voting {
         }
         w.u64(self.trusted_below).u64(self.audits);
         self.roll.write_state(w);
-        w.u64(len(self.counted_at.len()));
+        w.u64(saved_len(self.counted_at.len()));
         for (cred, offset) in &self.counted_at {
             w.fixed(cred).u64(*offset);
         }
@@ -53,7 +39,7 @@ impl Voting {
             Some(s) => w.u8(1).bytes(&s.to_aggregate(0).to_bytes()),
             None => w.u8(0),
         };
-        w.u64(len(self.audited.len()));
+        w.u64(saved_len(self.audited.len()));
         for (f, at) in &self.audited {
             w.fixed(f).u64(*at);
         }
@@ -69,7 +55,7 @@ impl Voting {
         self.trusted_below = r.u64()?;
         self.audits = r.u64()?;
         self.roll.read_state(r)?;
-        for _ in 0..count(r)? {
+        for _ in 0..saved_count(r)? {
             let cred = r.fixed::<32>()?;
             self.counted_at.insert(cred, r.u64()?);
         }
@@ -78,7 +64,7 @@ impl Voting {
             0 => None,
             _ => Some(BallotSums::from_aggregate(&Aggregate::from_bytes(r.bytes(usize::MAX)?)?)),
         };
-        for _ in 0..count(r)? {
+        for _ in 0..saved_count(r)? {
             let f = r.fixed::<32>()?;
             self.audited.push((f, r.u64()?));
         }
