@@ -153,7 +153,8 @@ fn router(state: AppState, limits: &Limits) -> Router {
         // nothing scarce: a flood from one address is refused (429) and a
         // body is read whole within its deadline before a permit is taken.
         .layer(middleware::from_fn(move |req: Request, next: Next| with_timeout(timeout, req, next)))
-        .layer(DefaultBodyLimit::max(limits.body_bytes))
+        // The body gate below holds each route to its own limit first.
+        .layer(DefaultBodyLimit::max(limits.body_bytes.max(limits.roll_bytes)))
         .layer(GlobalConcurrencyLimitLayer::new(limits.concurrency.max(1)))
         .layer(middleware::from_fn_with_state(limits::BodyGate::new(limits), limits::read_body))
         .layer(middleware::from_fn_with_state(state.clone(), limits::per_client))

@@ -593,6 +593,31 @@ async fn oversize_body_is_413() {
     p.finish().await;
 }
 
+// 10b. A roll import may be larger than other bodies (`roll_bytes`, spec:
+// api §6), so a large roll imports in one request, all or nothing; over
+// that limit it is 413 and nothing is imported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roll_over_the_body_limit_imports_up_to_the_roll_limit() {
+    let p = voting(Limits { body_bytes: 4096, roll_bytes: 16_384, ..test_limits() }, 1).await;
+    let api = &p.api;
+    let roll = |from: usize, n: usize| {
+        let mut csv = String::from("member_id,name,email\n");
+        for i in from..from + n {
+            csv.push_str(&format!("late{i:05},Late member {i},late{i:05}@example.test\n"));
+        }
+        csv
+    };
+    let big = roll(0, 200);
+    assert!(big.len() > 4096 && big.len() < 16_384, "{}", big.len());
+    let out = api.import_roll(&big).await.unwrap();
+    assert_eq!(out["imported"], 200);
+    let huge = roll(200, 1000);
+    assert!(huge.len() > 16_384);
+    refused(api, "a roll over roll_bytes", api.import_roll(&huge), 413, "too_large").await;
+    assert_eq!(api.import_roll(&roll(200, 10)).await.unwrap()["imported"], 10, "nothing of the refused roll");
+    p.finish().await;
+}
+
 // 11. Too many ballots from one credential: 429 `rate_limited`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_per_credential_is_429() {
