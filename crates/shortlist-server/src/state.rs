@@ -93,22 +93,16 @@ impl PollCtx {
     }
 }
 
-/// Turns a stored row into an entry, given the previous entry's hash.
-pub fn entry_of(row: EntryRow, prev: Hash) -> Result<Entry, AppError> {
+/// Turns a stored row into an entry (the row carries the previous entry's
+/// hash, read in the same query).
+pub fn entry_of(row: EntryRow) -> Result<Entry, AppError> {
     Ok(Entry {
         index: row.index,
-        prev,
+        prev: row.prev,
         kind: EntryKind::from_code(row.kind)?,
         time: row.time,
         payload: row.payload,
     })
-}
-
-/// Turns a stored row into an entry: the row carries the previous entry's
-/// hash, read in the same query (no second read per entry).
-pub async fn with_prev(_store: &Store, _poll: &str, row: EntryRow) -> Result<Entry, AppError> {
-    let prev = row.prev;
-    entry_of(row, prev)
 }
 
 impl AppState {
@@ -234,7 +228,6 @@ pub async fn ceremony(
     let store = &state.shared.store;
     let size = store.board_size(id).await?;
     let mut v = Verifier::new();
-    let mut prev = [0u8; 32];
     let mut from = 0;
     let mut messages = 0u64;
     'read: while from < size {
@@ -246,13 +239,11 @@ pub async fn ceremony(
             if row.kind == EntryKind::Ballot.code() || row.kind == EntryKind::SpoiledBallot.code() {
                 break 'read;
             }
-            let hash = row.hash;
             from = row.index + 1;
             if crate::sequencer::CEREMONY_KINDS.contains(&row.kind) {
                 messages += 1;
             }
-            v.feed(&Frame::Entry(entry_of(row, prev)?), 0);
-            prev = hash;
+            v.feed(&Frame::Entry(entry_of(row)?), 0);
         }
     }
     let group = v.ceremony_group();

@@ -19,7 +19,7 @@ use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, ELIGIBILITY};
 use crate::limits::ClientAddr;
 use crate::sequencer::{catch_up, Op};
-use crate::state::{with_prev, AppState, Need, PollCtx};
+use crate::state::{AppState, Need, PollCtx};
 
 /// A credential registration.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -209,7 +209,7 @@ pub async fn receipt(
     let row = row
         .filter(|r| r.kind == EntryKind::Ballot.code())
         .ok_or_else(|| AppError::not_found(ErrorCode::NotFound, "no ballot with that tracking code"))?;
-    let entry = with_prev(store, &poll, row).await?;
+    let entry = crate::state::entry_of(row)?;
     let (size, bytes) =
         store.latest_checkpoint(&poll).await?.ok_or_else(|| AppError::internal("no checkpoint"))?;
     let checkpoint = Checkpoint::from_bytes(&bytes)?;

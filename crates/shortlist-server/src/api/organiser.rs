@@ -62,7 +62,7 @@ pub async fn create_poll(
             // A repeat of the same creation: the same answer, nothing new.
             let entry0 =
                 store.entry(&manifest.poll_id, 0).await?.ok_or_else(|| AppError::internal("no entry 0"))?;
-            let entry = crate::state::entry_of(entry0, [0u8; 32])?;
+            let entry = crate::state::entry_of(entry0)?;
             let appended = AppendedInfo::repeat_of(&entry);
             return Ok((
                 StatusCode::OK,
@@ -572,7 +572,7 @@ pub async fn tally(
         // A repeat: the aggregate is on the board already.
         let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
         if let Some(row) = rows.into_iter().next() {
-            let entry = crate::state::with_prev(&state.shared.store, &poll, row).await?;
+            let entry = crate::state::entry_of(row)?;
             return Ok(Json(AppendedInfo::repeat_of(&entry)));
         }
     }

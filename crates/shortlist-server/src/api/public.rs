@@ -25,7 +25,7 @@ use super::EntryInfo;
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::model::CandidateSpec;
 use crate::sequencer::catch_up;
-use crate::state::{entry_of, with_prev, AppState, Need};
+use crate::state::{entry_of, AppState, Need};
 
 /// Most entries one page returns.
 const PAGE: u64 = 1000;
@@ -203,14 +203,8 @@ pub async fn entries(
         return Ok(Json(out));
     }
     let rows = store.entries(&poll, from, to).await?;
-    let mut prev = match rows.first() {
-        Some(first) => with_prev(store, &poll, first.clone()).await?.prev,
-        None => [0u8; 32],
-    };
     for row in rows {
-        let hash = row.hash;
-        out.push(EntryInfo::of(&entry_of(row, prev)?));
-        prev = hash;
+        out.push(EntryInfo::of(&entry_of(row)?));
     }
     Ok(Json(out))
 }
@@ -233,7 +227,7 @@ pub async fn stream(
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
     state.poll(&poll, Need::Manifest).await?;
     let from = q.from.unwrap_or(0);
-    let events = stream::unfold((state, poll, from, None::<Hash>), |(state, poll, next, prev)| async move {
+    let events = stream::unfold((state, poll, from), |(state, poll, next)| async move {
         loop {
             let store = &state.shared.store;
             let rows = match store.entries(&poll, next, next.saturating_add(100)).await {
@@ -250,24 +244,18 @@ pub async fn stream(
                 let _ = tokio::time::timeout(Duration::from_secs(1), state.shared.appended.notified()).await;
                 continue;
             }
-            let mut prev = match prev {
-                Some(p) => p,
-                None => with_prev(store, &poll, rows.first()?.clone()).await.ok()?.prev,
-            };
             let mut events = Vec::with_capacity(rows.len());
             let mut next = next;
             for row in rows {
-                let hash = row.hash;
-                let entry = entry_of(row, prev).ok()?;
+                let entry = entry_of(row).ok()?;
                 next = entry.index + 1;
                 events.push(Ok(Event::default()
                     .event("entry")
                     .id(entry.index.to_string())
                     .json_data(EntryInfo::of(&entry))
                     .ok()?));
-                prev = hash;
             }
-            return Some((stream::iter(events), (state, poll, next, Some(prev))));
+            return Some((stream::iter(events), (state, poll, next)));
         }
     })
     .flatten();
@@ -590,21 +578,14 @@ async fn write_record(
     tx: &tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
 ) -> Result<(), AppError> {
     let mut w = RecordWriter::new(Vec::new())?;
-    let mut prev = [0u8; 32];
-    if let Some(before) = from.checked_sub(1) {
-        let rows = store.entries(poll, before, from).await?;
-        prev = rows.first().map(|r| r.hash).ok_or_else(|| AppError::internal("entry missing before from"))?;
-    }
     while from < size {
         let to = from.saturating_add(PAGE).min(size);
         let rows = store.entries(poll, from, to).await?;
         let cps = store.checkpoints(poll, from + 1, to).await?;
         let mut cps = cps.into_iter().peekable();
         for row in rows {
-            let hash = row.hash;
-            let e = entry_of(row, prev)?;
+            let e = entry_of(row)?;
             w.entry(&e)?;
-            prev = hash;
             while let Some((s, bytes)) = cps.next_if(|(s, _)| *s <= e.index + 1) {
                 if s == e.index + 1 {
                     w.checkpoint(&Checkpoint::from_bytes(&bytes)?)?;

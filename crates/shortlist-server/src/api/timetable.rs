@@ -170,7 +170,7 @@ pub async fn amend(
         if from == to && last.amendment.to == to {
             let row = state.shared.store.entry(&poll, last.index).await?;
             let row = row.ok_or_else(|| AppError::internal("amendment entry vanished"))?;
-            let entry = crate::state::with_prev(&state.shared.store, &poll, row).await?;
+            let entry = crate::state::entry_of(row)?;
             let appended = AppendedInfo::repeat_of(&entry);
             return Ok(Json(Amended { appended, timetable: info(&state, &p).await? }));
         }

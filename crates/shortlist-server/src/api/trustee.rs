@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{unhex, AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::sequencer::Op;
-use crate::state::{with_prev, AppState, Need, PollCtx};
+use crate::state::{AppState, Need, PollCtx};
 
 /// A signed trustee message.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -259,7 +259,7 @@ pub async fn inbox(
     for kind in [EntryKind::CeremonyCommitment, EntryKind::CeremonyComplaint, EntryKind::Aggregate] {
         let mut list = Vec::new();
         for row in store.entries_of_kind(&poll, kind.code(), 0, 100_000).await? {
-            list.push(EntryInfo::of(&with_prev(store, &poll, row).await?));
+            list.push(EntryInfo::of(&crate::state::entry_of(row)?));
         }
         lists.push(list);
     }
@@ -270,7 +270,7 @@ pub async fn inbox(
     for row in store.entries_of_kind(&poll, EntryKind::CeremonyShare.code(), 0, 100_000).await? {
         let msg = TrusteeMessage::from_bytes(&row.payload)?;
         if EncryptedShare::from_bytes(&msg.body).is_ok_and(|s| s.recipient == q.trustee) {
-            shares.push(EntryInfo::of(&with_prev(store, &poll, row).await?));
+            shares.push(EntryInfo::of(&crate::state::entry_of(row)?));
         }
     }
     Ok(Json(Inbox { commitments, shares, complaints, aggregate }))

@@ -205,7 +205,7 @@ async fn repeat_receipt(
 ) -> Result<Appended, AppError> {
     let row =
         shared.store.entry(poll, index).await?.ok_or_else(|| AppError::internal("repeat entry vanished"))?;
-    let entry = crate::state::with_prev(&shared.store, poll, row).await?;
+    let entry = crate::state::entry_of(row)?;
     let receipt = match shared.store.checkpoint_covering(poll, index).await? {
         Some((_, bytes)) => Receipt::issue(&entry, log, Checkpoint::from_bytes(&bytes)?).ok(),
         None => None,
