@@ -18,6 +18,7 @@ use shortlist_board::receipt::Receipt;
 use shortlist_board::record::Frame;
 use shortlist_client::api::hex_field;
 use shortlist_client::board::PollView;
+use shortlist_client::following::Following;
 use shortlist_client::member::{Chosen, Member};
 use shortlist_client::{Method, Transport};
 use shortlist_crypto::elgamal::Encrypter;
@@ -54,6 +55,14 @@ pub struct LoadgenArgs {
     /// Stop sending new members' ballots after this many seconds.
     #[arg(long)]
     duration: Option<u64>,
+    /// Open loop: members arrive at this many per second, whatever the
+    /// server's pace (with --concurrency as a cap on requests in flight, so
+    /// set it high), and each member's first request is timed from its
+    /// scheduled arrival: latency at a given load, queueing included.
+    /// Without it, --concurrency clients cast back to back (closed loop),
+    /// which measures the most the server takes.
+    #[arg(long, value_name = "PER_SECOND")]
+    rate: Option<f64>,
     /// Run the live verifier (`shortlist-verify --follow`) against the first
     /// instance during the rush, and print how fast it verified; the
     /// trustees follow the board too, and verify only its tail at the tally.
@@ -82,6 +91,9 @@ pub fn run(args: &LoadgenArgs) -> Result<()> {
     if args.audits > 100 || args.revotes > 100 {
         bail!("--audits and --revotes are percentages (0 to 100)");
     }
+    if args.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        bail!("--rate must be a number of members per second above 0");
+    }
     crate::block_on(loadgen(args))
 }
 
@@ -95,9 +107,13 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
     })
     .await?;
     let db = if args.database_url.is_some() { "the database URL" } else { "SQLite" };
+    let clients = match args.rate {
+        Some(r) => format!("arriving at {r} per second (at most {} requests in flight)", args.concurrency),
+        None => format!("{} concurrent clients", args.concurrency),
+    };
     println!(
-        "shortlist loadgen: {} members, {} concurrent clients, {} server instance(s) on {db}\n",
-        args.members, args.concurrency, args.instances
+        "shortlist loadgen: {} members, {clients}, {} server instance(s) on {db}\n",
+        args.members, args.instances
     );
     let poll = format!("loadgen-{}", hex::encode(rand::random::<[u8; 4]>()));
     let mut staged = stage::open_poll(&servers, &poll, args.members).await?;
@@ -124,14 +140,24 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
     let live = args.follow.then(|| live::spawn(servers.bases.first().cloned().unwrap_or_default(), &poll));
     let pb = bar(scripts.len(), "members casting");
     let started = Instant::now();
+    let rate = args.rate;
     let outcomes: Vec<Outcome> = stream::iter(scripts.into_iter().enumerate())
+        .then(|(i, script)| async move {
+            // Open loop: wait for this member's arrival time.
+            #[allow(clippy::cast_precision_loss)]
+            let at = rate.map(|r| started + Duration::from_secs_f64(i as f64 / r));
+            if let Some(at) = at {
+                tokio::time::sleep_until(at.into()).await;
+            }
+            (i, script, at)
+        })
         .take_while(|_| std::future::ready(deadline.is_none_or(|d| Instant::now() < d)))
-        .map(|(i, script)| {
+        .map(|(i, script, at)| {
             let http = transports.get(i % transports.len()).cloned();
             let (cast_path, audit_path, pb) = (cast_path.clone(), audit_path.clone(), pb.clone());
             tokio::spawn(async move {
                 let out = match http {
-                    Some(h) => send_script(&h, &cast_path, &audit_path, script).await,
+                    Some(h) => send_script(&h, &cast_path, &audit_path, script, at).await,
                     None => Outcome::default(),
                 };
                 pb.inc(1);
@@ -156,7 +182,7 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
         let s = Instant::now();
         let mut followings = Vec::new();
         for tr in staged.trustees.iter().take(3) {
-            let mut f = shortlist_client::following::Following::new(tr.index, tr.seen().to_vec());
+            let mut f = Following::new(tr.index, tr.seen().to_vec());
             f.catch_up(&api).await?;
             followings.push(f);
         }
@@ -290,16 +316,24 @@ fn body(field: &str, bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Sends one member's requests in order, timing each.
-async fn send_script(http: &Http, cast_path: &str, audit_path: &str, script: Script) -> Outcome {
+/// Sends one member's requests; the first is timed from `arrival` if given
+/// (the open loop's schedule), the others from when each is sent.
+async fn send_script(
+    http: &Http,
+    cast_path: &str,
+    audit_path: &str,
+    script: Script,
+    mut arrival: Option<Instant>,
+) -> Outcome {
     let mut out = Outcome::default();
     if let Some(audit) = script.audit {
-        let s = Instant::now();
+        let s = arrival.take().unwrap_or_else(Instant::now);
         let r = http.send(Method::Post, audit_path, None, "application/json", audit).await;
         out.audits.push((s.elapsed(), answer(r).map(|_| ())));
     }
     for (n, cast) in script.casts.into_iter().enumerate() {
         let code = ballot_payload(&cast).map(|p| payload_hash(&p));
-        let s = Instant::now();
+        let s = arrival.take().unwrap_or_else(Instant::now);
         let r = http.send(Method::Post, cast_path, None, "application/json", cast).await;
         let took = s.elapsed();
         let receipt = answer(r).and_then(|v| {

@@ -12,6 +12,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rand::rngs::OsRng;
 use serde_json::json;
 use shortlist_client::board::PollView;
+use shortlist_client::following::Following;
 use shortlist_client::trustee::Trustee;
 use shortlist_client::Api;
 use shortlist_crypto::credential::CredentialSecret;
@@ -323,13 +324,61 @@ pub async fn close_and_tally(servers: &Embedded, api: &Api<Http>, trustees: &mut
     Ok(())
 }
 
+/// Trustees following the board during voting (board §8.6), as each would
+/// on its own machine: here on one thread of their own beside the server,
+/// one after another, every `every`.
+pub struct Followers {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    handle: std::thread::JoinHandle<Result<Vec<Following>>>,
+}
+
+impl Followers {
+    /// Starts the first three of `trustees` following the poll at `base`.
+    pub fn spawn(base: &str, poll: &str, trustees: &[Trustee], every: Duration) -> Result<Self> {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let mut followings: Vec<Following> =
+            trustees.iter().take(3).map(|t| Following::new(t.index, t.seen().to_vec())).collect();
+        let api = Api::new(Http::new(base)?, poll);
+        let stopped = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async {
+                loop {
+                    let last = stopped.load(std::sync::atomic::Ordering::Acquire);
+                    for f in &mut followings {
+                        f.catch_up(&api).await?;
+                    }
+                    if last {
+                        return Ok(followings);
+                    }
+                    // Wait `every`, or less if told to stop.
+                    let until = std::time::Instant::now() + every;
+                    while !stopped.load(std::sync::atomic::Ordering::Acquire)
+                        && std::time::Instant::now() < until
+                    {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
+                }
+            })
+        });
+        Ok(Self { stop, handle })
+    }
+
+    /// Has the trustees read the board once more and stop: their
+    /// verification so far, for [`close_and_tally_following`].
+    pub fn finish(self) -> Result<Vec<Following>> {
+        self.stop.store(true, std::sync::atomic::Ordering::Release);
+        self.handle.join().map_err(|_| anyhow::anyhow!("a following trustee panicked"))?
+    }
+}
+
 /// [`close_and_tally`] for trustees that followed the board during voting
 /// (board §8.6): each verifies only the tail before it decrypts.
 pub async fn close_and_tally_following(
     servers: &Embedded,
     api: &Api<Http>,
     trustees: &mut [Trustee],
-    followings: Vec<shortlist_client::following::Following>,
+    followings: Vec<Following>,
 ) -> Result<()> {
     servers.clock.set(servers.now + 15 * DAY);
     api.action("/voting/close").await?;

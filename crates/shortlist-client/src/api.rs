@@ -174,10 +174,11 @@ impl<T: Transport> Api<T> {
         self.raw(Method::Get, &self.path("/record"), false, "application/json", Vec::new()).await
     }
 
-    /// Downloads the election record from entry `from` on: the magic, then
-    /// the frames after the first `from` entries (spec: api §7.5).
-    pub async fn record_from(&self, from: u64) -> Result<Vec<u8>> {
-        let path = self.path(&format!("/record?from={from}"));
+    /// Downloads a part of the election record: the magic, then the frames
+    /// after the first `from` entries up to the first checkpoint at or after
+    /// entry count `to`, or the latest if that comes first (spec: api §7.5).
+    pub async fn record_part(&self, from: u64, to: u64) -> Result<Vec<u8>> {
+        let path = self.path(&format!("/record?from={from}&to={to}"));
         self.raw(Method::Get, &path, false, "application/json", Vec::new()).await
     }
 }

@@ -16,6 +16,9 @@ use crate::api::{Api, Transport};
 use crate::trustee::Verified;
 use crate::{ClientError, Result};
 
+/// Entries read per request while catching up.
+const PART: u64 = 5_000;
+
 /// A running verification of one poll's board, held by a trustee's client.
 pub struct Following {
     me: u16,
@@ -45,12 +48,27 @@ impl Following {
     /// checkpoint, verifies them (their proofs in batches), and returns where
     /// the verification stands. An unreadable board is an error.
     pub async fn catch_up<T: Transport>(&mut self, api: &Api<T>) -> Result<Progress> {
-        let from = self.verifier.next_index();
-        let bytes = match api.record_from(from).await {
+        // In parts of about PART entries, each ending at a checkpoint, so a
+        // trustee far behind neither holds one huge reply nor waits on it;
+        // a part that ends before its `to` ended at the latest checkpoint.
+        loop {
+            let from = self.verifier.next_index();
+            let to = from.saturating_add(PART);
+            self.read_part(api, from, to).await?;
+            if self.verifier.next_index() < to {
+                return Ok(self.verifier.progress());
+            }
+        }
+    }
+
+    /// Reads and verifies entries `from..` up to the first checkpoint at or
+    /// after `to` (spec: api §7.5).
+    async fn read_part<T: Transport>(&mut self, api: &Api<T>, from: u64, to: u64) -> Result<()> {
+        let bytes = match api.record_part(from, to).await {
             Ok(b) => b,
             // No checkpoint yet: nothing to read.
             Err(ClientError::Server { status: 404, code, .. }) if from == 0 && code == "not_found" => {
-                return Ok(self.verifier.progress())
+                return Ok(())
             }
             Err(e) => return Err(e),
         };
@@ -76,7 +94,7 @@ impl Following {
         }
         self.record.extend_from_slice(body);
         self.verifier.settle();
-        Ok(self.verifier.progress())
+        Ok(())
     }
 
     /// Whether the aggregate entry has been read: the tally has begun.

@@ -75,6 +75,29 @@ async fn lifecycle(db: Db) {
     let saved = voted.iter().map(|v| v.receipt.checkpoint.clone()).collect();
     let report = verify_record(&api, saved).await;
     assert!(report.passed(), "verifier failed: {:?}", report.failed_steps());
+    // Read in parts (`record?from=&to=`, api §7.5), the record is the same
+    // bytes; each part ends at a checkpoint, the last before its `to`.
+    let whole = api.record().await.unwrap();
+    let magic = shortlist_board::record::MAGIC;
+    let (mut parts, mut from, mut reads) = (magic.to_vec(), 0u64, 0);
+    loop {
+        let to = from + 50;
+        let part = api.record_part(from, to).await.unwrap();
+        assert!(part.starts_with(magic));
+        parts.extend_from_slice(&part[magic.len()..]);
+        reads += 1;
+        from = shortlist_board::record::RecordReader::new(parts.as_slice())
+            .unwrap()
+            .filter(|f| matches!(f, Ok(shortlist_board::record::Frame::Entry(_))))
+            .count() as u64;
+        if from < to {
+            break;
+        }
+    }
+    assert_eq!(parts, whole, "the parts make the whole record");
+    assert!(reads > 4, "read in {reads} parts");
+    let err = api.record_part(7, 7).await.unwrap_err().to_string();
+    assert!(err.contains("malformed"), "to must be above from: {err}");
     let status = api.get("/status").await.unwrap();
     assert_eq!(status["phase"], "done");
     assert_eq!(status["by_kind"]["ballot"].as_u64().unwrap(), (MEMBERS + MEMBERS / 10) as u64);

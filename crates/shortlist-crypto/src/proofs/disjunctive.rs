@@ -266,17 +266,20 @@ impl DisjunctiveProof {
         {
             let wa = item.equation();
             let wb = item.equation();
-            g += wa * z + wb * cv * Scalar::from(v);
-            key += wb * z;
+            // Each equation negated (spec: §5.5): a commitment's coefficient
+            // is its bare 128-bit weight, which halves its share of the
+            // multiscalar multiplication.
+            g -= wa * z + wb * cv * Scalar::from(v);
+            key -= wb * z;
             ca += wa * cv;
             cb += wb * cv;
-            item.raw_term(-wa, a.point());
-            item.raw_term(-wb, b.point());
+            item.raw_term(wa, a.point());
+            item.raw_term(wb, b.point());
         }
         item.raw_shared(GENERATOR, g);
         item.raw_shared(key_base, key);
-        item.raw_term(-ca, st.ciphertext.a.point());
-        item.raw_term(-cb, st.ciphertext.b.point());
+        item.raw_term(ca, st.ciphertext.a.point());
+        item.raw_term(cb, st.ciphertext.b.point());
         Ok(())
     }
 

@@ -103,13 +103,14 @@ impl DleqProof {
             .challenge(&[(labels::COMMIT_R1, &self.commitment_g), (labels::COMMIT_R2, &self.commitment_h)]);
         let mut item = batch.item("chaum-pedersen", index);
         item.equation();
-        item.shared(GENERATOR, self.response);
-        item.term(-Scalar::ONE, self.commitment_g.point());
-        item.term(-c, st.image_g.point());
+        // Negated (spec: §5.5): the commitments keep 128-bit coefficients.
+        item.shared(GENERATOR, -self.response);
+        item.term(Scalar::ONE, self.commitment_g.point());
+        item.term(c, st.image_g.point());
         item.equation();
-        item.term(self.response, st.base.point());
-        item.term(-Scalar::ONE, self.commitment_h.point());
-        item.term(-c, st.image_h.point());
+        item.term(-self.response, st.base.point());
+        item.term(Scalar::ONE, self.commitment_h.point());
+        item.term(c, st.image_h.point());
     }
 
     /// `R₁ ‖ R₂ ‖ z`.

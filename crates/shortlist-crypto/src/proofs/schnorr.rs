@@ -67,9 +67,10 @@ impl SchnorrProof {
         let c = statement_transcript(context, key).challenge(&[(labels::COMMIT_R, &self.commitment)]);
         let mut item = batch.item("schnorr", index);
         item.equation();
-        item.shared(GENERATOR, self.response);
-        item.term(-Scalar::ONE, self.commitment.point());
-        item.term(-c, key.point());
+        // Negated (spec: §5.5): the commitment keeps a 128-bit coefficient.
+        item.shared(GENERATOR, -self.response);
+        item.term(Scalar::ONE, self.commitment.point());
+        item.term(c, key.point());
     }
 
     /// `R ‖ z`.

@@ -527,12 +527,17 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
     Ok(Json(ResultInfo { trustees: result.trustees, contests, index: row.index, turnout }))
 }
 
-/// Where a record read starts.
+/// Where a record read starts, and where a part of it ends.
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct RecordFrom {
     /// The first entry index (default 0): a live verifier that has read
     /// entries `0..from` asks for the rest (spec: api §7.5).
     pub from: Option<u64>,
+    /// Read in parts: stop at the first checkpoint at or after entry count
+    /// `to` (or at the latest, if that comes first), so that a reader far
+    /// behind reads a bounded part at a time; a part that ends before `to`
+    /// ends at the latest checkpoint (spec: api §7.5).
+    pub to: Option<u64>,
 }
 
 /// The whole election record (spec: board §7) up to the latest checkpoint,
@@ -553,9 +558,21 @@ pub async fn record(
             "from {from} is past the latest checkpoint, of size {size}"
         )));
     }
+    let end = match q.to {
+        None => size,
+        Some(to) if to <= from => {
+            return Err(AppError::malformed(format!("to {to} must be above from {from}")));
+        }
+        // The first checkpoint of size ≥ to is the one covering entry to − 1.
+        Some(to) if to < size => match store.checkpoint_covering(&poll, to - 1).await? {
+            Some((s, _)) => s.min(size),
+            None => size,
+        },
+        Some(_) => size,
+    };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(8);
     tokio::spawn(async move {
-        if let Err(e) = write_record(&store, &poll, from, size, &tx).await {
+        if let Err(e) = write_record(&store, &poll, from, end, &tx).await {
             tracing::warn!(error = %e, "record export failed");
             let _ = tx.send(Err(std::io::Error::other("record export failed"))).await;
         }
