@@ -199,6 +199,20 @@ impl Ballot {
         Ok(b)
     }
 
+    /// Each contest's id and ciphertexts, read from an encoded ballot that
+    /// was checked before (admitted to the board), without decoding its
+    /// credential key, proofs or signature: what summing needs.
+    pub fn ciphertexts_of(bytes: &[u8]) -> Result<Vec<(u32, Vec<Ciphertext>)>> {
+        let mut r = Reader::new("ballot", bytes);
+        r.fixed::<32>()?;
+        let n = r.count(MAX_CONTESTS)?;
+        let mut contests = Vec::with_capacity(n);
+        for _ in 0..n {
+            contests.push(EncryptedContest::ciphertexts_from_bytes(r.bytes(MAX_BODY)?)?);
+        }
+        Ok(contests)
+    }
+
     fn read(r: &mut Reader<'_>) -> Result<Self> {
         let credential = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
         let n = r.count(MAX_CONTESTS)?;

@@ -35,6 +35,28 @@ impl BallotSums {
         self.apply(ballot, false);
     }
 
+    /// Adds the ciphertexts of an admitted ballot's encoding, decoding only
+    /// them ([`Ballot::ciphertexts_of`]): the server's sum at the tally.
+    pub fn add_encoded(&mut self, ballot: &[u8]) -> crate::error::Result<()> {
+        for ((_, slots), (_, cts)) in self.contests.iter_mut().zip(Ballot::ciphertexts_of(ballot)?) {
+            for (slot, ct) in slots.iter_mut().zip(&cts) {
+                slot.0 += ct.a.point();
+                slot.1 += ct.b.point();
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds sums of other ballots (made over the same shapes).
+    pub fn merge(&mut self, other: &BallotSums) {
+        for ((_, slots), (_, theirs)) in self.contests.iter_mut().zip(&other.contests) {
+            for (slot, t) in slots.iter_mut().zip(theirs) {
+                slot.0 += t.0;
+                slot.1 += t.1;
+            }
+        }
+    }
+
     fn apply(&mut self, ballot: &Ballot, add: bool) {
         for ((_, slots), contest) in self.contests.iter_mut().zip(&ballot.contests) {
             for (slot, ct) in slots.iter_mut().zip(&contest.ciphertexts) {

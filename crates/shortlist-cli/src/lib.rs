@@ -123,6 +123,21 @@ pub(crate) fn block_on<F: std::future::Future<Output = anyhow::Result<T>>, T>(f:
     }
 }
 
+/// Starts the tally (`POST …/tally`), repeating the call every second while
+/// the server answers 202: it is still summing a large poll's ballots
+/// (spec: api §5 "Tally").
+pub(crate) async fn start_tally<T: shortlist_client::Transport>(
+    api: &shortlist_client::Api<T>,
+) -> anyhow::Result<serde_json::Value> {
+    loop {
+        let v = api.action("/tally").await?;
+        if v.get("status").and_then(serde_json::Value::as_str) != Some("aggregating") {
+            return Ok(v);
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
 /// Prints a result table from `/result`.
 pub(crate) fn print_result(result: &serde_json::Value) {
     let t = &result["turnout"];

@@ -269,7 +269,7 @@ async fn organise(args: &OrganiserArgs) -> Result<()> {
             println!("voting open; joint key {}", out["joint_key"].as_str().unwrap_or(""));
         }
         C::CloseVoting { poll } => summary(&api(poll).action("/voting/close").await?),
-        C::Tally { poll } => summary(&api(poll).action("/tally").await?),
+        C::Tally { poll } => summary(&crate::start_tally(&api(poll)).await?),
         C::Result { poll } => crate::print_result(&api(poll).get("/result").await?),
     }
     Ok(())

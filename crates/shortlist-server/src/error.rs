@@ -20,7 +20,7 @@ pub struct ErrorBody {
 }
 
 /// A failed request.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct AppError {
     status: StatusCode,
     code: ErrorCode,

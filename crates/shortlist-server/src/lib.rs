@@ -20,6 +20,7 @@ pub mod model;
 pub mod sequencer;
 pub mod serve;
 pub mod state;
+pub mod tally;
 pub mod web;
 
 use shortlist_board::error_code::ErrorCode;
@@ -86,6 +87,7 @@ impl App {
             limits: RateLimits::new(&parts.limits),
             stopping: tokio::sync::watch::channel(false).0,
             mail: std::sync::OnceLock::new(),
+            tallies: crate::tally::Jobs::new(&parts.limits),
         });
         let (close, closed) = tokio::sync::watch::channel(false);
         let (sequencer, handle) = Sequencer::start(shared.clone(), closed);

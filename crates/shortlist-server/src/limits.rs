@@ -52,6 +52,10 @@ pub struct Limits {
     pub per_credential_per_min: u32,
     /// Burst per credential.
     pub per_credential_burst: u32,
+    /// How long `POST …/tally` waits for the sum of the ballots before it
+    /// answers 202 (the sum goes on), milliseconds; at most half the
+    /// request timeout.
+    pub tally_wait_ms: u64,
 }
 
 impl Default for Limits {
@@ -69,6 +73,7 @@ impl Default for Limits {
             per_client_burst: 200,
             per_credential_per_min: 12,
             per_credential_burst: 6,
+            tally_wait_ms: 15_000,
         }
     }
 }

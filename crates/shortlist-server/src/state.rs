@@ -50,6 +50,8 @@ pub struct Shared {
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// Email delivery of tokens, when `[mail]` is configured (spec: api §4.2).
     pub mail: std::sync::OnceLock<Arc<crate::mail::sender::Mailer>>,
+    /// The aggregations running on this instance (spec: api §5 "Tally").
+    pub tallies: crate::tally::Jobs,
 }
 
 /// The application state handed to handlers.

@@ -11,9 +11,7 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
-use shortlist_board::lifecycle::{rules, Action, Counted, Phase, Refusal};
-use shortlist_board::payload::{Aggregate, Ballot};
-use shortlist_board::sums::BallotSums;
+use shortlist_board::lifecycle::{rules, Action, Phase, Refusal};
 use shortlist_board::text::{check, normalise, TextKind, MAX_NAME_BYTES};
 use shortlist_store::MemberRow;
 use utoipa::{IntoParams, ToSchema};
@@ -558,14 +556,17 @@ pub async fn close_voting(
 
 /// Starts the tally: posts the homomorphic aggregate of the ballots that
 /// count (one per credential, by the revote policy). Trustees then decrypt;
-/// the result is posted when the threshold of valid shares is in.
+/// the result is posted when the threshold of valid shares is in. Summing a
+/// large poll outlasts a request: after a while the answer is 202 and the
+/// sum goes on; repeat the call until it answers 200 (spec: api §5 "Tally").
 #[utoipa::path(post, path = "/v1/polls/{poll}/tally", tag = "organiser", security(("organiser" = [])),
-    params(("poll" = String, Path)), responses((status = 200, body = AppendedInfo), (status = 409, body = ErrorBody)))]
+    params(("poll" = String, Path)), responses((status = 200, body = AppendedInfo),
+        (status = 202, body = TallyRunning), (status = 409, body = ErrorBody)))]
 pub async fn tally(
     _: Organiser,
     State(state): State<AppState>,
     Path(poll): Path<String>,
-) -> ApiResult<Json<AppendedInfo>> {
+) -> ApiResult<axum::response::Response> {
     let p = state.poll(&poll, Need::Context).await?;
     let now = state.lifecycle_now(&p).await?;
     if now.phase >= Phase::Tallying {
@@ -573,60 +574,25 @@ pub async fn tally(
         let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
         if let Some(row) = rows.into_iter().next() {
             let entry = crate::state::entry_of(row)?;
-            return Ok(Json(AppendedInfo::repeat_of(&entry)));
+            return Ok(Json(AppendedInfo::repeat_of(&entry)).into_response());
         }
     }
     rules::tally(&now).map_err(|r| refused(&r))?;
-    let aggregate = aggregate(&state, &p).await?;
-    let out = state.sequencer.submit(&poll, Op::Aggregate { payload: aggregate.to_bytes() }).await?;
-    Ok(Json(out.into()))
+    match crate::tally::start(&state, p).await? {
+        Some(out) => Ok(Json(AppendedInfo::from(out)).into_response()),
+        None => Ok((
+            StatusCode::ACCEPTED,
+            Json(TallyRunning { status: "aggregating", message: "summing the ballots; repeat this call" }),
+        )
+            .into_response()),
+    }
 }
 
-/// Sums the ballots that count (spec: protocol §7.2, board V4.6).
-async fn aggregate(state: &AppState, p: &crate::state::PollCtx) -> ApiResult<Aggregate> {
-    let store = &state.shared.store;
-    let kind = EntryKind::Ballot.code();
-    // Registrar mode: a replacement key votes as its member's first key
-    // (spec: V4.9), so one member has one counted ballot across a re-issue.
-    let mut voter: std::collections::HashMap<[u8; 32], [u8; 32]> = std::collections::HashMap::new();
-    for row in store.entries_of_kind(&p.id, EntryKind::RegistrarRevocation.code(), 0, 1 << 40).await? {
-        let e = shortlist_board::registrar::RegistrarEntry::from_bytes(
-            EntryKind::RegistrarRevocation,
-            &row.payload,
-        )?;
-        if let shortlist_board::registrar::RegistrarBody::Revocation { revoked, replacement } = e.body {
-            let root = voter.get(&revoked).copied().unwrap_or(revoked);
-            voter.insert(replacement, root);
-        }
-    }
-    // Pass 1: which entry counts for each credential (spec: V4.6, the lifecycle's policy).
-    let mut counted = Counted::new(p.manifest.revote);
-    let mut from = 0;
-    loop {
-        let rows = store.entries_of_kind(&p.id, kind, from, 2000).await?;
-        let Some(end) = rows.last().map(|r| r.index + 1) else { break };
-        for row in rows {
-            let credential: [u8; 32] = row
-                .payload
-                .get(..32)
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| AppError::internal("short ballot"))?;
-            counted.add(voter.get(&credential).copied().unwrap_or(credential), row.index);
-        }
-        from = end;
-    }
-    let wanted: HashSet<u64> = counted.indices();
-    // Pass 2: sum them.
-    let mut sums = BallotSums::new(&p.shapes);
-    from = 0;
-    loop {
-        let rows = store.entries_of_kind(&p.id, kind, from, 500).await?;
-        let Some(end) = rows.last().map(|r| r.index + 1) else { break };
-        for row in rows.into_iter().filter(|r| wanted.contains(&r.index)) {
-            sums.add(&Ballot::from_bytes(&row.payload)?);
-        }
-        from = end;
-    }
-    let ballots = u64::try_from(counted.len()).map_err(AppError::internal)?;
-    Ok(sums.to_aggregate(ballots))
+/// The tally's sum is still running: repeat `POST …/tally`.
+#[derive(Serialize, ToSchema)]
+pub struct TallyRunning {
+    /// `aggregating`.
+    pub status: &'static str,
+    /// What to do.
+    pub message: &'static str,
 }
