@@ -36,7 +36,7 @@ fn demo(database_url: Option<&str>) {
         "every step passed",
         "14 ballots counted",
         // spec: board §8.5 — 12 listed, 1 revoked and replaced, 2 late.
-        "turnout: 12 members on the roll, 14 credentials registered",
+        "members on the roll, 14 credentials registered, 15 ballots cast, 14 counted",
         "turnout: 14 credentials registered, 15 ballots cast, 14 counted",
         "✓ turnout: 14 credentials issued (listed, not revoked), in the result and the record",
     ] {
