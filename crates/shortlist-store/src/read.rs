@@ -117,12 +117,11 @@ impl Store {
     /// listed (registrar mode) credential keys not revoked (spec: board
     /// §8.5, the turnout's `credentials`).
     pub async fn credentials_issued(&self, poll: &str) -> Result<u64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM credentials WHERE poll_id = $1 AND revoked_idx IS NULL",
-        )
-        .bind(poll)
-        .fetch_one(&self.pool)
-        .await?;
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM credentials WHERE poll_id = $1 AND revoked_idx IS NULL")
+                .bind(poll)
+                .fetch_one(&self.pool)
+                .await?;
         to_u64(row.try_get("n")?)
     }
 

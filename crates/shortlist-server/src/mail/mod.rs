@@ -67,6 +67,14 @@ pub struct MailConfig {
     /// Temporary failures before a message is marked failed [default: 12].
     #[serde(default = "default_attempts")]
     pub max_attempts: u64,
+    /// The language of the default template (`en` or `fr`, web/i18n)
+    /// [default: `en`]; a poll's own template replaces it (spec: api §4.2).
+    #[serde(default = "default_lang")]
+    pub lang: String,
+}
+
+fn default_lang() -> String {
+    "en".into()
 }
 
 fn default_rate() -> u32 {
@@ -132,6 +140,10 @@ impl MailConfig {
         }
         if self.connections == 0 || self.connections > 64 {
             anyhow::bail!("[mail] connections must be 1 to 64");
+        }
+        if !crate::web::i18n::languages().any(|l| l == self.lang) {
+            let all: Vec<&str> = crate::web::i18n::languages().collect();
+            anyhow::bail!("[mail] lang must be one of {}", all.join(", "));
         }
         Ok(())
     }
