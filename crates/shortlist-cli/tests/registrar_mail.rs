@@ -8,7 +8,8 @@
 //! the in-doubt ones, are at most what `mail-status` reports sent again),
 //! whose link holds their credential; the address answered 550 is failed
 //! with its reason in `mail-status`; `--resend MEMBER` and `--resend-failed`
-//! mail again.
+//! mail again. The mail settings say `lang = "fr"`: every message is the
+//! French default template from the catalogue.
 //!
 //! `REGISTRAR_MAIL_MEMBERS=10000 cargo test --release -p shortlist-cli --test registrar_mail -- --nocapture`
 //! runs the long variant.
@@ -144,7 +145,7 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
         &mail,
         format!(
             "smtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"Registrar <registrar@example.test>\"\n\
-             public_url = \"https://vote.example.test\"\nretry_base_ms = 150\nrate_per_sec = {}\n",
+             public_url = \"https://vote.example.test\"\nretry_base_ms = 150\nrate_per_sec = {}\nlang = \"fr\"\n",
             sink.port,
             (n / 2).max(20)
         ),
@@ -194,6 +195,8 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
             text.contains(&format!("/p/regmail/booth#c={c}&m=")),
             "the link holds the member's credential"
         );
+        // `lang = "fr"`: the default template is the French catalogue's.
+        assert!(text.contains("Bonjour Member ") && text.contains("<html lang=\"fr\">"), "French: {text}");
         ids.entry(m.rcpt.clone()).or_default().insert(m.message_id().unwrap());
     }
     assert_eq!(ids.len(), n, "every member but the refused one got a message");

@@ -258,8 +258,15 @@ mod tests {
         assert!(m2.check().is_err());
         m2.public_url = "https://vote.example.org#x".into();
         assert!(m2.check().is_err());
-        let mut m3 = m;
+        let mut m3 = m.clone();
         m3.from = "not an address".into();
         assert!(m3.check().is_err());
+        // The default template's language: en unless set; only shipped ones.
+        assert_eq!(m.lang, "en");
+        let mut m4 = m;
+        m4.lang = "fr".into();
+        m4.check().unwrap();
+        m4.lang = "de".into();
+        assert!(m4.check().unwrap_err().to_string().contains("[mail] lang must be one of en, fr"));
     }
 }
