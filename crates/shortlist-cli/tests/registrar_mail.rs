@@ -12,7 +12,10 @@
 //! French default template from the catalogue.
 //!
 //! `REGISTRAR_MAIL_MEMBERS=10000 cargo test --release -p shortlist-cli --test registrar_mail -- --nocapture`
-//! runs the long variant.
+//! runs the long variant; `REGISTRAR_MAIL_KILLS` sets the number of kill
+//! rounds (default 4; 0 for a sending benchmark, whose rate limit is
+//! half the members per second, the 451 second included in the time);
+//! `REGISTRAR_MAIL_CONNECTIONS` the SMTP connections (default 4).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
 
 mod smtp_sink;
@@ -140,12 +143,14 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
     sink.reject("bad@example.test");
     // 451 to everything for the first second: retried with back-off.
     sink.temp_fail_until(Instant::now() + Duration::from_millis(1000));
+    let conns: u32 =
+        std::env::var("REGISTRAR_MAIL_CONNECTIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
     let mail = d.join("mail.toml");
     std::fs::write(
         &mail,
         format!(
             "smtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\nfrom = \"Registrar <registrar@example.test>\"\n\
-             public_url = \"https://vote.example.test\"\nretry_base_ms = 150\nrate_per_sec = {}\nlang = \"fr\"\n",
+             public_url = \"https://vote.example.test\"\nretry_base_ms = 150\nrate_per_sec = {}\nlang = \"fr\"\nconnections = {conns}\n",
             sink.port,
             (n / 2).max(20)
         ),
@@ -163,7 +168,8 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
     // Killed at random moments, then run to the end.
     let started = Instant::now();
     let mut kills = 0;
-    for _ in 0..4 {
+    let rounds: usize = std::env::var("REGISTRAR_MAIL_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    for _ in 0..rounds {
         let mut child = mail_job().stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
         let wait = rand::thread_rng().gen_range(150..900);
         tokio::time::sleep(Duration::from_millis(wait)).await;
@@ -215,9 +221,11 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
     let (temp, rejected) = sink.refusals();
     assert!(temp > 0 && rejected > 0, "the sink answered 451 ({temp}) and 550 ({rejected})");
     println!(
-        "{n} members, {kills} SIGKILLs, {temp} 451s: {} messages ({copies} copies of one in doubt) in {:.1} s",
+        "{n} members, {kills} SIGKILLs, {temp} 451s: {} messages ({copies} copies of one in doubt) in {:.1} s, \
+         {:.0} messages/s",
         received.len(),
-        elapsed.as_secs_f64()
+        elapsed.as_secs_f64(),
+        received.len() as f64 / elapsed.as_secs_f64()
     );
 
     // Resend to one member: a new message (a new Message-ID), the same credential.
