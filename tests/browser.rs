@@ -476,3 +476,90 @@ async fn console_control(
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
 }
+
+// ------------------------------------------------------------ registrar mode
+
+/// Registrar mode in Chromium (issue 11; spec: board §4.12.1): the registrar
+/// posts the signed list of credential keys; at a phone and a desktop
+/// viewport a member opens the registrar's `…/booth#c=SECRET&m=HASH` link,
+/// votes and gets a receipt (`tests/browser/registrar.mjs`; screenshots
+/// under `target/browser-screenshots/registrar/`); a mistyped credential is
+/// refused on the page. The ballots are on the board, and the record
+/// verifies with V4.9.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn registrar_booth_link_votes_in_chromium() {
+    use shortlist_board::registrar::MemberCredential;
+    let Some(env) = env() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let clock = ManualClock::new(now);
+    let server =
+        common::Loopback::start(dir.path(), ORGANISER_KEY, &clock, common::one_client_limits()).await;
+    let base = server.url.clone();
+    let poll = "registrar-booth";
+    let api = Api::new(Http::new(&base).unwrap(), poll).with_organiser_key(ORGANISER_KEY);
+    let keys: Vec<CredentialSecret> =
+        (0..3).map(|_| CredentialSecret::generate(&mut rand::rngs::OsRng)).collect();
+    let registrar = CredentialSecret::generate(&mut rand::rngs::OsRng);
+    let mut m = manifest(now, &keys);
+    m["poll_id"] = poll.into();
+    m["contests"] = json!([{ "contest_id": 1, "title": "Council slate", "seats": 2, "min_selections": 1, "max_selections": 2 }]);
+    m["registrar_key"] = hex::encode(registrar.public_key().to_bytes()).into();
+    let created = api.create_poll(&m).await.unwrap();
+    let manifest_hash = created["manifest_hash"].as_str().unwrap().to_string();
+    let hm: [u8; 32] = hex::decode(&manifest_hash).unwrap().try_into().unwrap();
+    api.action("/nominations/open").await.unwrap();
+    for (name, gender, statement) in ENTERED.iter().take(3) {
+        api.enter_candidate(1, name, statement, &[("gender", gender)]).await.unwrap();
+    }
+    let view = PollView::fetch(&api).await.unwrap();
+    let mut trustees = shortlist_client::ceremony::run_in_one_process(&api, &view, &keys).await.unwrap();
+    clock.set(now + 3 * DAY);
+    api.action("/nominations/close").await.unwrap();
+    // The registrar: four members' credentials, the signed list on the board.
+    let members: Vec<MemberCredential> =
+        (0..4).map(|_| MemberCredential::generate(&mut rand::rngs::OsRng)).collect();
+    let listed = shortlist_cli::registrar::derive_keys(&members, &hm);
+    shortlist_cli::registrar::post_keys(&api, &registrar, &hm, listed, true).await.unwrap();
+    clock.set(now + 4 * DAY + 3600);
+    api.action("/voting/open").await.unwrap();
+
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let (cfg, out) = (cfg_dir.path().join("config.json"), cfg_dir.path().join("out.json"));
+    let credentials: Vec<String> = members.iter().take(2).map(|c| c.to_text().to_string()).collect();
+    let config = json!({
+        "base": base, "poll": poll, "manifest_hash": manifest_hash, "credentials": credentials,
+        "chromium": env.chromium.to_string_lossy(), "screenshots": env.shots.join("registrar").to_string_lossy(),
+        "out": out.to_string_lossy(),
+    });
+    std::fs::write(&cfg, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    let (node, script) = (env.node.clone(), env.dir.join("registrar.mjs"));
+    let status = tokio::task::spawn_blocking(move || Command::new(node).arg(script).arg(cfg).status())
+        .await
+        .unwrap()
+        .expect("run node");
+    assert!(status.success(), "the registrar booth's browser run failed (see its output above)");
+    let voted: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let codes = voted["tracking_codes"].as_array().unwrap();
+    assert_eq!(codes.len(), 2, "one ballot per viewport: {voted}");
+    for code in codes {
+        let r = api.get(&format!("/receipts/{}", code.as_str().unwrap())).await.unwrap();
+        assert!(r["index"].as_u64().is_some(), "{code}");
+    }
+
+    clock.set(now + 11 * DAY);
+    api.action("/voting/close").await.unwrap();
+    api.action("/tally").await.unwrap();
+    for t in trustees.iter_mut().take(2) {
+        t.decrypt(&api).await.unwrap();
+    }
+    let result = api.get("/result").await.unwrap();
+    assert_eq!(result["turnout"]["credentials"], 4, "{result}");
+    assert_eq!(result["turnout"]["ballots_counted"], 2, "{result}");
+    let path = dir.path().join("registrar.record");
+    std::fs::write(&path, api.record().await.unwrap()).unwrap();
+    let report = shortlist_board::verify::verify_path(&path, Vec::new(), None, Some(hm), |_| {}).unwrap();
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.turnout.credentials, 4);
+    server.stop().await;
+}

@@ -197,9 +197,19 @@ pub async fn run(o: &Options<'_>) -> Result<()> {
     if counted != expected {
         bail!("{counted} ballots counted, expected {expected} (one per member, the revoked key's second refused)");
     }
+    // spec: board §8.5 — the turnout's credentials are the listed, unrevoked
+    // keys: the server's result and the verifier's recomputation agree.
+    let issued = report.turnout.credentials;
+    if result["turnout"]["credentials"].as_u64() != Some(issued) || usize::try_from(issued)? != expected {
+        bail!(
+            "credentials issued: the result says {}, the verifier {issued}, expected {expected}",
+            result["turnout"]["credentials"]
+        );
+    }
     println!(
         "✓ the record verifies (V4.9: the signed list, supplement and revocation); {counted} ballots counted"
     );
+    println!("✓ turnout: {issued} credentials issued (listed, not revoked), in the result and the record");
     Ok(())
 }
 

@@ -58,14 +58,34 @@ pub struct Delivery {
     #[arg(long)]
     resume: bool,
     /// Also e-mail each member their booth link, through the SMTP settings
-    /// in this TOML file (the keys of the server's `[mail]` section); who was
-    /// sent to is kept in OUT.sent.
+    /// in this TOML file (the keys of the server's `[mail]` section); the
+    /// job's journal is OUT.mail (see `registrar mail-status`).
     #[arg(long, value_name = "FILE")]
     mail: Option<PathBuf>,
     /// With --mail: a TOML file with `subject`, `text` and `html`
     /// (placeholders {name}, {title}, {poll}, {voting_close}, {link}).
     #[arg(long, value_name = "FILE", requires = "mail")]
     template: Option<PathBuf>,
+}
+
+/// The registrar's mail job over a delivery file.
+#[derive(clap::Args, Clone)]
+pub struct MailJob {
+    /// The delivery file `issue` or `supplement` wrote (its journal is OUT.mail).
+    #[arg(long, default_value = "credentials.csv")]
+    out: PathBuf,
+    /// The SMTP settings (the keys of the server's `[mail]` section).
+    #[arg(long, value_name = "FILE")]
+    mail: PathBuf,
+    /// A TOML file with `subject`, `text` and `html`.
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// Send again to this member (a new message with the same credential); repeatable.
+    #[arg(long, value_name = "MEMBER")]
+    resend: Vec<String>,
+    /// Send again to every member not delivered.
+    #[arg(long)]
+    resend_failed: bool,
 }
 
 #[derive(clap::Subcommand)]
@@ -89,6 +109,20 @@ enum RegistrarCommand {
         server: ServerArgs,
         #[command(flatten)]
         delivery: Delivery,
+    },
+    /// Run the e-mail job of a delivery file: mail whoever is queued (what a
+    /// stopped run left, members to send again), at the configured rate.
+    Mail {
+        #[command(flatten)]
+        server: ServerArgs,
+        #[command(flatten)]
+        job: MailJob,
+    },
+    /// The e-mail job's progress: queued, sent, failed, with the reasons.
+    MailStatus {
+        /// The delivery file (its journal is OUT.mail).
+        #[arg(long, default_value = "credentials.csv")]
+        out: PathBuf,
     },
     /// A member lost their credential: post a signed revocation of their key
     /// and its replacement, and write their new credential to `--out`.
@@ -133,6 +167,13 @@ pub fn run(args: &RegistrarArgs) -> Result<()> {
         }
         RegistrarCommand::Supplement { server, delivery } => {
             crate::block_on(issue(&load_key(args)?, server, delivery, false))
+        }
+        RegistrarCommand::Mail { server, job } => crate::block_on(mail(server, job)),
+        RegistrarCommand::MailStatus { out } => {
+            for line in crate::registrar_mail::status(&read_delivery(out)?, out)? {
+                println!("{line}");
+            }
+            Ok(())
         }
         RegistrarCommand::Replace { server, member, index, out, public_url } => {
             crate::block_on(replace(&load_key(args)?, server, member, index, out, public_url))
@@ -338,13 +379,9 @@ async fn issue(key: &CredentialSecret, server: &ServerArgs, d: &Delivery, list: 
     // The keys are on the board before any secret is mailed: a member can
     // vote as soon as the message arrives.
     if let Some(mail) = &d.mail {
-        let (sent, failed) =
-            crate::registrar_mail::deliver(&issued, &view.manifest, &hm, mail, d.template.as_deref(), &d.out)
-                .await?;
-        println!("mailed {sent} members their booth links ({} failed)", failed.len());
-        for (member, why) in &failed {
-            eprintln!("  not delivered to {member}: {why}");
-        }
+        let setup = crate::registrar_mail::MailSetup::load(mail, d.template.as_deref())?;
+        let done = crate::registrar_mail::deliver(&issued, &view.manifest, &hm, &setup, &d.out).await?;
+        report_mail(&done);
     }
     println!(
         "posted {} {posted} credential keys for poll {}; the secrets are only in {} (readable by you only): \
@@ -353,6 +390,34 @@ async fn issue(key: &CredentialSecret, server: &ServerArgs, d: &Delivery, list: 
         server.poll,
         d.out.display()
     );
+    Ok(())
+}
+
+fn report_mail(done: &crate::registrar_mail::Outcome) {
+    println!(
+        "mailed {} members their booth links ({} not delivered; {} sent again after a stop)",
+        done.sent,
+        done.failed.len(),
+        done.resumed
+    );
+    for (member, why) in &done.failed {
+        eprintln!("  not delivered to {member}: {why}");
+    }
+}
+
+/// `registrar mail`: resends asked for, then the job until nothing is queued.
+async fn mail(server: &ServerArgs, job: &MailJob) -> Result<()> {
+    let api = Api::new(Http::new(&server.server)?, &server.poll);
+    let view = PollView::fetch(&api).await?;
+    let issued = read_delivery(&job.out)?;
+    let setup = crate::registrar_mail::MailSetup::load(&job.mail, job.template.as_deref())?;
+    if !job.resend.is_empty() || job.resend_failed {
+        let n = crate::registrar_mail::queue_resend(&issued, &job.out, &job.resend, job.resend_failed)?;
+        println!("{n} members queued to be sent again");
+    }
+    let done = crate::registrar_mail::deliver(&issued, &view.manifest, &view.manifest_hash, &setup, &job.out)
+        .await?;
+    report_mail(&done);
     Ok(())
 }
 

@@ -6,7 +6,9 @@
 //! listed key is refused (`duplicate_key`); after a revocation the old
 //! key's ballot is refused (`revoked`) and the replacement's counts instead
 //! of the first; the record verifies (V4.9 included) and counts one ballot
-//! per member. (The forced unlisted ballot failing V4.9 is the
+//! per member; the turnout's credentials (12 listed, one of them revoked
+//! and replaced, 2 late) are 14 in the server's result and the verifier's
+//! report alike (board §8.5). (The forced unlisted ballot failing V4.9 is the
 //! `unlisted-credential` tamper of tests/record.rs.)
 
 use std::process::Command;
@@ -33,6 +35,10 @@ fn demo(database_url: Option<&str>) {
         "a ballot from the revoked key: refused, revoked",
         "every step passed",
         "14 ballots counted",
+        // spec: board §8.5 — 12 listed, 1 revoked and replaced, 2 late.
+        "members on the roll, 14 credentials registered, 15 ballots cast, 14 counted",
+        "turnout: 14 credentials registered, 15 ballots cast, 14 counted",
+        "✓ turnout: 14 credentials issued (listed, not revoked), in the result and the record",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
     }

@@ -113,6 +113,18 @@ impl Store {
         }
     }
 
+    /// Credentials issued and still valid: the registered (token mode) or
+    /// listed (registrar mode) credential keys not revoked (spec: board
+    /// §8.5, the turnout's `credentials`).
+    pub async fn credentials_issued(&self, poll: &str) -> Result<u64> {
+        let row =
+            sqlx::query("SELECT COUNT(*) AS n FROM credentials WHERE poll_id = $1 AND revoked_idx IS NULL")
+                .bind(poll)
+                .fetch_one(&self.pool)
+                .await?;
+        to_u64(row.try_get("n")?)
+    }
+
     /// The number of entries of each kind, by kind code.
     pub async fn kind_counts(&self, poll: &str) -> Result<Vec<(u8, u64)>> {
         let rows = sqlx::query(

@@ -175,9 +175,10 @@ impl Roll {
         self.registered.get(credential).copied()
     }
 
-    /// Credentials registered.
+    /// Credentials issued: registered (token mode), or listed by the
+    /// registrar and not revoked (registrar mode; spec: board §8.5).
     pub fn credentials(&self) -> usize {
-        self.registered.len()
+        self.registered.len().saturating_sub(self.registrar.revoked.len())
     }
 
     /// Credentials with a ballot that counts (spec: V4.6).

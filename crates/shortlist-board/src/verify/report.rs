@@ -212,7 +212,8 @@ pub struct Report {
 /// board; the server's result adds them.)
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Turnout {
-    /// Credentials registered (V4.1).
+    /// Credentials issued: registered (V4.1), or listed by the registrar and
+    /// not revoked (V4.9); spec: board §8.5.
     pub credentials: u64,
     /// Ballots cast, revotes included.
     pub ballots_cast: u64,

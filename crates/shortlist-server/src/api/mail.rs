@@ -244,7 +244,10 @@ pub async fn template(
     let t = match state.shared.store.mail_template(&poll).await? {
         Some((subject, text, html)) => MailTemplate { subject, text, html },
         None => {
-            let d = Template::default();
+            // spec: api §4.2 — the default in the server's `[mail] lang`.
+            let mailer = state.shared.mail.get().cloned();
+            let lang = mailer.as_ref().map_or("en", |m| m.config.lang.as_str());
+            let d = Template::default_in(lang);
             MailTemplate { subject: d.subject, text: d.text, html: d.html }
         }
     };

@@ -431,7 +431,8 @@ pub struct SlateMoveInfo {
 pub struct TurnoutInfo {
     /// Members on the roll (the server's roll; not on the board).
     pub members: u64,
-    /// Credentials registered on the board.
+    /// Credentials on the board: registered (token mode) or listed by the
+    /// registrar and not revoked (registrar mode; spec: board §8.5).
     pub credentials: u64,
     /// Ballots cast, revotes included.
     pub ballots_cast: u64,
@@ -519,7 +520,8 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
     };
     let turnout = TurnoutInfo {
         members: store.roll_counts(&poll).await?.members,
-        credentials: count(EntryKind::Credential),
+        // spec: board §8.5 — registered, or listed and not revoked.
+        credentials: store.credentials_issued(&poll).await?,
         ballots_cast: count(EntryKind::Ballot),
         ballots_counted: counted,
         audited: count(EntryKind::SpoiledBallot),

@@ -67,6 +67,14 @@ pub struct MailConfig {
     /// Temporary failures before a message is marked failed [default: 12].
     #[serde(default = "default_attempts")]
     pub max_attempts: u64,
+    /// The language of the default template (`en` or `fr`, web/i18n)
+    /// [default: `en`]; a poll's own template replaces it (spec: api §4.2).
+    #[serde(default = "default_lang")]
+    pub lang: String,
+}
+
+fn default_lang() -> String {
+    "en".into()
 }
 
 fn default_rate() -> u32 {
@@ -132,6 +140,10 @@ impl MailConfig {
         }
         if self.connections == 0 || self.connections > 64 {
             anyhow::bail!("[mail] connections must be 1 to 64");
+        }
+        if !crate::web::i18n::languages().any(|l| l == self.lang) {
+            let all: Vec<&str> = crate::web::i18n::languages().collect();
+            anyhow::bail!("[mail] lang must be one of {}", all.join(", "));
         }
         Ok(())
     }
@@ -246,8 +258,15 @@ mod tests {
         assert!(m2.check().is_err());
         m2.public_url = "https://vote.example.org#x".into();
         assert!(m2.check().is_err());
-        let mut m3 = m;
+        let mut m3 = m.clone();
         m3.from = "not an address".into();
         assert!(m3.check().is_err());
+        // The default template's language: en unless set; only shipped ones.
+        assert_eq!(m.lang, "en");
+        let mut m4 = m;
+        m4.lang = "fr".into();
+        m4.check().unwrap();
+        m4.lang = "de".into();
+        assert!(m4.check().unwrap_err().to_string().contains("[mail] lang must be one of en, fr"));
     }
 }

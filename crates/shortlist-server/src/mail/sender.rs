@@ -162,12 +162,12 @@ struct PollMail {
     template: Template,
 }
 
-async fn poll_mail(state: &AppState, poll: &str) -> anyhow::Result<PollMail> {
+async fn poll_mail(state: &AppState, lang: &str, poll: &str) -> anyhow::Result<PollMail> {
     let p = state.poll(poll, Need::Manifest).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let close = state.timetable(&p).await.map_err(|e| anyhow::anyhow!("{e}"))?.voting_close;
     let template = match state.shared.store.mail_template(poll).await? {
         Some((subject, text, html)) => Template { subject, text, html },
-        None => Template::default(),
+        None => Template::default_in(lang),
     };
     Ok(PollMail {
         title: p.manifest.title.clone(),
@@ -204,7 +204,7 @@ async fn work_once(
             break;
         }
         if !polls.contains_key(&job.poll_id) {
-            let pm = poll_mail(state, &job.poll_id).await?;
+            let pm = poll_mail(state, &mailer.config.lang, &job.poll_id).await?;
             polls.insert(job.poll_id.clone(), pm);
         }
         let Some(pm) = polls.get(&job.poll_id) else { continue };

@@ -56,6 +56,20 @@ impl Default for Template {
     }
 }
 
+impl Template {
+    /// The default template in the language `code` (`[mail] lang`), from
+    /// the catalogue's `mail.default.*` (web/i18n); English for a language
+    /// not shipped. spec: api §4.2.
+    pub fn default_in(code: &str) -> Self {
+        let lang = crate::web::i18n::Lang::choose(Some(code), &axum::http::HeaderMap::new());
+        Self {
+            subject: lang.t("mail.default.subject").into(),
+            text: lang.t("mail.default.text").into(),
+            html: lang.t("mail.default.html").into(),
+        }
+    }
+}
+
 /// The values filled in.
 pub struct Values<'a> {
     /// The member's name.
@@ -167,6 +181,19 @@ mod tests {
         assert!(html.contains("A &lt;b&gt;&amp; {link}"));
         let bad = Template { subject: "{link}".into(), ..Template::default() };
         assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn the_default_is_the_catalogue_s_in_the_poll_s_language() {
+        assert_eq!(Template::default_in("en"), Template::default());
+        assert_eq!(Template::default_in("xx"), Template::default());
+        let fr = Template::default_in("fr");
+        fr.check().unwrap();
+        let v = Values { name: "Zoé", title: "Bureau", poll: "p", voting_close: "x", link: "https://h/l" };
+        let (s, text, html) = fr.render(&v);
+        assert_eq!(s, "Votre lien pour voter : Bureau");
+        assert!(text.starts_with("Bonjour Zoé,"), "{}", *text);
+        assert!(html.contains("<html lang=\"fr\">") && html.contains("href=\"https://h/l\""));
     }
 
     proptest::proptest! {
