@@ -102,8 +102,13 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
         database_url: args.database_url.as_deref(),
         instances: args.instances,
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        // One process plays every member from one address: no per-client limit.
-        limits: Limits { per_client_per_sec: 0, per_credential_per_min: 0, ..Limits::default() },
+        // One process plays every member from one address: no per-client limits.
+        limits: Limits {
+            per_client_per_sec: 0,
+            per_credential_per_min: 0,
+            connections_per_client: 0,
+            ..Limits::default()
+        },
     })
     .await?;
     let db = if args.database_url.is_some() { "the database URL" } else { "SQLite" };
@@ -121,7 +126,7 @@ async fn loadgen(args: &LoadgenArgs) -> Result<()> {
 
     // Not timed: register every member and make every ballot.
     let s = Instant::now();
-    let members = register_all(&servers, &poll, &staged.tokens, args.concurrency).await?;
+    let members = register_all(&servers, &poll, &staged.tokens, args.concurrency.min(64)).await?;
     let registered = s.elapsed();
     let s = Instant::now();
     let scripts = make_ballots(&view, members, args.audits, args.revotes)?;

@@ -267,8 +267,7 @@ impl DisjunctiveProof {
             let wa = item.equation();
             let wb = item.equation();
             // Each equation negated (spec: §5.5): a commitment's coefficient
-            // is its bare 128-bit weight, which halves its share of the
-            // multiscalar multiplication.
+            // is its bare 128-bit weight, not the full-size ℓ − ω.
             g -= wa * z + wb * cv * Scalar::from(v);
             key -= wb * z;
             ca += wa * cv;
