@@ -233,7 +233,7 @@ pub fn json_bodies(data: &[u8]) {
                 let back = CandidateRegistration::from_bytes(&reg.to_bytes());
                 assert_eq!(back.ok().as_ref(), Some(&reg));
                 assert!(
-                    shortlist_board::validate::registration(&reg).is_ok(),
+                    reg.validate().is_ok(),
                     "an accepted candidate fails V1.4"
                 );
             }

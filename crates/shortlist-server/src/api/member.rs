@@ -14,10 +14,11 @@ use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::credential::CredentialPublicKey;
 use utoipa::ToSchema;
 
-use super::{unhex, unhex32, AppendedInfo};
+use super::AppendedInfo;
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, ELIGIBILITY};
 use crate::limits::ClientAddr;
+use crate::model::{unhex, unhex32};
 use crate::sequencer::{catch_up, Op};
 use crate::state::{AppState, Need, PollCtx};
 
@@ -148,7 +149,7 @@ async fn check_audit(p: std::sync::Arc<PollCtx>, spoiled: SpoiledBallot) -> ApiR
 async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<PollCtx>> {
     let p = state.poll(poll, Need::Context).await?;
     if p.context().is_none() {
-        return Err(super::not_open(p.manifest.timetable.voting_open));
+        return Err(crate::sequencer::not_open(p.manifest.timetable.voting_open));
     }
     Ok(p)
 }

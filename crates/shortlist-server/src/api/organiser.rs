@@ -327,7 +327,7 @@ pub async fn close_nominations(
             ErrorCode::Timetable,
             format!(
                 "closing nominations: the timetable opens this at {} ({close} in Unix seconds)",
-                crate::web::time::utc(close)
+                crate::clock::utc(close)
             ),
         ));
     }

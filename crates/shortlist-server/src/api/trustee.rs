@@ -15,8 +15,9 @@ use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
 use shortlist_crypto::threshold::DecryptionShare;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{unhex, AppendedInfo, EntryInfo};
+use super::{AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
+use crate::model::unhex;
 use crate::sequencer::Op;
 use crate::state::{AppState, Need, PollCtx};
 
