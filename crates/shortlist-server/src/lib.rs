@@ -5,7 +5,7 @@
 //! the web pages, the members' booth and the organiser console ([`web`]).
 //! Layers, each using only those below it: `error`, `keys`, `clock`,
 //! `metrics`; `model`, `limits`, `mail` (its configuration and SMTP
-//! sender); `config`, `shared`; `sequencer`; `state`; `mail::queue`, `api`;
+//! transport); `config`, `shared`; `sequencer`; `state`; `mail::sender`, `api`;
 //! `web`, `finish`; this router and `serve`. Storage is `shortlist-store`'s; every
 //! protocol rule comes from `shortlist-board` and `shortlist-crypto`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -111,7 +111,7 @@ impl App {
         if self.state.shared.mail.set(mailer.clone()).is_err() {
             anyhow::bail!("email delivery is on already");
         }
-        self.mailers = mail::queue::start(self.state.clone(), mailer, self.close.subscribe());
+        self.mailers = mail::sender::start(self.state.clone(), mailer, self.close.subscribe());
         Ok(self)
     }
 

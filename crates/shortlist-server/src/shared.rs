@@ -22,7 +22,7 @@ use crate::clock::Clock;
 use crate::error::AppError;
 use crate::keys::OrganiserKey;
 use crate::limits::RateLimits;
-use crate::mail::sender::Mailer;
+use crate::mail::smtp::Mailer;
 use crate::metrics::Metrics;
 
 /// What the sequencer and the handlers share.

@@ -64,6 +64,7 @@ pub struct CastRequest {
     request_body = CastRequest,
     responses((status = 200, body = AppendedInfo), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[tracing::instrument(name = "cast", skip_all, fields(poll = %poll))]
 pub async fn cast(
     State(state): State<AppState>,
     Path(poll): Path<String>,

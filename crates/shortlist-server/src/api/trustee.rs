@@ -185,6 +185,7 @@ async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -
 /// result (spec: board V6.3–V6.7). Shares were checked before they were
 /// appended, so every posted one is valid. `p` must be loaded with
 /// [`Need::Context`].
+#[tracing::instrument(name = "finish_tally", skip_all, fields(poll = %p.id))]
 pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
     let rows = state.shared.store.entries_of_kind(&p.id, EntryKind::DecryptionShare.code(), 0, 1024).await?;
     if rows.len() < usize::from(p.manifest.threshold) {

@@ -1,11 +1,11 @@
 //! Email delivery of eligibility tokens (spec: api §4.2): the `[mail]`
 //! configuration, the tokens derived from the server key, the per-poll
 //! template and the message each member gets. The durable queue is the
-//! store's (`mail_queue`); the [`queue`]'s workers send it through the
-//! [`sender`]'s SMTP transport.
+//! store's (`mail_queue`); the [`sender`]'s workers send it through the
+//! [`smtp`] transport.
 
-pub mod queue;
 pub mod sender;
+pub mod smtp;
 pub mod template;
 
 use std::path::PathBuf;

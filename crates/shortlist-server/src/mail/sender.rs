@@ -1,173 +1,214 @@
-//! The SMTP sender (spec: api §4.2): the transport (pooled connections,
-//! TLS, credentials), the configured rate, and the message a member gets,
-//! with a Message-ID at the sender's domain. The queue's workers
-//! ([`super::queue`]) send through it; so does a sender outside the queue
-//! ([`Mailer::send_direct`], the registrar's delivery).
+//! The background sender (spec: api §4.2): `connections` workers, each
+//! claiming a few due rows with a lease, sending them over SMTP at the
+//! configured rate, and marking each `sent` right after the server's 250
+//! (in a group commit shared by the workers, awaited before the worker's
+//! next message: the window in which a crash leaves a sent message marked
+//! `sending` is that commit), `queued` again with
+//! exponential back-off after a temporary failure, or `failed` with the
+//! reason after a permanent one. Rows a crashed instance left `sending`
+//! are claimed again once their lease lapses. The SMTP transport and the
+//! message are [`super::smtp`]'s.
 
-use std::num::NonZeroU32;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use tokio::sync::Notify;
+use lettre::message::Mailbox;
+use lettre::AsyncTransport;
+use rand::Rng;
+use shortlist_store::{MailJob, MailOutcome};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 
+use super::booth_link;
+use super::smtp::now_ms;
+pub use super::smtp::{wall_secs, Direct, Mailer};
 use super::template::{Template, Values};
-use super::{MailConfig, TlsMode, TokenKey};
+use crate::keys::{self, ELIGIBILITY};
+use crate::state::{AppState, Need};
 
-/// The transport and what every message is sent with, shared by the workers.
-pub struct Mailer {
-    /// The configuration.
-    pub config: MailConfig,
-    /// The key tokens are derived with.
-    pub key: TokenKey,
-    pub(super) transport: AsyncSmtpTransport<Tokio1Executor>,
-    pub(super) limiter: Option<DefaultDirectRateLimiter>,
-    /// Woken when rows are queued.
-    pub wake: Notify,
-    from: Mailbox,
-    domain: String,
-}
+/// How long an idle worker waits before looking for due rows again.
+const IDLE: Duration = Duration::from_millis(500);
 
-impl std::fmt::Debug for Mailer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer").field("config", &self.config).finish_non_exhaustive()
-    }
-}
+/// The longest back-off after a temporary failure.
+const MAX_BACKOFF_MS: u64 = 3_600_000;
 
-impl Mailer {
-    /// Builds the transport (no connection is made until the first message).
-    pub fn new(config: MailConfig, server_secret: &[u8]) -> anyhow::Result<Self> {
-        config.check()?;
-        let host = config.smtp_host.as_str();
-        let builder = match config.tls {
-            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
-            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
-        };
-        let mut builder = builder.port(config.port()).timeout(Some(config.timeout())).pool_config(
-            PoolConfig::new().max_size(config.connections).idle_timeout(Duration::from_secs(30)),
-        );
-        if let Some(user) = &config.username {
-            let password = config.password()?.ok_or_else(|| {
-                anyhow::anyhow!("[mail] username is set but no password_file nor SHORTLIST_SMTP_PASSWORD")
-            })?;
-            builder = builder.credentials(Credentials::new(user.clone(), password.to_string()));
-        }
-        let from: Mailbox = config.from.parse().map_err(|e| anyhow::anyhow!("[mail] from: {e}"))?;
-        let domain = from.email.domain().to_string();
-        let limiter = NonZeroU32::new(config.rate_per_sec).map(|r| RateLimiter::direct(Quota::per_second(r)));
-        Ok(Self {
-            key: TokenKey::derive(server_secret),
-            transport: builder.build(),
-            limiter,
-            wake: Notify::new(),
-            from,
-            domain,
-            config,
-        })
-    }
-
-    /// Rows a worker claims at once: about a quarter of a lease's worth at
-    /// the configured rate, 1 to 8 (small, so that every connection gets
-    /// work from a small queue; one claim commit per batch).
-    pub(super) fn batch(&self) -> u32 {
-        let per_worker = match self.config.rate_per_sec {
-            0 => 8,
-            r => {
-                u64::from(r).saturating_mul(self.config.lease_secs)
-                    / 4
-                    / u64::from(self.config.connections.max(1))
+/// Starts the workers; they stop once `closed` changes, giving back the
+/// rows they claimed and have not tried.
+pub fn start(state: AppState, mailer: Arc<Mailer>, closed: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    let (marks, rx) = mpsc::unbounded_channel();
+    let mut handles = vec![tokio::spawn(marker(state.shared.store.clone(), rx))];
+    handles.extend((0..mailer.config.connections).map(|_| {
+        let (state, mailer, mut closed) = (state.clone(), mailer.clone(), closed.clone());
+        let marks = marks.clone();
+        tokio::spawn(async move {
+            loop {
+                if *closed.borrow() {
+                    break;
+                }
+                let worked = match work_once(&state, &mailer, &marks, &closed).await {
+                    Ok(n) => n > 0,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the mail sender failed; will retry");
+                        false
+                    }
+                };
+                if !worked {
+                    tokio::select! {
+                        () = tokio::time::sleep(IDLE) => {}
+                        () = mailer.wake.notified() => {}
+                        _ = closed.changed() => break,
+                    }
+                }
             }
-        };
-        u32::try_from(per_worker.clamp(1, 8)).unwrap_or(8)
-    }
+        })
+    }));
+    // The marker ends once every worker (holding a clone of `marks`) has.
+    drop(marks);
+    handles
 }
 
-/// The wall clock in seconds: the queue is scheduled by the wall clock the
-/// senders claim by, never by the poll's clock (which tests move).
-pub fn wall_secs() -> u64 {
-    now_ms() / 1000
+/// What a message is built from, per poll.
+struct PollMail {
+    title: String,
+    manifest_hash: String,
+    voting_close: String,
+    template: Template,
 }
 
-pub(super) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
-        .try_into()
-        .unwrap_or(u64::MAX)
+async fn poll_mail(state: &AppState, poll: &str) -> anyhow::Result<PollMail> {
+    let p = state.poll(poll, Need::Manifest).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let close = state.timetable(&p).await.map_err(|e| anyhow::anyhow!("{e}"))?.voting_close;
+    let template = match state.shared.store.mail_template(poll).await? {
+        Some((subject, text, html)) => Template { subject, text, html },
+        None => Template::default(),
+    };
+    Ok(PollMail {
+        title: p.manifest.title.clone(),
+        manifest_hash: hex::encode(p.manifest_hash),
+        voting_close: shortlist_board::zone::rfc3339(close, &p.manifest.calendar.zone),
+        template,
+    })
 }
 
-/// What became of a message sent outside the queue ([`Mailer::send_direct`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Direct {
-    /// The SMTP server accepted it.
-    Sent,
-    /// A temporary failure: try again later.
-    Temporary(String),
-    /// Refused for good (a 5xx, a bad address): the reason.
-    Refused(String),
-}
-
-impl Mailer {
-    /// The message: multipart text and HTML, with this Message-ID (at the
-    /// sender's domain) and date.
-    pub(super) fn message(
-        &self,
-        to: Mailbox,
-        subject: &str,
-        text: &str,
-        html: &str,
-        id: &str,
-        date: SystemTime,
-    ) -> Result<Message, String> {
-        let body = MultiPart::alternative()
-            .boundary(format!("=_shortlist_{}", id.get(..16).unwrap_or(id)))
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text.to_string()))
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.to_string()));
-        Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .date(date)
-            .message_id(Some(format!("<{id}@{}>", self.domain)))
-            .multipart(body)
-            .map_err(|e| format!("cannot build the message: {e}"))
-    }
-
-    /// Sends one message now, at the configured rate, outside the queue:
-    /// `template` filled with `values` to `name <email>`, Message-ID `id`.
-    /// For a sender that keeps its own record of what was sent (the
-    /// registrar's delivery, spec: board §4.12.1).
-    pub async fn send_direct(
-        &self,
-        name: &str,
-        email: &str,
-        template: &Template,
-        values: &Values<'_>,
-        id: &str,
-    ) -> Direct {
-        let to = match email.parse() {
-            Ok(address) => Mailbox::new(Some(name.to_string()), address),
-            Err(_) if email.is_empty() => return Direct::Refused("no e-mail address on the roll".into()),
-            Err(e) => return Direct::Refused(format!("invalid e-mail address: {e}")),
-        };
-        let (subject, text, html) = template.render(values);
-        let message = match self.message(to, &subject, &text, &html, id, SystemTime::now()) {
-            Ok(m) => m,
-            Err(e) => return Direct::Refused(e),
-        };
-        if let Some(limiter) = &self.limiter {
+/// Claims one batch and works it; returns how many rows it claimed.
+async fn work_once(
+    state: &AppState,
+    mailer: &Mailer,
+    marks: &mpsc::UnboundedSender<Mark>,
+    closed: &watch::Receiver<bool>,
+) -> anyhow::Result<usize> {
+    let store = &state.shared.store;
+    let mut claim_bytes = [0u8; 16];
+    rand::thread_rng().fill(&mut claim_bytes);
+    let claim = hex::encode(claim_bytes);
+    let lease_ms = mailer.config.lease_secs.saturating_mul(1000);
+    let lease_until = now_ms().saturating_add(lease_ms);
+    let jobs = store.mail_claim(now_ms(), lease_until, mailer.batch(), &claim).await?;
+    let claimed = jobs.len();
+    let mut polls: HashMap<String, PollMail> = HashMap::new();
+    let margin = u64::try_from(mailer.config.timeout().as_millis()).unwrap_or(u64::MAX).saturating_mul(2);
+    for job in jobs {
+        if let Some(limiter) = &mailer.limiter {
             limiter.until_ready().await;
         }
-        match self.transport.send(message).await {
-            Ok(_) => Direct::Sent,
-            Err(e) if e.is_permanent() || e.is_client() => Direct::Refused(format!("refused: {e}")),
-            Err(e) => Direct::Temporary(format!("temporary failure: {e}")),
+        // Stop when asked, or when the lease would lapse during the SMTP
+        // transaction (another instance could claim the row meanwhile).
+        if *closed.borrow() || now_ms().saturating_add(margin) >= lease_until {
+            break;
+        }
+        if !polls.contains_key(&job.poll_id) {
+            let pm = poll_mail(state, &job.poll_id).await?;
+            polls.insert(job.poll_id.clone(), pm);
+        }
+        let Some(pm) = polls.get(&job.poll_id) else { continue };
+        let outcome = send_one(mailer, pm, &job).await;
+        // spec: api §4.2 — recorded (committed) before the next message.
+        let (reply, committed) = oneshot::channel();
+        marks
+            .send(((job.id, claim.clone(), outcome), reply))
+            .map_err(|_| anyhow::anyhow!("the mail marker stopped"))?;
+        committed.await?.map_err(|e| anyhow::anyhow!("recording a sent message: {e}"))?;
+    }
+    store.mail_release(&claim).await?;
+    Ok(claimed)
+}
+
+/// Sends one claimed row; returns what became of it.
+async fn send_one(mailer: &Mailer, pm: &PollMail, job: &MailJob) -> MailOutcome {
+    let token = mailer.key.token(&job.poll_id, &job.member_id, job.generation);
+    let hash = keys::token_hash(ELIGIBILITY, &job.poll_id, &token);
+    if job.roll_token_hash.as_deref() != Some(hash.as_slice()) {
+        return MailOutcome::Failed(
+            "superseded: the member's token was replaced (a re-issue); resend to mail a new one".into(),
+        );
+    }
+    if job.redeemed {
+        // Redeemed with this very token: an earlier copy arrived.
+        return MailOutcome::Sent(now_ms() / 1000);
+    }
+    let to = match job.email.parse() {
+        Ok(address) => Mailbox::new(Some(job.name.clone()), address),
+        Err(_) if job.email.is_empty() => return MailOutcome::Failed("no e-mail address on the roll".into()),
+        Err(e) => return MailOutcome::Failed(format!("invalid e-mail address: {e}")),
+    };
+    let link = booth_link(&mailer.config.public_url, &job.poll_id, &token, &pm.manifest_hash);
+    let values = Values {
+        name: &job.name,
+        title: &pm.title,
+        poll: &job.poll_id,
+        voting_close: &pm.voting_close,
+        link: &link,
+    };
+    let (subject, text, html) = pm.template.render(&values);
+    let id = mailer.key.message_id(&job.poll_id, &job.member_id, job.generation);
+    // The same row makes the same message: Message-ID, Date and boundary
+    // depend only on the row.
+    let date = UNIX_EPOCH + Duration::from_secs(job.queued_at);
+    let message = match mailer.message(to, &subject, &text, &html, &id, date) {
+        Ok(m) => m,
+        Err(e) => return MailOutcome::Failed(e),
+    };
+    match mailer.transport.send(message).await {
+        Ok(_) => MailOutcome::Sent(now_ms() / 1000),
+        Err(e) if e.is_permanent() || e.is_client() => {
+            tracing::info!(poll = %job.poll_id, member = %job.member_id, reason = %e, "a token message was refused");
+            MailOutcome::Failed(format!("refused: {e}"))
+        }
+        Err(e) => {
+            let attempts = job.attempts + 1;
+            if attempts >= mailer.config.max_attempts {
+                return MailOutcome::Failed(format!(
+                    "gave up after {attempts} temporary failures; the last: {e}"
+                ));
+            }
+            let base = mailer.config.retry_base_ms.max(1);
+            let delay = base.saturating_mul(1u64 << job.attempts.min(20)).min(MAX_BACKOFF_MS);
+            let jitter = rand::thread_rng().gen_range(0..=delay / 10);
+            let next = now_ms().saturating_add(delay).saturating_add(jitter);
+            MailOutcome::Retry(next, format!("temporary failure, will retry: {e}"))
+        }
+    }
+}
+
+/// A worker's request to record an outcome, answered once committed.
+type Mark = ((i64, String, MailOutcome), oneshot::Sender<Result<(), String>>);
+
+/// Records outcomes in group commits: every mark waiting when a commit
+/// starts goes in the next one (spec: api §4.2). Each worker waits for its
+/// mark's commit before its next SMTP transaction, so at most one message
+/// per worker is accepted and not yet recorded at any time. Ends when every
+/// worker has ended.
+async fn marker(store: shortlist_store::Store, mut rx: mpsc::UnboundedReceiver<Mark>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while let Ok(more) = rx.try_recv() {
+            batch.push(more);
+        }
+        let (outcomes, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        let result = store.mail_outcomes(&outcomes).await.map_err(|e| e.to_string());
+        for reply in replies {
+            let _ = reply.send(result.clone());
         }
     }
 }

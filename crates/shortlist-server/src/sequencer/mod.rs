@@ -18,6 +18,7 @@ use shortlist_board::receipt::Receipt;
 use shortlist_crypto::credential::CredentialPublicKey;
 use shortlist_store::Head;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use crate::error::AppError;
 use crate::shared::{entry_of, LogCache, Shared};
@@ -136,6 +137,9 @@ async fn process(shared: &Shared, batch: &mut Vec<Request>) {
     }
 }
 
+// The poll and the group's size on every line logged under the commit; each
+// op's admission carries the index its entry takes if appended.
+#[tracing::instrument(name = "commit", level = "debug", skip_all, fields(poll = %poll, requests = reqs.len()))]
 async fn commit_group(shared: &Shared, poll: &str, reqs: Vec<Request>) {
     let started = std::time::Instant::now();
     let mut logs = shared.logs.lock().await;
@@ -229,7 +233,8 @@ async fn append_group(
     let manifest = manifest_of(shared, poll).await?;
     let mut facts = GroupFacts::load(&mut tx, manifest.as_ref()).await?;
     for r in reqs {
-        let outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).await?;
+        let span = tracing::debug_span!("admit", index = chain.len());
+        let outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).instrument(span).await?;
         if let Outcome::Appended(e) = &outcome {
             frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
             appended.push(e.hash());
