@@ -3,11 +3,14 @@
 //! frozen, ordered candidate list is posted as the ballot definition, whose
 //! hash every ballot proof binds.
 
+use std::collections::HashSet;
+
 use shortlist_crypto::ballot::ContestShape;
 
 use crate::codec::{Reader, Writer};
 use crate::error::{BoardError, Result};
 use crate::manifest::Manifest;
+use crate::text::{check_field, TextKind};
 
 /// The most candidates a contest may have on the board.
 pub const MAX_BOARD_CANDIDATES: usize = 1024;
@@ -46,6 +49,31 @@ impl Candidate {
     pub fn attribute(&self, key: &str) -> Option<&str> {
         self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
+
+    /// The candidate's text (spec: board §4.2): the name a name, attribute
+    /// keys names and distinct, values values. Reported under `step`.
+    pub fn validate(&self, step: &'static str) -> Result<()> {
+        let who = self.who();
+        check_field(step, format_args!("{who}'s name"), &self.name, TextKind::Name)?;
+        let mut keys = HashSet::new();
+        for (k, v) in &self.attributes {
+            check_field(step, format_args!("{who}'s attribute name"), k, TextKind::Name)?;
+            check_field(step, format_args!("{who}'s attribute value"), v, TextKind::Value)?;
+            if !keys.insert(k) {
+                return Err(BoardError::invalid(step, format!("{who} has attribute `{k}` twice")));
+            }
+        }
+        Ok(())
+    }
+
+    /// How messages name a candidate: by id once it has one.
+    fn who(&self) -> String {
+        if self.candidate_id == 0 {
+            "the candidate".into()
+        } else {
+            format!("candidate {}", self.candidate_id)
+        }
+    }
 }
 
 /// An expression of interest or an organiser-entered candidate (spec: board §4.2).
@@ -80,6 +108,13 @@ impl CandidateRegistration {
         let statement = r.str()?;
         r.finish()?;
         Ok(Self { contest_id, candidate, statement })
+    }
+
+    /// The registration's text (spec: board §4.2, checked at V1.4).
+    pub fn validate(&self) -> Result<()> {
+        self.candidate.validate("V1.4")?;
+        let what = format_args!("{}'s statement", self.candidate.who());
+        check_field("V1.4", what, &self.statement, TextKind::LongText)
     }
 }
 
@@ -147,7 +182,7 @@ impl BallotDefinition {
                 return Err(BoardError::invalid(step, "contests must follow the manifest's order"));
             }
             for (i, c) in d.candidates.iter().enumerate() {
-                crate::validate::candidate(step, c)?;
+                c.validate(step)?;
                 if d.candidates.iter().take(i).any(|e| e.candidate_id == c.candidate_id) {
                     return Err(BoardError::invalid(
                         step,

@@ -4,11 +4,14 @@
 //! entries and their hash chain ([`entry`], [`board`]), the RFC 9162 Merkle
 //! tree over them ([`merkle`]), signed checkpoints and receipts
 //! ([`checkpoint`], [`receipt`]), the payload of every entry kind
-//! ([`manifest`], [`definition`], [`payload`], [`amendment`]) and the text
-//! rules they obey ([`text`], [`validate`]), the election record file
-//! ([`record`]), the record verifier ([`verify`]), the encrypted sums and the
-//! result with its explanation ([`sums`], [`tally`]), and, with the `zones`
-//! feature, dates in a poll's time zone (`zone`).
+//! ([`manifest`], [`definition`], [`payload`], [`amendment`], [`registrar`]),
+//! each with its rules beside its encoding and the text rules they share
+//! ([`text`]), the poll's lifecycle rules that the server admits by and the
+//! verifier replays ([`lifecycle`]), the API's error codes ([`error_code`]),
+//! the election record file ([`record`]), the record verifier ([`verify`]),
+//! the encrypted sums and the result with its explanation ([`sums`],
+//! [`tally`]), and, with the `zones` feature, dates in a poll's time zone
+//! (`zone`).
 //!
 //! The crate does no I/O beyond reading a record file; the server, the
 //! clients, the `shortlist-verify` program and the browser's WebAssembly all
@@ -44,7 +47,6 @@ pub mod registrar;
 pub mod sums;
 pub mod tally;
 pub mod text;
-pub mod validate;
 pub mod verify;
 #[cfg(feature = "zones")]
 pub mod zone;

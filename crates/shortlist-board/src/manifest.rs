@@ -1,10 +1,13 @@
 //! The manifest (spec: board §4.1): the poll's identity. Its hash names the
 //! poll and is bound into every proof; it is entry 0 of the board.
 
+use std::collections::HashSet;
+
 use shortlist_crypto::credential::CredentialPublicKey;
 
 use crate::codec::{Reader, Writer};
 use crate::error::{BoardError, Result};
+use crate::text::{check_field, TextKind};
 
 /// Version byte of the manifest encoding without a calendar (spec: board §4.1).
 pub const MANIFEST_VERSION: u8 = 1;
@@ -19,6 +22,24 @@ pub const FLAG_EARLY_CLOSE: u8 = 0x01;
 pub const MAX_ZONE: usize = 64;
 /// The most contests a poll may have.
 pub const MAX_CONTESTS: usize = 64;
+
+/// The longest poll id, in bytes.
+pub const MAX_POLL_ID: usize = 64;
+/// The latest time a manifest may name: 9999-12-31T23:59:59Z, the end of
+/// RFC 3339's calendar, in Unix seconds.
+pub const MAX_TIME: u64 = 253_402_300_799;
+/// The most seats or selections a contest may have: a contest never has more
+/// candidates than this (board §4.3).
+pub const MAX_SELECTIONS: u16 = 1024;
+
+/// Whether `id` is a poll id: 1–64 bytes of `A–Z a–z 0–9 . _ -`, the first
+/// a letter or a digit (so never `.`, `..`, a path or an option).
+pub fn is_poll_id(id: &str) -> bool {
+    let ok = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    id.len() <= MAX_POLL_ID
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && id.bytes().all(ok)
+}
 
 /// When each phase of the poll starts or ends, in Unix seconds (UTC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -350,11 +371,96 @@ impl Manifest {
         };
         params.validate().map_err(|e| BoardError::invalid(step, e.to_string()))?;
         // spec: board V1.3 items 7–13 (degenerate manifests, text rules)
-        crate::validate::manifest(self)
+        self.not_degenerate()
     }
 
     /// The contest with this id.
     pub fn contest(&self, contest_id: u32) -> Option<&ContestRules> {
         self.contests.iter().find(|c| c.contest_id == contest_id)
+    }
+
+    /// The rules that keep a manifest from being degenerate (spec: board
+    /// §4.1, V1.3 items 7–14): the poll-id alphabet, calendar times, positive
+    /// contest ids and selection limits, distinct trustee keys, slate rules
+    /// that reserve something, and text within the rules of §2.1.
+    fn not_degenerate(&self) -> Result<()> {
+        let step = "V1.3";
+        if !is_poll_id(&self.poll_id) {
+            return Err(BoardError::invalid(
+                step,
+                "the poll id must be 1–64 of A–Z a–z 0–9 . _ - and begin with a letter or digit",
+            ));
+        }
+        check_field(step, "the poll title", &self.title, TextKind::Name)?;
+        let t = &self.timetable;
+        if [t.nominations_close, t.voting_open, t.voting_close].iter().any(|&x| x > MAX_TIME) {
+            return Err(BoardError::invalid(
+                step,
+                format!("timetable times must be at most {MAX_TIME} (year 9999)"),
+            ));
+        }
+        for c in &self.contests {
+            let id = c.contest_id;
+            if id == 0 {
+                return Err(BoardError::invalid(step, "contest ids start at 1"));
+            }
+            check_field(step, format_args!("contest {id}'s title"), &c.title, TextKind::Name)?;
+            if c.max_selections == 0 || c.max_selections > MAX_SELECTIONS || c.seats > MAX_SELECTIONS {
+                return Err(BoardError::invalid(
+                    step,
+                    format!("contest {id}: max_selections and seats must be 1–{MAX_SELECTIONS}"),
+                ));
+            }
+            let mut rules = HashSet::new();
+            for r in &c.slate_rules {
+                check_field(
+                    step,
+                    format_args!("contest {id}: a slate rule's attribute"),
+                    &r.attribute,
+                    TextKind::Name,
+                )?;
+                check_field(
+                    step,
+                    format_args!("contest {id}: a slate rule's value"),
+                    &r.value,
+                    TextKind::Value,
+                )?;
+                if r.min_seats == 0 {
+                    return Err(BoardError::invalid(
+                        step,
+                        format!("contest {id}: a slate rule reserves no seat"),
+                    ));
+                }
+                if !rules.insert((&r.attribute, &r.value)) {
+                    return Err(BoardError::invalid(step, format!("contest {id}: a slate rule is repeated")));
+                }
+            }
+        }
+        let mut keys = HashSet::new();
+        for tr in &self.trustees {
+            check_field(step, format_args!("trustee {}'s name", tr.index), &tr.name, TextKind::Name)?;
+            let key = tr.key.to_bytes();
+            if !keys.insert(key) {
+                return Err(BoardError::invalid(
+                    step,
+                    format!(
+                        "trustee {}'s key is another trustee's: each trustee needs their own key",
+                        tr.index
+                    ),
+                ));
+            }
+            if key == self.server_key.to_bytes() {
+                return Err(BoardError::invalid(step, format!("trustee {}'s key is the server's", tr.index)));
+            }
+        }
+        // spec: board V1.3 item 14 — the registrar is a party apart from the
+        // server and the trustees: its key is neither's.
+        if let Some(r) = &self.registrar {
+            let r = r.to_bytes();
+            if r == self.server_key.to_bytes() || keys.contains(&r) {
+                return Err(BoardError::invalid(step, "the registrar's key is the server's or a trustee's"));
+            }
+        }
+        Ok(())
     }
 }

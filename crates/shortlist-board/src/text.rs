@@ -7,6 +7,8 @@
 
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
+use crate::error::BoardError;
+
 /// The longest name, title, attribute or value, in UTF-8 bytes.
 pub const MAX_NAME_BYTES: usize = 200;
 /// The longest long text (a candidate's statement), in UTF-8 bytes.
@@ -70,6 +72,17 @@ pub fn check(s: &str, kind: TextKind) -> Result<(), String> {
         return Err("is not in Unicode normalisation form C (NFC)".into());
     }
     Ok(())
+}
+
+/// [`check`] for a field of an entry: a breach is reported under `step`,
+/// naming the field as `what`.
+pub(crate) fn check_field(
+    step: &'static str,
+    what: impl std::fmt::Display,
+    s: &str,
+    kind: TextKind,
+) -> crate::error::Result<()> {
+    check(s, kind).map_err(|why| BoardError::invalid(step, format!("{what} {why}")))
 }
 
 /// What a client sends, made ready for [`check`]: Unicode NFC, white space

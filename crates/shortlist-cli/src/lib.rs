@@ -1,6 +1,7 @@
 //! `shortlist-cli` owns the `shortlist` command: one subcommand per role
-//! (`organiser`, `trustee`, `vote`, `verify`), the server (`serve`), the
-//! one-command `demo` over HTTP and `simulate` for the verifier's tests.
+//! (`organiser`, `trustee`, `registrar`, `vote`, `verify`), the server
+//! (`serve`), the one-command `demo` over HTTP, `loadgen` for the closing-hour
+//! rush and `simulate` for the verifier's tests.
 //! Every role talks to a server through `shortlist-client`.
 
 mod ceremony;

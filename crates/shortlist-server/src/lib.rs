@@ -1,8 +1,12 @@
 //! `shortlist-server` owns the HTTP side of shortlist (spec: api): the axum
 //! router under `/v1`, the sequencer that appends to each poll's board with
 //! group commits, the checks made before anything is appended, limits,
-//! metrics and graceful shutdown; and the web pages, the members' booth
-//! and the organiser console ([`web`]). Storage is `shortlist-store`'s; every
+//! metrics, email delivery of tokens ([`mail`]) and graceful shutdown; and
+//! the web pages, the members' booth and the organiser console ([`web`]).
+//! Layers, each using only those below it: `error`, `keys`, `clock`,
+//! `metrics`; `model`, `limits`, `mail` (its configuration and SMTP
+//! transport); `config`, `shared`; `sequencer`; `state`; `mail::sender`, `api`;
+//! `web`, `finish`; this router and `serve`. Storage is `shortlist-store`'s; every
 //! protocol rule comes from `shortlist-board` and `shortlist-crypto`.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 #![cfg_attr(not(test), deny(clippy::indexing_slicing, clippy::cast_possible_truncation))]
@@ -19,6 +23,7 @@ pub mod metrics;
 pub mod model;
 pub mod sequencer;
 pub mod serve;
+pub mod shared;
 pub mod state;
 pub mod tally;
 pub mod web;
@@ -44,7 +49,8 @@ use crate::keys::OrganiserKey;
 use crate::limits::{Limits, RateLimits};
 use crate::metrics::Metrics;
 use crate::sequencer::Sequencer;
-use crate::state::{AppState, Shared};
+use crate::shared::Shared;
+use crate::state::AppState;
 
 /// What a server is made of.
 pub struct ServerParts {
@@ -84,14 +90,14 @@ impl App {
             polls: RwLock::new(HashMap::new()),
             metrics: Metrics::new().map_err(AppError::internal)?,
             appended: tokio::sync::Notify::new(),
-            limits: RateLimits::new(&parts.limits),
+            limits: Arc::new(RateLimits::new(&parts.limits)),
             stopping: tokio::sync::watch::channel(false).0,
             mail: std::sync::OnceLock::new(),
-            tallies: crate::tally::Jobs::new(&parts.limits),
         });
         let (close, closed) = tokio::sync::watch::channel(false);
         let (sequencer, handle) = Sequencer::start(shared.clone(), closed);
-        let state = AppState { shared, sequencer };
+        let tallies = Arc::new(crate::tally::Jobs::new(&parts.limits));
+        let state = AppState { shared, sequencer, tallies };
         let router = router(state.clone(), &parts.limits);
         // spec: api §5 "Tally" — results left unposted by a crash.
         let finisher = finish::start(state.clone(), close.subscribe());
@@ -159,7 +165,7 @@ fn router(state: AppState, limits: &Limits) -> Router {
         .layer(DefaultBodyLimit::max(limits.body_bytes.max(limits.roll_bytes)))
         .layer(GlobalConcurrencyLimitLayer::new(limits.concurrency.max(1)))
         .layer(middleware::from_fn_with_state(limits::BodyGate::new(limits), limits::read_body))
-        .layer(middleware::from_fn_with_state(state.clone(), limits::per_client))
+        .layer(middleware::from_fn_with_state(state.shared.limits.clone(), limits::per_client))
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// The limits a server enforces.
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
@@ -161,8 +160,8 @@ fn limited(message: &str) -> AppError {
 
 /// Middleware: the per-address limit. Requests without a peer address (in
 /// process) count as one client.
-pub async fn per_client(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Some(l) = &state.shared.limits.per_client {
+pub async fn per_client(State(limits): State<Arc<RateLimits>>, req: Request, next: Next) -> Response {
+    if let Some(l) = &limits.per_client {
         let ip = req
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()

@@ -1,6 +1,7 @@
 //! JSON (and TOML) forms of what organisers and candidates write: the
 //! manifest as a person writes it, and expressions of interest. The binary
 //! forms on the board are in `shortlist_board`; these convert to them.
+//! Also how a form's hex fields decode (a bad one is `malformed`).
 
 use shortlist_board::error_code::ErrorCode;
 use std::collections::BTreeMap;
@@ -172,7 +173,7 @@ impl ManifestSpec {
             .map_err(|e| AppError::invalid(ErrorCode::InvalidManifest, e))?;
         let mut trustees = Vec::with_capacity(self.trustees.len());
         for (t, index) in self.trustees.iter().zip(1u16..) {
-            let bytes = crate::api::unhex32("trustees.key", &t.key)?;
+            let bytes = unhex32("trustees.key", &t.key)?;
             let key = CredentialPublicKey::from_bytes(&bytes).map_err(|e| {
                 AppError::invalid(ErrorCode::InvalidManifest, format!("trustee {index}'s key: {e}"))
             })?;
@@ -215,7 +216,7 @@ impl ManifestSpec {
             registrar: match &self.registrar_key {
                 None => None,
                 Some(hex) => {
-                    let bytes = crate::api::unhex32("registrar_key", hex)?;
+                    let bytes = unhex32("registrar_key", hex)?;
                     Some(CredentialPublicKey::from_bytes(&bytes).map_err(|e| {
                         AppError::invalid(ErrorCode::InvalidManifest, format!("the registrar's key: {e}"))
                     })?)
@@ -273,10 +274,22 @@ impl CandidateSpec {
             },
             statement: normalise(&self.statement),
         };
-        shortlist_board::validate::registration(&reg).map_err(|e| {
+        reg.validate().map_err(|e| {
             let why = e.to_string();
             AppError::invalid(ErrorCode::InvalidCandidate, why.trim_start_matches("V1.4: ").to_string())
         })?;
         Ok(reg)
     }
+}
+
+/// Decodes a hex field.
+pub fn unhex(field: &str, text: &str) -> Result<Vec<u8>, AppError> {
+    hex::decode(text.trim()).map_err(|e| AppError::malformed(format!("`{field}` is not hex: {e}")))
+}
+
+/// Decodes a 32-byte hex field.
+pub fn unhex32(field: &str, text: &str) -> Result<[u8; 32], AppError> {
+    let v = unhex(field, text)?;
+    <[u8; 32]>::try_from(v.as_slice())
+        .map_err(|_| AppError::malformed(format!("`{field}` must be 32 bytes (64 hex digits)")))
 }

@@ -1,58 +1,24 @@
-//! What every handler shares: the store, the server's key, the clock, the
-//! sequencer and a cache of each poll's fixed facts (manifest, definition,
-//! key-ceremony outcome), loaded from the board on first use.
+//! What every handler holds: the shared parts ([`crate::shared`]) and the
+//! sequencer's handle; and each poll's fixed facts (manifest, definition,
+//! key-ceremony outcome), loaded from the board on first use and cached.
 
 use shortlist_board::error_code::ErrorCode;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use shortlist_board::amendment::{Amended, Amendment};
 use shortlist_board::definition::BallotDefinition;
-use shortlist_board::entry::{Entry, EntryKind, Hash};
+use shortlist_board::entry::EntryKind;
 use shortlist_board::manifest::{Manifest, Timetable};
 use shortlist_board::record::Frame;
 use shortlist_board::verify::Verifier;
-use shortlist_crypto::ballot::ContestShape;
-use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::GroupPublic;
-use shortlist_crypto::transcript::ElectionContext;
-use shortlist_store::{EntryRow, Store};
-use tokio::sync::Notify;
 
-use crate::clock::Clock;
 use crate::error::AppError;
-use crate::keys::OrganiserKey;
-use crate::limits::RateLimits;
-use crate::metrics::Metrics;
-use crate::sequencer::{Logs, Sequencer};
-
-/// What the sequencer and the handlers share.
-pub struct Shared {
-    /// The database.
-    pub store: Store,
-    /// The checkpoint-signing key.
-    pub server_key: CredentialSecret,
-    /// The organiser's bearer key.
-    pub organiser: OrganiserKey,
-    /// The clock the timetable is enforced against.
-    pub clock: Arc<dyn Clock>,
-    /// Cached Merkle logs.
-    pub logs: Logs,
-    /// Cached poll facts.
-    pub polls: RwLock<HashMap<String, Arc<PollCtx>>>,
-    /// Metrics.
-    pub metrics: Metrics,
-    /// Woken after every commit (live streams wait on it).
-    pub appended: Notify,
-    /// Rate limits.
-    pub limits: RateLimits,
-    /// Set when the server is stopping: live streams end.
-    pub stopping: tokio::sync::watch::Sender<bool>,
-    /// Email delivery of tokens, when `[mail]` is configured (spec: api §4.2).
-    pub mail: std::sync::OnceLock<Arc<crate::mail::sender::Mailer>>,
-    /// The aggregations running on this instance (spec: api §5 "Tally").
-    pub tallies: crate::tally::Jobs,
-}
+use crate::sequencer::{stored_phase, Sequencer, CEREMONY_KINDS};
+use crate::shared::Shared;
+// The facts `AppState::poll` returns, and how a stored row reads, are the
+// shared layer's (`crate::shared`); handlers name them here with the rest.
+pub use crate::shared::{entry_of, PollCtx};
 
 /// The application state handed to handlers.
 #[derive(Clone)]
@@ -61,50 +27,8 @@ pub struct AppState {
     pub shared: Arc<Shared>,
     /// The append path.
     pub sequencer: Sequencer,
-}
-
-/// A poll's facts that never change once set.
-#[derive(Debug)]
-pub struct PollCtx {
-    /// The poll id.
-    pub id: String,
-    /// The manifest.
-    pub manifest: Manifest,
-    /// Its hash (the poll's identity).
-    pub manifest_hash: Hash,
-    /// The phase when this was loaded.
-    pub phase: String,
-    /// The definition and its hash, once posted.
-    pub definition: Option<(BallotDefinition, Hash)>,
-    /// Contest shapes, in manifest order, once defined.
-    pub shapes: Vec<ContestShape>,
-    /// The ceremony's outcome, once voting opened.
-    pub group: Option<GroupPublic>,
-}
-
-impl PollCtx {
-    /// The crypto context, once the definition and joint key are known.
-    pub fn context(&self) -> Option<ElectionContext> {
-        let (_, dh) = self.definition.as_ref()?;
-        let g = self.group.as_ref()?;
-        Some(ElectionContext {
-            manifest_hash: self.manifest_hash,
-            definition_hash: *dh,
-            joint_key: g.joint_key,
-        })
-    }
-}
-
-/// Turns a stored row into an entry (the row carries the previous entry's
-/// hash, read in the same query).
-pub fn entry_of(row: EntryRow) -> Result<Entry, AppError> {
-    Ok(Entry {
-        index: row.index,
-        prev: row.prev,
-        kind: EntryKind::from_code(row.kind)?,
-        time: row.time,
-        payload: row.payload,
-    })
+    /// The aggregations running on this instance (spec: api §5 "Tally").
+    pub tallies: Arc<crate::tally::Jobs>,
 }
 
 impl AppState {
@@ -131,7 +55,7 @@ impl AppState {
         let row = self.shared.store.poll(&p.id).await?;
         let row = row.ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, "no such poll"))?;
         Ok(shortlist_board::lifecycle::Now {
-            phase: crate::sequencer::stored_phase(&row.phase)?,
+            phase: stored_phase(&row.phase)?,
             time: self.shared.clock.now(),
             timetable: self.timetable(p).await?,
         })
@@ -242,7 +166,7 @@ pub async fn ceremony(
                 break 'read;
             }
             from = row.index + 1;
-            if crate::sequencer::CEREMONY_KINDS.contains(&row.kind) {
+            if CEREMONY_KINDS.contains(&row.kind) {
                 messages += 1;
             }
             v.feed(&Frame::Entry(entry_of(row)?), 0);

@@ -18,8 +18,9 @@ use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
 use shortlist_board::sums::BallotSums;
 
 use crate::error::AppError;
+use crate::sequencer::Sequencer;
 use crate::sequencer::{Appended, Op};
-use crate::state::{AppState, PollCtx};
+use crate::shared::{PollCtx, Shared as Parts};
 
 /// A running aggregation: its outcome, shared by every request waiting on it.
 type Job = Shared<BoxFuture<'static, Result<Appended, AppError>>>;
@@ -43,12 +44,19 @@ impl Jobs {
 
 /// Starts (or joins) the aggregation of `p` and waits for it a while: the
 /// aggregate entry once posted, or `None` if the sum is still running.
-pub async fn start(state: &AppState, p: Arc<PollCtx>) -> Result<Option<Appended>, AppError> {
-    let wait = state.shared.tallies.wait;
+pub async fn start(
+    jobs: &Arc<Jobs>,
+    parts: &Arc<Parts>,
+    sequencer: &Sequencer,
+    p: Arc<PollCtx>,
+) -> Result<Option<Appended>, AppError> {
+    let wait = jobs.wait;
     let job = {
-        let mut jobs =
-            state.shared.tallies.running.lock().map_err(|_| AppError::internal("tally jobs poisoned"))?;
-        jobs.entry(p.id.clone()).or_insert_with(|| spawn(state.clone(), p.clone())).clone()
+        let mut running = jobs.running.lock().map_err(|_| AppError::internal("tally jobs poisoned"))?;
+        running
+            .entry(p.id.clone())
+            .or_insert_with(|| spawn(jobs.clone(), parts.clone(), sequencer.clone(), p.clone()))
+            .clone()
     };
     match tokio::time::timeout(wait, job).await {
         Ok(Ok(out)) => Ok(Some(out)),
@@ -59,14 +67,14 @@ pub async fn start(state: &AppState, p: Arc<PollCtx>) -> Result<Option<Appended>
 
 /// Runs one aggregation as a task of its own, which outlives the request;
 /// it leaves the table when done, so that a failed one can be started again.
-fn spawn(state: AppState, p: Arc<PollCtx>) -> Job {
+fn spawn(jobs: Arc<Jobs>, parts: Arc<Parts>, sequencer: Sequencer, p: Arc<PollCtx>) -> Job {
     let handle = tokio::spawn(async move {
         let out = async {
-            let aggregate = aggregate(&state, &p).await?;
-            state.sequencer.submit(&p.id, Op::Aggregate { payload: aggregate.to_bytes() }).await
+            let aggregate = aggregate(&parts, &p).await?;
+            sequencer.submit(&p.id, Op::Aggregate { payload: aggregate.to_bytes() }).await
         }
         .await;
-        if let Ok(mut jobs) = state.shared.tallies.running.lock() {
+        if let Ok(mut jobs) = jobs.running.lock() {
             jobs.remove(&p.id);
         }
         if let Err(e) = &out {
@@ -78,8 +86,8 @@ fn spawn(state: AppState, p: Arc<PollCtx>) -> Job {
 }
 
 /// Sums the ballots that count (spec: protocol §7.2, board V4.6).
-async fn aggregate(state: &AppState, p: &PollCtx) -> Result<Aggregate, AppError> {
-    let store = &state.shared.store;
+async fn aggregate(parts: &Parts, p: &PollCtx) -> Result<Aggregate, AppError> {
+    let store = &parts.store;
     let kind = EntryKind::Ballot.code();
     // Registrar mode: a replacement key votes as its member's first key
     // (spec: V4.9), so one member has one counted ballot across a re-issue.

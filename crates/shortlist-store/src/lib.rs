@@ -1,7 +1,8 @@
 //! `shortlist-store` owns every byte shortlist keeps on disk: polls, the
 //! bulletin board's entries and checkpoints, the member roll with its token
-//! hashes, credentials, and the bookkeeping the server checks before it
-//! appends (spec: api §3). All SQL lives here.
+//! hashes, credentials, the bookkeeping the server checks before it appends
+//! (spec: api §3), the mail queue (api §4.2) and the console's sessions. All
+//! SQL lives here.
 //!
 //! One implementation serves both databases through sqlx's `Any` driver:
 //! SQLite (the embedded default: WAL, `synchronous = FULL`) and PostgreSQL

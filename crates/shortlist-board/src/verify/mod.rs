@@ -339,7 +339,7 @@ impl Verifier {
         let Some(poll) = &self.poll else { return };
         match CandidateRegistration::from_bytes(&e.payload) {
             Ok(reg) => {
-                if let Err(err) = crate::validate::registration(&reg) {
+                if let Err(err) = reg.validate() {
                     self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index));
                 }
                 if poll.manifest.contest(reg.contest_id).is_none() {

@@ -14,10 +14,11 @@ use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::credential::CredentialPublicKey;
 use utoipa::ToSchema;
 
-use super::{unhex, unhex32, AppendedInfo};
+use super::AppendedInfo;
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
 use crate::keys::{self, ELIGIBILITY};
 use crate::limits::ClientAddr;
+use crate::model::{unhex, unhex32};
 use crate::sequencer::{catch_up, Op};
 use crate::state::{AppState, Need, PollCtx};
 
@@ -63,6 +64,7 @@ pub struct CastRequest {
     request_body = CastRequest,
     responses((status = 200, body = AppendedInfo), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+#[tracing::instrument(name = "cast", skip_all, fields(poll = %poll))]
 pub async fn cast(
     State(state): State<AppState>,
     Path(poll): Path<String>,
@@ -148,7 +150,7 @@ async fn check_audit(p: std::sync::Arc<PollCtx>, spoiled: SpoiledBallot) -> ApiR
 async fn open_poll(state: &AppState, poll: &str) -> ApiResult<std::sync::Arc<PollCtx>> {
     let p = state.poll(poll, Need::Context).await?;
     if p.context().is_none() {
-        return Err(super::not_open(p.manifest.timetable.voting_open));
+        return Err(crate::sequencer::not_open(p.manifest.timetable.voting_open));
     }
     Ok(p)
 }

@@ -94,29 +94,6 @@ impl From<Appended> for AppendedInfo {
     }
 }
 
-/// Decodes a hex field.
-pub fn unhex(field: &str, text: &str) -> Result<Vec<u8>, AppError> {
-    hex::decode(text.trim()).map_err(|e| AppError::malformed(format!("`{field}` is not hex: {e}")))
-}
-
-/// Decodes a 32-byte hex field.
-pub fn unhex32(field: &str, text: &str) -> Result<[u8; 32], AppError> {
-    let v = unhex(field, text)?;
-    <[u8; 32]>::try_from(v.as_slice())
-        .map_err(|_| AppError::malformed(format!("`{field}` must be 32 bytes (64 hex digits)")))
-}
-
-/// 409 `wrong_phase`: voting has not opened, with when the timetable opens it.
-pub fn not_open(opens: u64) -> AppError {
-    AppError::conflict(
-        ErrorCode::WrongPhase,
-        format!(
-            "voting has not opened: the timetable opens it at {} ({opens} in Unix seconds)",
-            crate::web::time::utc(opens)
-        ),
-    )
-}
-
 /// The organiser, authenticated by `Authorization: Bearer KEY` (constant-time).
 pub struct Organiser;
 

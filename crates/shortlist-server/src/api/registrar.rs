@@ -12,8 +12,9 @@ use shortlist_board::error_code::ErrorCode;
 use shortlist_board::registrar::RegistrarEntry;
 use utoipa::ToSchema;
 
-use super::{unhex, AppendedInfo};
+use super::AppendedInfo;
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
+use crate::model::unhex;
 use crate::sequencer::Op;
 use crate::state::{AppState, Need};
 

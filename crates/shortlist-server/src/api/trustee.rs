@@ -15,8 +15,9 @@ use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
 use shortlist_crypto::threshold::DecryptionShare;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{unhex, AppendedInfo, EntryInfo};
+use super::{AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
+use crate::model::unhex;
 use crate::sequencer::Op;
 use crate::state::{AppState, Need, PollCtx};
 
@@ -184,6 +185,7 @@ async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -
 /// result (spec: board V6.3–V6.7). Shares were checked before they were
 /// appended, so every posted one is valid. `p` must be loaded with
 /// [`Need::Context`].
+#[tracing::instrument(name = "finish_tally", skip_all, fields(poll = %p.id))]
 pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
     let rows = state.shared.store.entries_of_kind(&p.id, EntryKind::DecryptionShare.code(), 0, 1024).await?;
     if rows.len() < usize::from(p.manifest.threshold) {

@@ -1,9 +1,11 @@
 //! Email delivery of eligibility tokens (spec: api §4.2): the `[mail]`
 //! configuration, the tokens derived from the server key, the per-poll
 //! template and the message each member gets. The durable queue is the
-//! store's (`mail_queue`); [`sender`] sends it.
+//! store's (`mail_queue`); the [`sender`]'s workers send it through the
+//! [`smtp`] transport.
 
 pub mod sender;
+pub mod smtp;
 pub mod template;
 
 use std::path::PathBuf;

@@ -6,26 +6,24 @@
 //! `sending` is that commit), `queued` again with
 //! exponential back-off after a temporary failure, or `failed` with the
 //! reason after a permanent one. Rows a crashed instance left `sending`
-//! are claimed again once their lease lapses.
+//! are claimed again once their lease lapses. The SMTP transport and the
+//! message are [`super::smtp`]'s.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, MultiPart, SinglePart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::message::Mailbox;
+use lettre::AsyncTransport;
 use rand::Rng;
 use shortlist_store::{MailJob, MailOutcome};
-use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use super::booth_link;
+use super::smtp::now_ms;
+pub use super::smtp::{wall_secs, Direct, Mailer};
 use super::template::{Template, Values};
-use super::{booth_link, MailConfig, TlsMode, TokenKey};
 use crate::keys::{self, ELIGIBILITY};
 use crate::state::{AppState, Need};
 
@@ -34,90 +32,6 @@ const IDLE: Duration = Duration::from_millis(500);
 
 /// The longest back-off after a temporary failure.
 const MAX_BACKOFF_MS: u64 = 3_600_000;
-
-/// What the workers share.
-pub struct Mailer {
-    /// The configuration.
-    pub config: MailConfig,
-    /// The key tokens are derived with.
-    pub key: TokenKey,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    limiter: Option<DefaultDirectRateLimiter>,
-    /// Woken when rows are queued.
-    pub wake: Notify,
-    from: Mailbox,
-    domain: String,
-}
-
-impl std::fmt::Debug for Mailer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Mailer").field("config", &self.config).finish_non_exhaustive()
-    }
-}
-
-impl Mailer {
-    /// Builds the transport (no connection is made until the first message).
-    pub fn new(config: MailConfig, server_secret: &[u8]) -> anyhow::Result<Self> {
-        config.check()?;
-        let host = config.smtp_host.as_str();
-        let builder = match config.tls {
-            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
-            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
-        };
-        let mut builder = builder.port(config.port()).timeout(Some(config.timeout())).pool_config(
-            PoolConfig::new().max_size(config.connections).idle_timeout(Duration::from_secs(30)),
-        );
-        if let Some(user) = &config.username {
-            let password = config.password()?.ok_or_else(|| {
-                anyhow::anyhow!("[mail] username is set but no password_file nor SHORTLIST_SMTP_PASSWORD")
-            })?;
-            builder = builder.credentials(Credentials::new(user.clone(), password.to_string()));
-        }
-        let from: Mailbox = config.from.parse().map_err(|e| anyhow::anyhow!("[mail] from: {e}"))?;
-        let domain = from.email.domain().to_string();
-        let limiter = NonZeroU32::new(config.rate_per_sec).map(|r| RateLimiter::direct(Quota::per_second(r)));
-        Ok(Self {
-            key: TokenKey::derive(server_secret),
-            transport: builder.build(),
-            limiter,
-            wake: Notify::new(),
-            from,
-            domain,
-            config,
-        })
-    }
-
-    /// Rows a worker claims at once: about a quarter of a lease's worth at
-    /// the configured rate, 1 to 8 (small, so that every connection gets
-    /// work from a small queue; one claim commit per batch).
-    fn batch(&self) -> u32 {
-        let per_worker = match self.config.rate_per_sec {
-            0 => 8,
-            r => {
-                u64::from(r).saturating_mul(self.config.lease_secs)
-                    / 4
-                    / u64::from(self.config.connections.max(1))
-            }
-        };
-        u32::try_from(per_worker.clamp(1, 8)).unwrap_or(8)
-    }
-}
-
-/// The wall clock in seconds: the queue is scheduled by the wall clock the
-/// senders claim by, never by the poll's clock (which tests move).
-pub fn wall_secs() -> u64 {
-    now_ms() / 1000
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0)
-        .try_into()
-        .unwrap_or(u64::MAX)
-}
 
 /// Starts the workers; they stop once `closed` changes, giving back the
 /// rows they claimed and have not tried.
@@ -218,76 +132,6 @@ async fn work_once(
     }
     store.mail_release(&claim).await?;
     Ok(claimed)
-}
-
-/// What became of a message sent outside the queue ([`Mailer::send_direct`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Direct {
-    /// The SMTP server accepted it.
-    Sent,
-    /// A temporary failure: try again later.
-    Temporary(String),
-    /// Refused for good (a 5xx, a bad address): the reason.
-    Refused(String),
-}
-
-impl Mailer {
-    /// The message: multipart text and HTML, with this Message-ID (at the
-    /// sender's domain) and date.
-    fn message(
-        &self,
-        to: Mailbox,
-        subject: &str,
-        text: &str,
-        html: &str,
-        id: &str,
-        date: SystemTime,
-    ) -> Result<Message, String> {
-        let body = MultiPart::alternative()
-            .boundary(format!("=_shortlist_{}", id.get(..16).unwrap_or(id)))
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text.to_string()))
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html.to_string()));
-        Message::builder()
-            .from(self.from.clone())
-            .to(to)
-            .subject(subject)
-            .date(date)
-            .message_id(Some(format!("<{id}@{}>", self.domain)))
-            .multipart(body)
-            .map_err(|e| format!("cannot build the message: {e}"))
-    }
-
-    /// Sends one message now, at the configured rate, outside the queue:
-    /// `template` filled with `values` to `name <email>`, Message-ID `id`.
-    /// For a sender that keeps its own record of what was sent (the
-    /// registrar's delivery, spec: board §4.12.1).
-    pub async fn send_direct(
-        &self,
-        name: &str,
-        email: &str,
-        template: &Template,
-        values: &Values<'_>,
-        id: &str,
-    ) -> Direct {
-        let to = match email.parse() {
-            Ok(address) => Mailbox::new(Some(name.to_string()), address),
-            Err(_) if email.is_empty() => return Direct::Refused("no e-mail address on the roll".into()),
-            Err(e) => return Direct::Refused(format!("invalid e-mail address: {e}")),
-        };
-        let (subject, text, html) = template.render(values);
-        let message = match self.message(to, &subject, &text, &html, id, SystemTime::now()) {
-            Ok(m) => m,
-            Err(e) => return Direct::Refused(e),
-        };
-        if let Some(limiter) = &self.limiter {
-            limiter.until_ready().await;
-        }
-        match self.transport.send(message).await {
-            Ok(_) => Direct::Sent,
-            Err(e) if e.is_permanent() || e.is_client() => Direct::Refused(format!("refused: {e}")),
-            Err(e) => Direct::Temporary(format!("temporary failure: {e}")),
-        }
-    }
 }
 
 /// Sends one claimed row; returns what became of it.

@@ -137,19 +137,30 @@ impl GroupFacts {
     }
 }
 
+/// 409 `wrong_phase`: voting has not opened, with when the timetable opens it.
+pub fn not_open(opens: u64) -> AppError {
+    AppError::conflict(
+        ErrorCode::WrongPhase,
+        format!(
+            "voting has not opened: the timetable opens it at {} ({opens} in Unix seconds)",
+            crate::clock::utc(opens)
+        ),
+    )
+}
+
 /// The HTTP error for a refusal (spec: api §2's table of codes).
 pub fn refused(r: &Refusal) -> AppError {
     let message = match r {
-        Refusal::NotOpen { opens, .. } => return crate::api::not_open(*opens),
+        Refusal::NotOpen { opens, .. } => return not_open(*opens),
         Refusal::TooEarly { action, at } => format!(
             "{}: the timetable opens this at {} ({at} in Unix seconds)",
             action.describe(),
-            crate::web::time::utc(*at)
+            crate::clock::utc(*at)
         ),
         Refusal::TooLate { action, at } => format!(
             "{}: the timetable closed this at {} ({at} in Unix seconds)",
             action.describe(),
-            crate::web::time::utc(*at)
+            crate::clock::utc(*at)
         ),
         other => other.to_string(),
     };

@@ -7,28 +7,28 @@
 //! receipt for an entry that is durably on the board.
 
 use shortlist_board::error_code::ErrorCode;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
 use shortlist_board::manifest::Manifest;
-use shortlist_board::merkle::{leaf_hash, Frontier, MerkleLog};
+use shortlist_board::merkle::{leaf_hash, MerkleLog};
 use shortlist_board::receipt::Receipt;
 use shortlist_crypto::credential::CredentialPublicKey;
 use shortlist_store::Head;
-use tokio::sync::{mpsc, oneshot, Mutex};
+use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use crate::error::AppError;
-use crate::state::Shared;
+use crate::shared::{entry_of, LogCache, Shared};
 
 /// Most requests taken into one group commit.
 const GROUP: usize = 256;
 
 mod admit;
 
-pub use admit::{phase, refused, stored_phase, Op, CEREMONY_KINDS};
+pub use admit::{not_open, phase, refused, stored_phase, Op, CEREMONY_KINDS};
 use admit::{GroupFacts, Outcome};
 
 /// What an accepted request got.
@@ -76,18 +76,6 @@ impl Sequencer {
         rx.await.map_err(|_| AppError::unavailable("the server is shutting down"))?
     }
 }
-
-/// A poll's Merkle log of committed entries, cached per instance.
-#[derive(Default)]
-pub struct LogCache {
-    /// Every committed leaf.
-    pub log: MerkleLog,
-    /// The frontier of the same leaves.
-    pub frontier: Frontier,
-}
-
-/// Per-instance Merkle logs, by poll.
-pub type Logs = Mutex<HashMap<String, LogCache>>;
 
 /// Brings a cached log up to at least `size` committed entries from the store.
 pub async fn catch_up(shared: &Shared, poll: &str, cache: &mut LogCache, size: u64) -> Result<(), AppError> {
@@ -149,6 +137,9 @@ async fn process(shared: &Shared, batch: &mut Vec<Request>) {
     }
 }
 
+// The poll and the group's size on every line logged under the commit; each
+// op's admission carries the index its entry takes if appended.
+#[tracing::instrument(name = "commit", level = "debug", skip_all, fields(poll = %poll, requests = reqs.len()))]
 async fn commit_group(shared: &Shared, poll: &str, reqs: Vec<Request>) {
     let started = std::time::Instant::now();
     let mut logs = shared.logs.lock().await;
@@ -205,7 +196,7 @@ async fn repeat_receipt(
 ) -> Result<Appended, AppError> {
     let row =
         shared.store.entry(poll, index).await?.ok_or_else(|| AppError::internal("repeat entry vanished"))?;
-    let entry = crate::state::entry_of(row)?;
+    let entry = entry_of(row)?;
     let receipt = match shared.store.checkpoint_covering(poll, index).await? {
         Some((_, bytes)) => Receipt::issue(&entry, log, Checkpoint::from_bytes(&bytes)?).ok(),
         None => None,
@@ -242,7 +233,8 @@ async fn append_group(
     let manifest = manifest_of(shared, poll).await?;
     let mut facts = GroupFacts::load(&mut tx, manifest.as_ref()).await?;
     for r in reqs {
-        let outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).await?;
+        let span = tracing::debug_span!("admit", index = chain.len());
+        let outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).instrument(span).await?;
         if let Outcome::Appended(e) = &outcome {
             frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
             appended.push(e.hash());
