@@ -185,7 +185,9 @@ pub async fn deliver(
             waiting.pop();
             ready.push_back(n);
         }
-        // spec: api §10 — the try is on disk before the SMTP transaction.
+        // spec: api §10 — the try is on disk before the SMTP transaction,
+        // and the outcomes of the last round before the next message starts:
+        // one sync commits both.
         let mut started = Vec::new();
         while inflight.len() + started.len() < width {
             let Some(n) = ready.pop_front() else { break };
@@ -244,11 +246,12 @@ pub async fn deliver(
                 }
             };
             journal::apply(row, &event);
+            // Committed with the next tries, at the top of the loop: one
+            // sync for both, before any further message starts.
             j.push(&event)?;
         }
-        // spec: api §10 — the outcome is on disk before the next message starts.
-        j.commit()?;
     }
+    j.commit()?;
     Ok(result)
 }
 

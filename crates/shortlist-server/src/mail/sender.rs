@@ -38,15 +38,20 @@ const MAX_BACKOFF_MS: u64 = 3_600_000;
 pub fn start(state: AppState, mailer: Arc<Mailer>, closed: watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
     let (marks, rx) = mpsc::unbounded_channel();
     let mut handles = vec![tokio::spawn(marker(state.shared.store.clone(), rx))];
+    // One claim at a time: each is a write transaction, and idle workers
+    // look for due rows twice a second; unguarded, a dozen of them waiting
+    // on a slow disk's write lock held most of SQLite's small pool, and a
+    // request could wait past its timeout for a connection.
+    let gate = Arc::new(tokio::sync::Mutex::new(()));
     handles.extend((0..mailer.config.connections).map(|_| {
         let (state, mailer, mut closed) = (state.clone(), mailer.clone(), closed.clone());
-        let marks = marks.clone();
+        let (marks, gate) = (marks.clone(), gate.clone());
         tokio::spawn(async move {
             loop {
                 if *closed.borrow() {
                     break;
                 }
-                let worked = match work_once(&state, &mailer, &marks, &closed).await {
+                let worked = match work_once(&state, &mailer, &marks, &closed, &gate).await {
                     Ok(n) => n > 0,
                     Err(e) => {
                         tracing::warn!(error = %e, "the mail sender failed; will retry");
@@ -97,14 +102,18 @@ async fn work_once(
     mailer: &Mailer,
     marks: &mpsc::UnboundedSender<Mark>,
     closed: &watch::Receiver<bool>,
+    gate: &tokio::sync::Mutex<()>,
 ) -> anyhow::Result<usize> {
     let store = &state.shared.store;
     let mut claim_bytes = [0u8; 16];
     rand::thread_rng().fill(&mut claim_bytes);
     let claim = hex::encode(claim_bytes);
     let lease_ms = mailer.config.lease_secs.saturating_mul(1000);
-    let lease_until = now_ms().saturating_add(lease_ms);
-    let jobs = store.mail_claim(now_ms(), lease_until, mailer.batch(), &claim).await?;
+    let (jobs, lease_until) = {
+        let _one_at_a_time = gate.lock().await;
+        let lease_until = now_ms().saturating_add(lease_ms);
+        (store.mail_claim(now_ms(), lease_until, mailer.batch(), &claim).await?, lease_until)
+    };
     let claimed = jobs.len();
     let mut polls: HashMap<String, PollMail> = HashMap::new();
     let margin = u64::try_from(mailer.config.timeout().as_millis()).unwrap_or(u64::MAX).saturating_mul(2);
