@@ -260,20 +260,34 @@ impl Store {
         claim: &str,
     ) -> Result<Vec<MailJob>> {
         let skip = if self.backend == Backend::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-        let sql = format!(
-            "UPDATE mail_queue SET state = 'sending', lease_until = $1, claim = $2, attempts = attempts + 1, \
-             resumed = resumed + (CASE WHEN state = 'sending' THEN 1 ELSE 0 END) \
-             WHERE id IN (SELECT id FROM mail_queue WHERE (state = 'queued' AND next_at <= $3) \
-             OR (state = 'sending' AND lease_until < $5) ORDER BY next_at, id LIMIT $4{skip})"
-        );
-        sqlx::query(&sql)
-            .bind(to_i64(lease_until)?)
-            .bind(claim)
-            .bind(to_i64(now_ms)?)
-            .bind(i64::from(limit))
-            .bind(to_i64(now_ms)?)
-            .execute(&self.pool)
-            .await?;
+        // Two statements, each served by the (state, next_at) index: rows
+        // whose lease lapsed (a stopped sender's, few), then due rows in
+        // order. One statement with an OR scanned and sorted the whole queue
+        // on every claim (9 ms at 100,000 rows on SQLite, under the write
+        // lock).
+        let mut claimed: u64 = 0;
+        for (cond, order) in [
+            ("state = 'sending' AND lease_until < $3", "id"),
+            ("state = 'queued' AND next_at <= $3", "next_at, id"),
+        ] {
+            let left = u64::from(limit).saturating_sub(claimed);
+            if left == 0 {
+                break;
+            }
+            let sql = format!(
+                "UPDATE mail_queue SET state = 'sending', lease_until = $1, claim = $2, attempts = attempts + 1, \
+                 resumed = resumed + (CASE WHEN state = 'sending' THEN 1 ELSE 0 END) \
+                 WHERE id IN (SELECT id FROM mail_queue WHERE {cond} ORDER BY {order} LIMIT $4{skip})"
+            );
+            claimed += sqlx::query(&sql)
+                .bind(to_i64(lease_until)?)
+                .bind(claim)
+                .bind(to_i64(now_ms)?)
+                .bind(to_i64(left)?)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        }
         let rows = sqlx::query(
             "SELECT q.id, q.poll_id, q.member_id, q.generation, q.attempts, q.queued_at, r.name, r.email, \
              r.token_hash, r.redeemed_idx FROM mail_queue q JOIN roll r \

@@ -4,6 +4,7 @@
 //! store's (`mail_queue`); the [`sender`]'s workers send it through the
 //! [`smtp`] transport.
 
+pub mod connection;
 pub mod sender;
 pub mod smtp;
 pub mod template;

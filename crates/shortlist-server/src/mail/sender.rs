@@ -14,13 +14,13 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use lettre::message::Mailbox;
-use lettre::AsyncTransport;
 use rand::Rng;
 use shortlist_store::{MailJob, MailOutcome};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use super::booth_link;
+use super::connection::SendError;
 use super::smtp::now_ms;
 pub use super::smtp::{wall_secs, Direct, Mailer};
 use super::template::{Template, Values};
@@ -115,6 +115,7 @@ async fn work_once(
         (store.mail_claim(now_ms(), lease_until, mailer.batch(), &claim).await?, lease_until)
     };
     let claimed = jobs.len();
+    let mut tried = 0;
     let mut polls: HashMap<String, PollMail> = HashMap::new();
     let margin = u64::try_from(mailer.config.timeout().as_millis()).unwrap_or(u64::MAX).saturating_mul(2);
     for job in jobs {
@@ -138,8 +139,12 @@ async fn work_once(
             .send(((job.id, claim.clone(), outcome), reply))
             .map_err(|_| anyhow::anyhow!("the mail marker stopped"))?;
         committed.await?.map_err(|e| anyhow::anyhow!("recording a sent message: {e}"))?;
+        tried += 1;
     }
-    store.mail_release(&claim).await?;
+    // A write (and a sync) only when some rows were left untried.
+    if tried < claimed {
+        store.mail_release(&claim).await?;
+    }
     Ok(claimed)
 }
 
@@ -178,13 +183,13 @@ async fn send_one(mailer: &Mailer, pm: &PollMail, job: &MailJob) -> MailOutcome 
         Ok(m) => m,
         Err(e) => return MailOutcome::Failed(e),
     };
-    match mailer.transport.send(message).await {
-        Ok(_) => MailOutcome::Sent(now_ms() / 1000),
-        Err(e) if e.is_permanent() || e.is_client() => {
+    match mailer.transport.send(&message).await {
+        Ok(()) => MailOutcome::Sent(now_ms() / 1000),
+        Err(SendError::Permanent(e)) => {
             tracing::info!(poll = %job.poll_id, member = %job.member_id, reason = %e, "a token message was refused");
             MailOutcome::Failed(format!("refused: {e}"))
         }
-        Err(e) => {
+        Err(SendError::Temporary(e)) => {
             let attempts = job.attempts + 1;
             if attempts >= mailer.config.max_attempts {
                 return MailOutcome::Failed(format!(

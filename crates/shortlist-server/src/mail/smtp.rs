@@ -1,22 +1,22 @@
-//! The SMTP sender (spec: api §4.2): the transport (pooled connections,
-//! TLS, credentials), the configured rate, and the message a member gets,
+//! The SMTP sender (spec: api §4.2): the transport (its connections are
+//! [`super::connection`]'s), the configured rate, and the message a member gets,
 //! with a Message-ID at the sender's domain. The queue's workers
 //! ([`super::sender`]) send through it; so does a sender outside the queue
 //! ([`Mailer::send_direct`], the registrar's delivery).
 
 use std::num::NonZeroU32;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use tokio::sync::Notify;
 
+use super::connection::{Connections, SendError};
 use super::template::{Template, Values};
-use super::{MailConfig, TlsMode, TokenKey};
+use super::{MailConfig, TokenKey};
 
 /// The transport and what every message is sent with, shared by the workers.
 pub struct Mailer {
@@ -24,7 +24,7 @@ pub struct Mailer {
     pub config: MailConfig,
     /// The key tokens are derived with.
     pub key: TokenKey,
-    pub(super) transport: AsyncSmtpTransport<Tokio1Executor>,
+    pub(super) transport: Connections,
     pub(super) limiter: Option<DefaultDirectRateLimiter>,
     /// Woken when rows are queued.
     pub wake: Notify,
@@ -42,27 +42,22 @@ impl Mailer {
     /// Builds the transport (no connection is made until the first message).
     pub fn new(config: MailConfig, server_secret: &[u8]) -> anyhow::Result<Self> {
         config.check()?;
-        let host = config.smtp_host.as_str();
-        let builder = match config.tls {
-            TlsMode::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host),
-            TlsMode::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(host)?,
-            TlsMode::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(host)?,
+        let credentials = match &config.username {
+            Some(user) => {
+                let password = config.password()?.ok_or_else(|| {
+                    anyhow::anyhow!("[mail] username is set but no password_file nor SHORTLIST_SMTP_PASSWORD")
+                })?;
+                Some(Credentials::new(user.clone(), password.to_string()))
+            }
+            None => None,
         };
-        let mut builder = builder.port(config.port()).timeout(Some(config.timeout())).pool_config(
-            PoolConfig::new().max_size(config.connections).idle_timeout(Duration::from_secs(30)),
-        );
-        if let Some(user) = &config.username {
-            let password = config.password()?.ok_or_else(|| {
-                anyhow::anyhow!("[mail] username is set but no password_file nor SHORTLIST_SMTP_PASSWORD")
-            })?;
-            builder = builder.credentials(Credentials::new(user.clone(), password.to_string()));
-        }
+        let transport = Connections::new(&config, credentials)?;
         let from: Mailbox = config.from.parse().map_err(|e| anyhow::anyhow!("[mail] from: {e}"))?;
         let domain = from.email.domain().to_string();
         let limiter = NonZeroU32::new(config.rate_per_sec).map(|r| RateLimiter::direct(Quota::per_second(r)));
         Ok(Self {
             key: TokenKey::derive(server_secret),
-            transport: builder.build(),
+            transport,
             limiter,
             wake: Notify::new(),
             from,
@@ -164,10 +159,10 @@ impl Mailer {
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
-        match self.transport.send(message).await {
-            Ok(_) => Direct::Sent,
-            Err(e) if e.is_permanent() || e.is_client() => Direct::Refused(format!("refused: {e}")),
-            Err(e) => Direct::Temporary(format!("temporary failure: {e}")),
+        match self.transport.send(&message).await {
+            Ok(()) => Direct::Sent,
+            Err(SendError::Permanent(e)) => Direct::Refused(format!("refused: {e}")),
+            Err(SendError::Temporary(e)) => Direct::Temporary(format!("temporary failure: {e}")),
         }
     }
 }
