@@ -206,10 +206,22 @@ pub async fn run(o: &Options<'_>) -> Result<()> {
             result["turnout"]["credentials"]
         );
     }
+    // The members on the roll: the list's roll size and the supplements'
+    // keys, on the board; the server's result shows the same.
+    let members = report.turnout.members;
+    if result["turnout"]["members"].as_u64() != members
+        || members.map(usize::try_from).transpose()? != Some(expected)
+    {
+        bail!(
+            "members on the roll: the result says {}, the verifier {members:?}, expected {expected}",
+            result["turnout"]["members"]
+        );
+    }
     println!(
         "✓ the record verifies (V4.9: the signed list, supplement and revocation); {counted} ballots counted"
     );
     println!("✓ turnout: {issued} credentials issued (listed, not revoked), in the result and the record");
+    println!("✓ turnout: {expected} members on the roll (the list's roll size and the late members), in the result and the record");
     Ok(())
 }
 

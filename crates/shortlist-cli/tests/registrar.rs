@@ -39,6 +39,11 @@ fn demo(database_url: Option<&str>) {
         "members on the roll, 14 credentials registered, 15 ballots cast, 14 counted",
         "turnout: 14 credentials registered, 15 ballots cast, 14 counted",
         "✓ turnout: 14 credentials issued (listed, not revoked), in the result and the record",
+        // 12 on the list's roll, 2 added by a supplement: the result and the
+        // verifier both read it from the board.
+        "turnout: 14 members on the roll, 14 credentials registered",
+        "14 members on the roll (the registrar's list and supplements)",
+        "✓ turnout: 14 members on the roll (the list's roll size and the late members), in the result and the record",
     ] {
         assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
     }

@@ -46,6 +46,8 @@ struct RegistrarRoll {
     parts: u64,
     roll_size: Option<u64>,
     listed: u64,
+    // Keys added by supplements: members added to the roll late.
+    supplemented: u64,
     revoked: HashMap<[u8; 32], u64>,
     // A replacement key → the member's first key: one member, one ballot
     // that counts across a re-issue (spec: V4.6, V4.9).
@@ -155,7 +157,10 @@ impl Roll {
                 self.registrar.listed =
                     self.registrar.listed.saturating_add(u64::try_from(keys.len()).unwrap_or(u64::MAX));
             }
-            B::Supplement { .. } => {}
+            B::Supplement { keys } => {
+                self.registrar.supplemented =
+                    self.registrar.supplemented.saturating_add(u64::try_from(keys.len()).unwrap_or(u64::MAX));
+            }
             B::Revocation { revoked, replacement } => {
                 self.registrar.revoked.insert(*revoked, index);
                 let root = self.voter(revoked);
@@ -179,6 +184,14 @@ impl Roll {
     /// registrar and not revoked (registrar mode; spec: board §8.5).
     pub fn credentials(&self) -> usize {
         self.registered.len().saturating_sub(self.registrar.revoked.len())
+    }
+
+    /// Members on the roll, in registrar mode: the roll size the list
+    /// states plus the members supplements added (spec: board §8.5); `None`
+    /// in token mode, whose roll is not on the board, or before the list.
+    pub fn roll_members(&self) -> Option<u64> {
+        let size = self.registrar.roll_size.filter(|_| self.registrar.mode)?;
+        Some(size.saturating_add(self.registrar.supplemented))
     }
 
     /// Credentials with a ballot that counts (spec: V4.6).

@@ -208,10 +208,14 @@ pub struct Report {
     pub phase: Phase,
 }
 
-/// Participation as the board shows it. (Members on the roll are not on the
-/// board; the server's result adds them.)
+/// Participation as the board shows it. (In token mode the members on the
+/// roll are not on the board; the server's result adds them.)
 #[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
 pub struct Turnout {
+    /// Members on the roll in registrar mode: the list's roll size plus the
+    /// supplements' keys (spec: board §8.5); absent in token mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<u64>,
     /// Credentials issued: registered (V4.1), or listed by the registrar and
     /// not revoked (V4.9); spec: board §8.5.
     pub credentials: u64,
@@ -254,6 +258,9 @@ impl std::fmt::Display for Report {
             "turnout: {} credentials registered, {} ballots cast, {} counted (one per credential), {} audited",
             t.credentials, t.ballots_cast, t.ballots_counted, t.audited
         )?;
+        if let Some(m) = t.members {
+            writeln!(f, "         {m} members on the roll (the registrar's list and supplements)")?;
+        }
         writeln!(f, "phase: {}", self.phase.describe())?;
         for s in &self.steps {
             let mark = if s.passed() { "✓" } else { "✗" };

@@ -109,17 +109,46 @@ pub async fn status(State(state): State<AppState>, Path(poll): Path<String>) -> 
         by_kind.insert(EntryKind::from_code(code)?.name().to_string(), n);
     }
     let roll = store.roll_counts(&poll).await?;
+    let members = roll_members(&state, &poll, roll.members).await?;
     let pending = store.nominations(&poll).await?.iter().filter(|n| n.status == "pending").count();
     Ok(Json(Status {
         phase: row.phase,
         now: state.shared.clock.now(),
         entries: store.board_size(&poll).await?,
         by_kind,
-        members: roll.members,
+        members,
         tokens_issued: roll.tokens_issued,
         tokens_redeemed: roll.redeemed,
         nominations_pending: u64::try_from(pending).unwrap_or(u64::MAX),
     }))
+}
+
+/// Members on the roll (spec: board §8.5): in token mode the server's roll
+/// (`on_roll`); in registrar mode the server keeps none, and the board says
+/// how many: the roll size the registrar's list states plus the keys its
+/// supplements added (0 before the list).
+async fn roll_members(state: &AppState, poll: &str, on_roll: u64) -> ApiResult<u64> {
+    use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
+    let p = state.poll(poll, Need::Manifest).await?;
+    if p.manifest.registrar.is_none() {
+        return Ok(on_roll);
+    }
+    let store = &state.shared.store;
+    let mut members = 0u64;
+    let list = store.entries_of_kind(poll, EntryKind::RegistrarList.code(), 0, 1).await?;
+    if let Some(row) = list.first() {
+        if let RegistrarBody::List { roll_size, .. } =
+            RegistrarEntry::from_bytes(EntryKind::RegistrarList, &row.payload)?.body
+        {
+            members = roll_size;
+        }
+    }
+    let kind = EntryKind::RegistrarSupplement;
+    for row in store.entries_of_kind(poll, kind.code(), 0, u64::from(u32::MAX)).await? {
+        let added = RegistrarEntry::from_bytes(kind, &row.payload)?.body.added().len();
+        members = members.saturating_add(u64::try_from(added).unwrap_or(u64::MAX));
+    }
+    Ok(members)
 }
 
 /// A candidate on the board.
@@ -429,7 +458,8 @@ pub struct SlateMoveInfo {
 /// Who took part.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TurnoutInfo {
-    /// Members on the roll (the server's roll; not on the board).
+    /// Members on the roll: the server's roll (token mode) or the members the
+    /// board states (registrar mode; spec: board §8.5).
     pub members: u64,
     /// Credentials on the board: registered (token mode) or listed by the
     /// registrar and not revoked (registrar mode; spec: board §8.5).
@@ -519,7 +549,7 @@ pub async fn result(State(state): State<AppState>, Path(poll): Path<String>) -> 
         None => 0,
     };
     let turnout = TurnoutInfo {
-        members: store.roll_counts(&poll).await?.members,
+        members: roll_members(&state, &poll, store.roll_counts(&poll).await?.members).await?,
         // spec: board §8.5 — registered, or listed and not revoked.
         credentials: store.credentials_issued(&poll).await?,
         ballots_cast: count(EntryKind::Ballot),

@@ -74,6 +74,7 @@ impl Voting {
         }
         report.checked(Step::V4_6, 0);
         report.turnout = super::super::report::Turnout {
+            members: self.roll.roll_members(),
             credentials: u64::try_from(self.roll.credentials()).unwrap_or(u64::MAX),
             ballots_cast: report.ballots,
             ballots_counted: u64::try_from(self.roll.counted()).unwrap_or(u64::MAX),
