@@ -104,10 +104,11 @@ pub async fn run(api: &Api<Http>, args: &SendTokens) -> Result<()> {
     }
     if args.wait {
         loop {
-            let p = api.get_org("/mail").await?;
+            // The counts only while the queue drains; the members at the end.
+            let p = api.get_org("/mail?members=none").await?;
             println!("{}", counts(&p));
             if p["queued"] == 0 && p["sending"] == 0 {
-                print_progress(&p);
+                print_progress(&api.get_org("/mail").await?);
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;

@@ -180,7 +180,18 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
         child.wait().unwrap();
         println!("after kill {kills}: {}", status().lines().next().unwrap_or(""));
     }
-    let last = run(&mut mail_job());
+    // The last run to the end, its peak resident memory read while it runs.
+    let mut child = mail_job().stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut peak_kib = 0u64;
+    while child.try_wait().unwrap().is_none() {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        let hwm = status.lines().find_map(|l| l.strip_prefix("VmHWM:"));
+        peak_kib =
+            peak_kib.max(hwm.and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let last = child.wait_with_output().unwrap();
+    assert!(last.status.success(), "{}", String::from_utf8_lossy(&last.stderr));
     let elapsed = started.elapsed();
     println!("{}", String::from_utf8_lossy(&last.stdout));
 
@@ -222,10 +233,11 @@ async fn registrar_mail_survives_sigkill_retries_4xx_and_fails_5xx() {
     assert!(temp > 0 && rejected > 0, "the sink answered 451 ({temp}) and 550 ({rejected})");
     println!(
         "{n} members, {kills} SIGKILLs, {temp} 451s: {} messages ({copies} copies of one in doubt) in {:.1} s, \
-         {:.0} messages/s",
+         {:.0} messages/s; the mail job's peak resident memory {:.1} MiB",
         received.len(),
         elapsed.as_secs_f64(),
-        received.len() as f64 / elapsed.as_secs_f64()
+        received.len() as f64 / elapsed.as_secs_f64(),
+        peak_kib as f64 / 1024.0
     );
 
     // Resend to one member: a new message (a new Message-ID), the same credential.

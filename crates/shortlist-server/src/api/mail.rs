@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use super::Organiser;
-use crate::error::{ApiResult, AppError, ErrorBody, Json, Path};
+use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::keys::{self, ELIGIBILITY};
 use crate::mail::sender::Mailer;
 use crate::mail::template::Template;
@@ -111,20 +111,35 @@ pub struct MailProgress {
     pub members: Vec<MailMember>,
 }
 
+/// What the progress lists.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ProgressQuery {
+    /// `unsent` (the default): every member whose message is not sent;
+    /// `none`: the counts only, for a caller that polls while a large queue
+    /// drains (the list of 100,000 queued members is megabytes).
+    pub members: Option<String>,
+}
+
 /// Progress: counts, and every member whose message is not sent.
 #[utoipa::path(get, path = "/v1/polls/{poll}/mail", tag = "organiser", security(("organiser" = [])),
-    params(("poll" = String, Path)), responses((status = 200, body = MailProgress)))]
+    params(("poll" = String, Path), ProgressQuery), responses((status = 200, body = MailProgress),
+    (status = 400, body = ErrorBody)))]
 pub async fn progress(
     _: Organiser,
     State(state): State<AppState>,
     Path(poll): Path<String>,
+    Query(q): Query<ProgressQuery>,
 ) -> ApiResult<Json<MailProgress>> {
+    let list = match q.members.as_deref() {
+        None | Some("unsent") => true,
+        Some("none") => false,
+        Some(other) => return Err(AppError::malformed(format!("members={other}: expected unsent or none."))),
+    };
     state.poll(&poll, Need::Manifest).await?;
     let store = &state.shared.store;
     let c = store.mail_counts(&poll).await?;
-    let members = store
-        .mail_rows(&poll, None, MAX_LISTED)
-        .await?
+    let rows = if list { store.mail_rows(&poll, None, MAX_LISTED).await? } else { Vec::new() };
+    let members = rows
         .into_iter()
         .map(|r| MailMember {
             member_id: r.member_id,
