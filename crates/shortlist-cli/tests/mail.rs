@@ -13,6 +13,13 @@
 //!   reported apart). On PostgreSQL (when `DATABASE_URL` is set, in a fresh
 //!   database) two instances send at once and one of them is killed.
 //!
+//! - `mail_through_aiosmtpd`: the same delivery through aiosmtpd, a
+//!   maintained SMTP server from outside this project (Debian's
+//!   `python3-aiosmtpd`, or `pip install aiosmtpd`), which stores what it
+//!   accepts in a Maildir: every member's message, names with accents
+//!   included, arrives once, parses, and its token redeems. Skipped when
+//!   aiosmtpd is missing, except under `CI`, where it fails.
+//!
 //! `MAIL_MEMBERS=10000 cargo test --release -p shortlist-cli --test mail -- --nocapture`
 //! runs the long variant.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, missing_docs)]
@@ -49,7 +56,7 @@ struct Server {
 }
 
 impl Server {
-    fn new(dir: &Path, name: &str, sink: &Sink, mail: &str, database_url: Option<String>) -> Self {
+    fn new(dir: &Path, name: &str, smtp_port: u16, mail: &str, database_url: Option<String>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let dir = dir.join(name);
         std::fs::create_dir_all(&dir).unwrap();
@@ -59,7 +66,7 @@ impl Server {
                 "[limits]\nper_client_per_sec = 0\nper_credential_per_min = 0\nconnections_per_client = 0\n\n\
                  [mail]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\n\
                  from = \"Elections <elections@example.test>\"\npublic_url = \"{PUBLIC_URL}\"\n{mail}\n",
-                sink.port
+                smtp_port
             ),
         )
         .unwrap();
@@ -154,8 +161,8 @@ where
 }
 
 /// Creates a poll and imports `members` members (`m00000@example.test`, …)
-/// and `extra` as more rows; returns the manifest hash.
-async fn make_poll(api: &Api<Http>, poll: &str, members: usize, extra: &[(&str, &str)]) -> String {
+/// and `extra` as more rows (id, name, e-mail); returns the manifest hash.
+async fn make_poll(api: &Api<Http>, poll: &str, members: usize, extra: &[(&str, &str, &str)]) -> String {
     let t0 = now();
     let keys: Vec<CredentialSecret> =
         (0..3).map(|_| CredentialSecret::generate(&mut rand::rngs::OsRng)).collect();
@@ -173,8 +180,8 @@ async fn make_poll(api: &Api<Http>, poll: &str, members: usize, extra: &[(&str, 
     for i in 0..members {
         roll.push_str(&format!("m{i:05},Member {i},m{i:05}@example.test\n"));
     }
-    for (id, email) in extra {
-        roll.push_str(&format!("{id},Extra {id},{email}\n"));
+    for (id, name, email) in extra {
+        roll.push_str(&format!("{id},{name},{email}\n"));
     }
     api.import_roll(&roll).await.unwrap();
     out["manifest_hash"].as_str().unwrap().to_string()
@@ -236,12 +243,13 @@ async fn mail_delivers_every_member() {
     let mail = format!(
         "rate_per_sec = 0\nconnections = {conns}\nlease_secs = 30\ntimeout_secs = 5\nretry_base_ms = 100\nmax_attempts = 40"
     );
-    let mut srv = Server::new(dir.path(), "a", &sink, &mail, None);
+    let mut srv = Server::new(dir.path(), "a", sink.port, &mail, None);
     srv.start().await;
 
     // 1. Every member once, at full speed; one address refused for good.
     let api = srv.api("mail-a");
-    let manifest_hash = make_poll(&api, "mail-a", n, &[("bounce", "bounce@example.test")]).await;
+    let manifest_hash =
+        make_poll(&api, "mail-a", n, &[("bounce", "Extra bounce", "bounce@example.test")]).await;
     let t0 = Instant::now();
     let out = api.action("/mail/send").await.unwrap();
     assert_eq!(out["queued"], n + 1);
@@ -360,7 +368,7 @@ async fn crash_run(database_url: Option<String>, instances: usize, kills: usize)
     // A rate limit makes the job last a few seconds, so the kills land mid-way.
     let mail = "rate_per_sec = 100\nconnections = 2\nlease_secs = 3\ntimeout_secs = 1\nretry_base_ms = 100\nmax_attempts = 40";
     let mut servers: Vec<Server> = (0..instances)
-        .map(|i| Server::new(dir.path(), &format!("s{i}"), &sink, mail, database_url.clone()))
+        .map(|i| Server::new(dir.path(), &format!("s{i}"), sink.port, mail, database_url.clone()))
         .collect();
     servers[0].start().await;
     for s in servers.iter_mut().skip(1) {
@@ -442,4 +450,97 @@ async fn fresh_postgres() -> Option<String> {
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
     let (head, _) = base.rsplit_once('/').expect("DATABASE_URL has a database path");
     Some(format!("{head}/{name}"))
+}
+
+/// A Python that has aiosmtpd, if any.
+fn aiosmtpd_python() -> Option<String> {
+    let candidates =
+        [std::env::var("AIOSMTPD_PYTHON").ok(), Some("python3".into()), Some("/usr/bin/python3".into())];
+    candidates.into_iter().flatten().find(|py| {
+        Command::new(py)
+            .args(["-m", "aiosmtpd", "--version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
+}
+
+/// aiosmtpd on 127.0.0.1 storing every message in a Maildir; stopped on drop.
+struct Aiosmtpd(Child);
+
+impl Drop for Aiosmtpd {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mail_through_aiosmtpd() {
+    let Some(python) = aiosmtpd_python() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "aiosmtpd is missing: apt-get install python3-aiosmtpd (or pip install aiosmtpd)"
+        );
+        eprintln!("aiosmtpd is missing (apt-get install python3-aiosmtpd): skipping");
+        return;
+    };
+    let n = 200;
+    let dir = tempfile::tempdir().unwrap();
+    let maildir = dir.path().join("maildir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let _smtpd = Aiosmtpd(
+        Command::new(&python)
+            .args([
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+            ])
+            .arg(&maildir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd"),
+    );
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "aiosmtpd did not listen");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut srv = Server::new(dir.path(), "a", port, "rate_per_sec = 0\nconnections = 4", None);
+    srv.start().await;
+    let api = srv.api("mail-aio");
+    let manifest_hash =
+        make_poll(&api, "mail-aio", n, &[("accents", "Élodie Müller-Núñez", "elodie@example.test")]).await;
+    api.action("/mail/send").await.unwrap();
+    let p = wait_done(&api, Duration::from_secs(120)).await;
+    assert_eq!((p["sent"].as_u64(), p["failed"].as_u64()), (Some(n as u64 + 1), Some(0)), "{p}");
+
+    // Every message aiosmtpd stored: its recipient, its link, once each.
+    let mut seen = HashSet::new();
+    for file in std::fs::read_dir(maildir.join("new")).unwrap() {
+        let raw = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        let rcpt = raw
+            .lines()
+            .find_map(|l| l.strip_prefix("X-RcptTo: "))
+            .unwrap_or_else(|| panic!("aiosmtpd's X-RcptTo header in {raw}"))
+            .trim()
+            .to_string();
+        assert!(seen.insert(rcpt.clone()), "{rcpt} got two messages");
+        let m = Received { rcpt: rcpt.clone(), data: raw.replace('\n', "\r\n"), at: Instant::now() };
+        assert!(m.message_id().is_some(), "a Message-ID in {raw}");
+        let (poll, token, hash) = link(&m);
+        assert_eq!((poll.as_str(), hash.as_str()), ("mail-aio", manifest_hash.as_str()));
+        register(&api, &token).await.unwrap_or_else(|e| panic!("{rcpt}'s token does not redeem: {e}"));
+        if rcpt == "elodie@example.test" {
+            assert!(raw.contains("Subject:") && raw.contains("Content-Type: text/html"), "{raw}");
+        }
+    }
+    assert_eq!(seen.len(), n + 1, "every member once");
+    eprintln!("aiosmtpd ({python}): {} messages stored, each once, every token redeemed", n + 1);
 }
