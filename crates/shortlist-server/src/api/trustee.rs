@@ -9,6 +9,7 @@ use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::error_code::ErrorCode;
 use shortlist_board::payload::{Aggregate, DecryptionShares, PollResult, TrusteeMessage};
+use shortlist_board::lifecycle::rules;
 use shortlist_board::tally;
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
 use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
@@ -18,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::model::unhex;
-use crate::sequencer::Op;
+use crate::sequencer::{refused, Op};
 use crate::state::{AppState, Need, PollCtx};
 
 /// A signed trustee message.
@@ -119,13 +120,14 @@ pub async fn post_message(
     Ok(Json(out?.into()))
 }
 
-async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32])> {
+/// The aggregate on the board, its payload hash and its index; the
+/// lifecycle's rule said it is there (phase `tallying` or later, set in the
+/// commit that appended it).
+async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32], u64)> {
     let rows = state.shared.store.entries_of_kind(poll, EntryKind::Aggregate.code(), 0, 1).await?;
-    let row = rows
-        .first()
-        .ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "no aggregate is posted yet"))?;
+    let row = rows.first().ok_or_else(|| AppError::internal("the poll is tallying without an aggregate"))?;
     let seed: [u8; 32] = shortlist_board::entry::payload_hash(&row.payload);
-    Ok((Aggregate::from_bytes(&row.payload)?, seed))
+    Ok((Aggregate::from_bytes(&row.payload)?, seed, row.index))
 }
 
 fn decode_shares(msg: &TrusteeMessage) -> ApiResult<(Checkpoint, Vec<DecryptionShare>)> {
@@ -141,30 +143,24 @@ fn decode_shares(msg: &TrusteeMessage) -> ApiResult<(Checkpoint, Vec<DecryptionS
 /// spec: board V6.2 — one share per posted aggregate contest, each by the
 /// signer, each proven against the signer's verification key.
 async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -> ApiResult<()> {
-    let (aggregate, _) = posted_aggregate(state, &p.id).await?;
+    // spec: V6.2 — the aggregate is on the board before a share's proofs
+    // can be checked against it.
+    rules::decryption_share_request(&state.lifecycle_now(p).await?).map_err(|r| refused(&r))?;
+    let (aggregate, _, aggregate_at) = posted_aggregate(state, &p.id).await?;
     let (checkpoint, shares) = decode_shares(msg)?;
     // spec: board V6.2 — the share names a checkpoint this server signed
     // that covers the aggregate.
     checkpoint
         .verify(&p.manifest.server_key, &p.manifest_hash)
         .map_err(|e| AppError::invalid(ErrorCode::InvalidShare, e.to_string()))?;
-    let aggregate_at = state
-        .shared
-        .store
-        .entries_of_kind(&p.id, EntryKind::Aggregate.code(), 0, 1)
-        .await?
-        .first()
-        .map(|r| r.index)
-        .ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "no aggregate is posted yet"))?;
     if checkpoint.size <= aggregate_at {
         return Err(AppError::invalid(
             ErrorCode::InvalidShare,
             "the share names a checkpoint that does not cover the aggregate",
         ));
     }
-    let ctx = p.context().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting never opened"))?;
-    let group =
-        p.group.as_ref().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting never opened"))?;
+    let ctx = p.context().ok_or_else(|| AppError::internal("tallying, but voting never opened"))?;
+    let group = p.group.as_ref().ok_or_else(|| AppError::internal("tallying, but voting never opened"))?;
     if shares.len() != aggregate.contests.len() {
         return Err(AppError::invalid(ErrorCode::InvalidShare, "one decryption share per contest is needed"));
     }
@@ -191,7 +187,7 @@ pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
     if rows.len() < usize::from(p.manifest.threshold) {
         return Ok(());
     }
-    let (aggregate, seed) = posted_aggregate(state, &p.id).await?;
+    let (aggregate, seed, _) = posted_aggregate(state, &p.id).await?;
     let (definition, _) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
     let mut per_trustee = Vec::new();
     for row in rows.iter().take(usize::from(p.manifest.threshold)) {
