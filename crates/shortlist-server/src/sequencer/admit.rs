@@ -75,8 +75,11 @@ pub enum Op {
     VotingClosed,
     /// The aggregate.
     Aggregate { payload: Vec<u8> },
-    /// The result.
+    /// The result (appended by the sequencer itself once it is due).
     Result { payload: Vec<u8> },
+    /// Posts the result if it is due and not posted (spec: api §5 "Tally"):
+    /// the retry task's request. No entry of its own.
+    Finish,
     /// A timetable amendment signed by the server for the organiser
     /// (spec: board §4.11, V1.5).
     Amend { payload: Vec<u8>, amendment: Amendment },
@@ -127,7 +130,7 @@ impl GroupFacts {
     }
 
     /// The timetable in force.
-    fn timetable(&self) -> Result<Timetable, AppError> {
+    pub(super) fn timetable(&self) -> Result<Timetable, AppError> {
         let (t, _, _) = self.base()?;
         Ok(Timetable {
             nominations_close: self.nominations_close.unwrap_or(t.nominations_close),
@@ -195,6 +198,10 @@ pub(super) async fn apply(
         if let Some(existing) = tx.find_payload(&ph).await? {
             return Ok(Outcome::Repeat(existing));
         }
+    }
+    if let Op::Finish = op {
+        // The result step that follows it is the sequencer's (result.rs).
+        return Ok(Outcome::Done);
     }
     if let Op::Manifest { payload } = op {
         return match rules::create_poll(index) {
@@ -280,6 +287,7 @@ async fn admit(
         Op::VotingClosed => rules::close_voting(now),
         Op::Aggregate { .. } => rules::tally(now),
         Op::Result { .. } => rules::post_result(now),
+        Op::Finish => Ok(None),
         Op::Amend { amendment, .. } => {
             let (_, _, calendar) = facts.base()?;
             rules::amend(now, amendment, calendar)
@@ -377,6 +385,7 @@ async fn write(
         Op::VotingClosed => (EntryKind::VotingClosed, Vec::new()),
         Op::Aggregate { payload } => (EntryKind::Aggregate, payload.clone()),
         Op::Result { payload } => (EntryKind::Result, payload.clone()),
+        Op::Finish => return Ok(Outcome::Done),
         Op::Amend { payload, amendment } => {
             facts.record(amendment);
             (EntryKind::Amendment, payload.clone())
@@ -428,6 +437,10 @@ fn payload_of(op: &Op) -> Option<&[u8]> {
         | Op::Result { payload }
         | Op::Amend { payload, .. }
         | Op::Registrar { payload, .. } => Some(payload),
-        Op::Candidate { .. } | Op::Credential { .. } | Op::OpenVoting { .. } | Op::VotingClosed => None,
+        Op::Candidate { .. }
+        | Op::Credential { .. }
+        | Op::OpenVoting { .. }
+        | Op::VotingClosed
+        | Op::Finish => None,
     }
 }

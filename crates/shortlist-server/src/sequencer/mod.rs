@@ -27,6 +27,7 @@ use crate::shared::{entry_of, LogCache, Shared};
 const GROUP: usize = 256;
 
 mod admit;
+mod result;
 
 pub use admit::{not_open, phase, refused, stored_phase, Op, CEREMONY_KINDS};
 use admit::{GroupFacts, Outcome};
@@ -234,10 +235,25 @@ async fn append_group(
     let mut facts = GroupFacts::load(&mut tx, manifest.as_ref()).await?;
     for r in reqs {
         let span = tracing::debug_span!("admit", index = chain.len());
-        let outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).instrument(span).await?;
+        let mut outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).instrument(span).await?;
         if let Outcome::Appended(e) = &outcome {
             frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
             appended.push(e.hash());
+        }
+        // spec: api §5 "Tally" — the result follows the t-th share at once.
+        if let (true, Some(m)) = (result::may_finish(&r.op), manifest.as_ref()) {
+            let span = tracing::debug_span!("result", index = chain.len());
+            let posted =
+                result::post_if_due(shared, &mut tx, &mut chain, time, &mut facts, m).instrument(span).await?;
+            if let Some(e) = posted {
+                frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
+                appended.push(e.hash());
+                if matches!(r.op, Op::Finish) {
+                    outcome = Outcome::Appended(e);
+                } else {
+                    shared.metrics.appended(e.kind.name());
+                }
+            }
         }
         outcomes.push(outcome);
     }
