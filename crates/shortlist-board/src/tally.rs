@@ -60,7 +60,8 @@ pub fn poll_result(
     }
     let mut contests = Vec::with_capacity(aggregate.contests.len());
     for (i, contest) in aggregate.contests.iter().enumerate() {
-        let shares: Vec<DecryptionShare> = per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
+        let shares: Vec<DecryptionShare> =
+            per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
         let counts = decrypt_counts(manifest.threshold, &contest.totals, &shares, contest.ballots)?;
         let def = definition.contests.get(i).ok_or_else(|| BoardError::invalid("V6.4", "no such contest"))?;
         let rules = manifest.contests.get(i).ok_or_else(|| BoardError::invalid("V6.4", "no such contest"))?;

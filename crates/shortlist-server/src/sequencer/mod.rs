@@ -243,8 +243,9 @@ async fn append_group(
         // spec: api §5 "Tally" — the result follows the t-th share at once.
         if let (true, Some(m)) = (result::may_finish(&r.op), manifest.as_ref()) {
             let span = tracing::debug_span!("result", index = chain.len());
-            let posted =
-                result::post_if_due(shared, &mut tx, &mut chain, time, &mut facts, m).instrument(span).await?;
+            let posted = result::post_if_due(shared, &mut tx, &mut chain, time, &mut facts, m)
+                .instrument(span)
+                .await?;
             if let Some(e) = posted {
                 frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
                 appended.push(e.hash());
