@@ -6,8 +6,9 @@
 
 use axum::http::StatusCode;
 use shortlist_board::amendment::{Amendment, Deadline};
+use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::CandidateRegistration;
-use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
+use shortlist_board::entry::{Entry, EntryKind, Hash};
 use shortlist_board::error_code::ErrorCode;
 use shortlist_board::lifecycle::{rules, Now, Phase, Refusal, RefusalClass};
 use shortlist_board::manifest::{Calendar, Manifest, RevotePolicy, Timetable};
@@ -185,12 +186,12 @@ pub fn stored_phase(name: &str) -> Result<Phase, AppError> {
 /// changes nothing.
 pub(super) async fn apply(
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     facts: &mut GroupFacts,
     op: &Op,
 ) -> Result<Outcome, AppError> {
-    let index = chain.len();
+    let index = board.len();
     // Idempotency: the same payload twice is the same entry (never for the
     // empty voting-closed payload, which has no repeat).
     if let Some(payload) = payload_of(op) {
@@ -206,7 +207,7 @@ pub(super) async fn apply(
     if let Op::Manifest { payload } = op {
         return match rules::create_poll(index) {
             Err(r) => Ok(Outcome::Refused(refused(&r))),
-            Ok(_) => append(tx, chain, time, EntryKind::Manifest, payload.clone()).await,
+            Ok(_) => append(tx, board, time, EntryKind::Manifest, payload.clone()).await,
         };
     }
     if let Op::Credential { key, token_hash } = op {
@@ -225,7 +226,7 @@ pub(super) async fn apply(
     if let Some(next) = admitted {
         tx.set_phase(next.name()).await?;
     }
-    write(tx, chain, time, facts, op).await
+    write(tx, board, time, facts, op).await
 }
 
 /// Reads the facts the op's rule needs and asks it.
@@ -334,12 +335,12 @@ async fn registrar_admission(
 /// The writes of an admitted op, and its entry.
 async fn write(
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     facts: &mut GroupFacts,
     op: &Op,
 ) -> Result<Outcome, AppError> {
-    let index = chain.len();
+    let index = board.len();
     let (kind, payload) = match op {
         Op::Manifest { payload } => (EntryKind::Manifest, payload.clone()),
         Op::Candidate { registration, nomination } => {
@@ -402,17 +403,18 @@ async fn write(
             (body.kind(), payload.clone())
         }
     };
-    append(tx, chain, time, kind, payload).await
+    append(tx, board, time, kind, payload).await
 }
 
 async fn append(
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     kind: EntryKind,
     payload: Vec<u8>,
 ) -> Result<Outcome, AppError> {
-    let entry = chain.append(kind, time, payload);
+    // spec: board §5, §6 — the one writer: chain and Merkle frontier.
+    let entry = board.append(kind, time, payload)?;
     let payload_hash = entry.payload_hash();
     tx.insert_entry(&NewEntry {
         index: entry.index,

@@ -11,8 +11,9 @@
 
 use std::sync::atomic::Ordering;
 
+use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::BallotDefinition;
-use shortlist_board::entry::{Chain, Entry, EntryKind};
+use shortlist_board::entry::{Entry, EntryKind};
 use shortlist_board::lifecycle::{rules, Now};
 use shortlist_board::manifest::Manifest;
 use shortlist_board::payload::TrusteeMessage;
@@ -34,7 +35,7 @@ pub(super) fn may_finish(op: &Op) -> bool {
 pub(super) async fn post_if_due(
     shared: &Shared,
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     facts: &mut GroupFacts,
     manifest: &Manifest,
@@ -52,7 +53,7 @@ pub(super) async fn post_if_due(
             return Ok(None);
         }
     };
-    match admit::apply(tx, chain, time, facts, &Op::Result { payload }).await? {
+    match admit::apply(tx, board, time, facts, &Op::Result { payload }).await? {
         Outcome::Appended(entry) => {
             tracing::info!(poll = %poll, index = entry.index, "result posted");
             Ok(Some(entry))
