@@ -77,3 +77,16 @@ fn too_early_outranks_everything_but_a_repeat() {
     assert_eq!(Submitted::repeat_if(true), Submitted::Repeat);
     assert_eq!(Submitted::repeat_if(false), Submitted::New);
 }
+
+proptest! {
+    /// spec: api §4.2 — tokens are mailed while the roll may change.
+    #[test]
+    fn tokens_are_mailed_while_the_roll_is_open(p in phase(), t in 0u64..400) {
+        let r = rules::mail_tokens(&now(p, t));
+        prop_assert_eq!(r.is_ok(), rules::import_roll(&now(p, t)).is_ok());
+        prop_assert_eq!(r.is_ok(), !p.voting_over());
+        if let Err(r) = r {
+            prop_assert_eq!(r.code().as_str(), "wrong_phase");
+        }
+    }
+}

@@ -159,6 +159,15 @@ pub fn import_roll(now: &Now) -> Admission {
     Ok(None)
 }
 
+/// Mailing eligibility tokens (spec: api §4.2, §7.1): as the roll, not
+/// once voting is over — a token could no longer be redeemed.
+pub fn mail_tokens(now: &Now) -> Admission {
+    if now.phase.voting_over() {
+        return Err(Refusal::WrongPhase { phase: now.phase, action: Action::MailTokens });
+    }
+    Ok(None)
+}
+
 /// Registering a credential (spec: V4.1): a key not registered yet, before
 /// voting closes, redeeming an issued, unredeemed token (`token_fresh`; the
 /// verifier, which sees no tokens, passes `true`).
