@@ -18,7 +18,6 @@ use shortlist_board::merkle::{leaf_hash, MerkleLog};
 use shortlist_board::receipt::Receipt;
 use shortlist_crypto::credential::CredentialPublicKey;
 use shortlist_store::Head;
-
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
@@ -274,10 +273,10 @@ async fn append_group(
     Ok((outcomes, checkpoint))
 }
 
-/// Refuses to sign unless the manifest names this server's key: from
-/// entry 0 in this group, or `known`, the poll row's (spec: api §4: a server never signs a
-/// checkpoint of a poll whose manifest names another server key — the poll
-/// would fail V1.2 for good).
+/// Refuses to sign unless the manifest names this server's key: entry 0's
+/// in this group, else `known`, the poll row's (spec: api §4: a server
+/// never signs a checkpoint of a poll whose manifest names another server
+/// key — the poll would fail V1.2 for good).
 fn check_signing(
     shared: &Shared,
     poll: &str,
