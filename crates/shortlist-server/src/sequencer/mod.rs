@@ -2,9 +2,11 @@
 //! board. Requests queue here after every stateless check (decoding, proofs,
 //! signatures) has passed; the sequencer takes them in groups, and for each
 //! poll opens one transaction under the poll's database lock, re-checks what
-//! depends on the board's state, appends, signs one checkpoint for the group,
-//! and commits. Only then does any request in the group get its answer: a
-//! receipt for an entry that is durably on the board.
+//! depends on the board's state through the lifecycle's rules (`admit`),
+//! appends through the board crate's writer, follows the t-th decryption
+//! share with the result when it is due (`result`), signs one checkpoint for
+//! the group, and commits. Only then does any request in the group get its
+//! answer: a receipt for an entry that is durably on the board.
 
 use shortlist_board::error_code::ErrorCode;
 use std::sync::Arc;
