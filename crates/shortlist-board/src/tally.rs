@@ -9,10 +9,11 @@ use shortlist_crypto::dlog::DiscreteLog;
 use shortlist_crypto::elgamal::Ciphertext;
 use shortlist_crypto::threshold::{combine, DecryptionShare};
 
-use crate::definition::DefinedContest;
+use crate::definition::{BallotDefinition, DefinedContest};
 use crate::entry::Hash;
-use crate::manifest::ContestRules;
-use crate::payload::ContestResult;
+use crate::error::BoardError;
+use crate::manifest::{ContestRules, Manifest};
+use crate::payload::{Aggregate, ContestResult, DecryptionShares, PollResult, TrusteeMessage};
 
 /// One contest's counts from its aggregate `totals` and at least
 /// `threshold` decryption shares (spec: protocol §7.3, board V6.3): the
@@ -28,6 +29,45 @@ pub fn decrypt_counts(
     let points = combine(threshold, totals, shares)?;
     let dlog = DiscreteLog::new(bound, points.len());
     points.iter().map(|p| dlog.solve(p)).collect()
+}
+
+/// The result from the board's entries (spec: board §4.9, V6.3–V6.7;
+/// api §5 "Tally"): the aggregate (`aggregate_payload`, whose hash seeds
+/// the tie-break), the ballot definition, and the decryption-share messages
+/// in board order (`shares`), of which the first `threshold` are combined. Every contest's counts are
+/// searched up to the number of ballots the aggregate sums. What the server
+/// posts once the result is due ([`crate::lifecycle::rules::result_due`]).
+pub fn poll_result(
+    manifest: &Manifest,
+    definition: &BallotDefinition,
+    aggregate_payload: &[u8],
+    shares: &[TrusteeMessage],
+) -> crate::error::Result<PollResult> {
+    let aggregate = Aggregate::from_bytes(aggregate_payload)?;
+    let seed: Hash = crate::entry::payload_hash(aggregate_payload);
+    let first = shares.iter().take(usize::from(manifest.threshold));
+    let mut per_trustee = Vec::new();
+    for msg in first {
+        let decoded = DecryptionShares::from_bytes(&msg.body)?
+            .shares
+            .iter()
+            .map(|b| DecryptionShare::from_bytes(b))
+            .collect::<shortlist_crypto::Result<Vec<_>>>()?;
+        per_trustee.push((msg.trustee, decoded));
+    }
+    if per_trustee.len() < usize::from(manifest.threshold) {
+        return Err(BoardError::invalid("V6.3", "fewer decryption shares than the threshold"));
+    }
+    let mut contests = Vec::with_capacity(aggregate.contests.len());
+    for (i, contest) in aggregate.contests.iter().enumerate() {
+        let shares: Vec<DecryptionShare> =
+            per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
+        let counts = decrypt_counts(manifest.threshold, &contest.totals, &shares, contest.ballots)?;
+        let def = definition.contests.get(i).ok_or_else(|| BoardError::invalid("V6.4", "no such contest"))?;
+        let rules = manifest.contests.get(i).ok_or_else(|| BoardError::invalid("V6.4", "no such contest"))?;
+        contests.push(contest_result(rules, def, counts, &seed));
+    }
+    Ok(PollResult { trustees: per_trustee.iter().map(|(t, _)| *t).collect(), contests })
 }
 
 /// One contest's result from its counts: the ranking with the tie-break

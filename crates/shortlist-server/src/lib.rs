@@ -93,6 +93,7 @@ impl App {
             limits: Arc::new(RateLimits::new(&parts.limits)),
             stopping: tokio::sync::watch::channel(false).0,
             mail: std::sync::OnceLock::new(),
+            result_faults: std::sync::atomic::AtomicU32::new(0),
         });
         let (close, closed) = tokio::sync::watch::channel(false);
         let (sequencer, handle) = Sequencer::start(shared.clone(), closed);

@@ -49,6 +49,10 @@ pub struct Shared {
     pub stopping: tokio::sync::watch::Sender<bool>,
     /// Email delivery of tokens, when `[mail]` is configured (spec: api §4.2).
     pub mail: std::sync::OnceLock<Arc<Mailer>>,
+    /// For tests only: how many of the next result computations fail on
+    /// purpose, to show that a result is retried until it is on the board
+    /// (spec: api §5 "Tally"). 0 in service.
+    pub result_faults: std::sync::atomic::AtomicU32,
 }
 
 /// A poll's Merkle log of committed entries, cached per instance.

@@ -97,4 +97,6 @@ pub struct Now {
 #[cfg(test)]
 mod registrar_tests;
 #[cfg(test)]
+mod request_tests;
+#[cfg(test)]
 mod tests;

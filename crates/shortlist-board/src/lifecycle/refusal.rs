@@ -24,6 +24,8 @@ pub enum Action {
     DecryptionShare,
     /// Importing the roll of members.
     ImportRoll,
+    /// Mailing eligibility tokens to members (spec: api §4.2).
+    MailTokens,
     /// Registering a credential.
     RegisterCredential,
     /// Casting a ballot.
@@ -55,6 +57,7 @@ impl Action {
             Action::CloseNominations => "closing nominations",
             Action::CeremonyMessage | Action::DecryptionShare => "this trustee message",
             Action::ImportRoll => "importing the roll",
+            Action::MailTokens => "mailing tokens",
             Action::RegisterCredential => "registering a credential",
             Action::CastBallot => "casting a ballot",
             Action::AuditBallot => "auditing a ballot",
@@ -82,7 +85,11 @@ impl Action {
             Action::DecryptionShare => "V6.2",
             Action::CloseVoting | Action::Tally => "V6.1",
             Action::PostResult => "V6.6",
-            Action::OpenNominations | Action::Nominate | Action::ImportRoll | Action::OpenVoting => "api §5",
+            Action::OpenNominations
+            | Action::Nominate
+            | Action::ImportRoll
+            | Action::MailTokens
+            | Action::OpenVoting => "api §5",
         }
     }
 }

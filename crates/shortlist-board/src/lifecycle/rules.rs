@@ -71,6 +71,16 @@ pub fn enter_candidate(now: &Now, pending: Option<bool>) -> Admission {
 /// `nominations` → `defined`, `t ≥ nc`, built from every candidate entry
 /// (`built_from` of the `on_board` there are now).
 pub fn close_nominations(now: &Now, on_board: u64, built_from: u64) -> Admission {
+    nominations_closable(now)?;
+    if on_board != built_from {
+        return Err(Refusal::Changed(Changed::Candidates));
+    }
+    Ok(Some(Phase::Defined))
+}
+
+/// The phase and the time of closing nominations: `setup` or
+/// `nominations`, `t ≥ nc` (spec: api §5; V1.4).
+fn nominations_closable(now: &Now) -> Result<(), Refusal> {
     phase_in(now, &[Phase::Setup, Phase::Nominations], Action::CloseNominations)?;
     if now.time < now.timetable.nominations_close {
         return Err(Refusal::TooEarly {
@@ -78,10 +88,43 @@ pub fn close_nominations(now: &Now, on_board: u64, built_from: u64) -> Admission
             at: now.timetable.nominations_close,
         });
     }
-    if on_board != built_from {
-        return Err(Refusal::Changed(Changed::Candidates));
+    Ok(())
+}
+
+/// Whether an op repeats an entry already on the board (spec: api §3
+/// "Idempotency"): the same payload is the same entry, answered before any
+/// other check and in any phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// Its entry is not on the board: its rule decides.
+    New,
+    /// Its entry is on the board already: the answer is that entry.
+    Repeat,
+}
+
+impl Submitted {
+    /// `Repeat` if `on_board`.
+    pub fn repeat_if(on_board: bool) -> Self {
+        if on_board {
+            Submitted::Repeat
+        } else {
+            Submitted::New
+        }
     }
-    Ok(Some(Phase::Defined))
+}
+
+/// Closing nominations as judged when the request arrives, before the
+/// definition built from the candidate entries is judged valid (spec: api
+/// §5, §7.1): a repeat (that definition is on the board) is the same entry
+/// again (api §3); otherwise the phase, then `t ≥ nc`, are said first —
+/// before nominations close more candidates may still come, so "too early"
+/// outranks an invalid definition. [`close_nominations`] judges it again
+/// under the lock, with the candidates counted.
+pub fn close_nominations_request(now: &Now, submitted: Submitted) -> Result<(), Refusal> {
+    match submitted {
+        Submitted::Repeat => Ok(()),
+        Submitted::New => nominations_closable(now),
+    }
 }
 
 /// The phases in which a trustee message of `kind` may be posted: the
@@ -112,6 +155,15 @@ pub fn trustee_message(now: &Now, kind: EntryKind, trustee: u16, posted: bool) -
 pub fn import_roll(now: &Now) -> Admission {
     if now.phase.voting_over() {
         return Err(Refusal::WrongPhase { phase: now.phase, action: Action::ImportRoll });
+    }
+    Ok(None)
+}
+
+/// Mailing eligibility tokens (spec: api §4.2, §7.1): as the roll, not
+/// once voting is over — a token could no longer be redeemed.
+pub fn mail_tokens(now: &Now) -> Admission {
+    if now.phase.voting_over() {
+        return Err(Refusal::WrongPhase { phase: now.phase, action: Action::MailTokens });
     }
     Ok(None)
 }
@@ -249,6 +301,15 @@ pub fn open_voting(now: &Now, on_board: u64, derived_from: u64) -> Admission {
     Ok(Some(Phase::Voting))
 }
 
+/// Opening voting as judged when the request arrives, before the ceremony
+/// is read and checked (spec: api §5 "Opening voting"): the definition is
+/// on the board and voting has not opened, phase `defined`. Opening voting
+/// appends no entry, so it has no repeat. [`open_voting`] judges it again
+/// under the lock.
+pub fn open_voting_request(now: &Now) -> Result<(), Refusal> {
+    phase_in(now, &[Phase::Defined], Action::OpenVoting)
+}
+
 /// Closing voting: `voting` → `closed`, `t ≥ vc` (spec: V6.1).
 pub fn close_voting(now: &Now) -> Admission {
     phase_in(now, &[Phase::Voting], Action::CloseVoting)?;
@@ -262,6 +323,37 @@ pub fn close_voting(now: &Now) -> Admission {
 pub fn tally(now: &Now) -> Admission {
     phase_in(now, &[Phase::Closed], Action::Tally)?;
     Ok(Some(Phase::Tallying))
+}
+
+/// Starting the tally as judged when the request arrives, before the sum
+/// is started (spec: api §5 "Tally", §7.1): a repeat (the aggregate is on
+/// the board) answers that entry in any phase (api §3); otherwise
+/// [`tally`]'s phase, judged again under the lock.
+pub fn tally_request(now: &Now, submitted: Submitted) -> Admission {
+    match submitted {
+        Submitted::Repeat => Ok(None),
+        Submitted::New => tally(now),
+    }
+}
+
+/// A decryption share as judged when it arrives, before its proofs, which
+/// are checked against the aggregate (spec: V6.2; api §7.4): the aggregate
+/// is on the board, phase `tallying` or later. A later phase is judged
+/// under the lock by [`trustee_message`], after the repeat (api §3).
+pub fn decryption_share_request(now: &Now) -> Result<(), Refusal> {
+    if now.phase < Phase::Tallying {
+        return Err(Refusal::WrongPhase { phase: now.phase, action: Action::DecryptionShare });
+    }
+    Ok(())
+}
+
+/// Whether the result is due (spec: api §5 "Tally"; V6.3, V6.6): the
+/// aggregate is on the board (phase `tallying`) and so are at least `t`
+/// decryption shares (`shares`; every one was checked against it before it
+/// was appended). The result is a function of those entries, so the
+/// sequencer posts it as the step that follows them.
+pub fn result_due(now: &Now, shares: u64, threshold: u16) -> bool {
+    now.phase == Phase::Tallying && shares >= u64::from(threshold)
 }
 
 /// The result: `tallying` → `done` (spec: V6.6).

@@ -15,8 +15,9 @@ use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::keys::{self, ELIGIBILITY};
 use crate::mail::sender::Mailer;
 use crate::mail::template::Template;
-use crate::sequencer::phase;
+use crate::sequencer::refused;
 use crate::state::{AppState, Need};
+use shortlist_board::lifecycle::rules;
 
 /// The most rows the progress lists.
 const MAX_LISTED: u32 = 100_000;
@@ -30,13 +31,11 @@ fn mailer(state: &AppState) -> Result<Arc<Mailer>, AppError> {
     })
 }
 
-/// Tokens are mailed until voting closes (the roll's rule, spec: api §7.1).
+/// Tokens are mailed until voting closes (the lifecycle's rule, spec: api
+/// §4.2, §7.1; the phase read from the database).
 async fn open_for_mail(state: &AppState, poll: &str) -> Result<(), AppError> {
-    state.poll(poll, Need::Manifest).await?;
-    let current = state.shared.store.poll(poll).await?.map(|r| r.phase).unwrap_or_default();
-    if matches!(current.as_str(), phase::CLOSED | phase::TALLYING | phase::DONE) {
-        return Err(AppError::conflict(ErrorCode::WrongPhase, "voting has closed"));
-    }
+    let p = state.poll(poll, Need::Manifest).await?;
+    rules::mail_tokens(&state.lifecycle_now(&p).await?).map_err(|r| refused(&r))?;
     Ok(())
 }
 

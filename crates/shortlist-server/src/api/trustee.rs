@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::error_code::ErrorCode;
-use shortlist_board::payload::{Aggregate, DecryptionShares, PollResult, TrusteeMessage};
-use shortlist_board::tally;
+use shortlist_board::lifecycle::rules;
+use shortlist_board::payload::{Aggregate, DecryptionShares, TrusteeMessage};
 use shortlist_crypto::dkg::transport::{Complaint, EncryptedShare};
 use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage};
 use shortlist_crypto::threshold::DecryptionShare;
@@ -18,7 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{AppendedInfo, EntryInfo};
 use crate::error::{ApiResult, AppError, ErrorBody, Json, Path, Query};
 use crate::model::unhex;
-use crate::sequencer::Op;
+use crate::sequencer::{refused, Op};
 use crate::state::{AppState, Need, PollCtx};
 
 /// A signed trustee message.
@@ -102,30 +102,20 @@ pub async fn post_message(
             0
         }
     };
-    let out = state
-        .sequencer
-        .submit(&poll, Op::Trustee { kind, trustee: me, recipient, payload, phases: &[] })
-        .await;
-    if kind == EntryKind::DecryptionShare
-        && out.as_ref().map_or_else(|e| e.code() == ErrorCode::Duplicate, |_| true)
-    {
-        // The share is committed whatever happens next; a failure to post the
-        // result is logged, and any share's repeat (or duplicate), a restart
-        // and the server's retry task try again (crate::finish).
-        if let Err(e) = finish_tally(&state, &p).await {
-            tracing::error!(poll = %poll, error = %e, "posting the result failed");
-        }
-    }
-    Ok(Json(out?.into()))
+    // spec: api §5 "Tally" — the sequencer appends the result after the
+    // t-th share as the lifecycle's next step; this answer is the share's.
+    let op = Op::Trustee { kind, trustee: me, recipient, payload, phases: &[] };
+    Ok(Json(state.sequencer.submit(&poll, op).await?.into()))
 }
 
-async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32])> {
+/// The aggregate on the board, its payload hash and its index; the
+/// lifecycle's rule said it is there (phase `tallying` or later, set in the
+/// commit that appended it).
+async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate, [u8; 32], u64)> {
     let rows = state.shared.store.entries_of_kind(poll, EntryKind::Aggregate.code(), 0, 1).await?;
-    let row = rows
-        .first()
-        .ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "no aggregate is posted yet"))?;
+    let row = rows.first().ok_or_else(|| AppError::internal("the poll is tallying without an aggregate"))?;
     let seed: [u8; 32] = shortlist_board::entry::payload_hash(&row.payload);
-    Ok((Aggregate::from_bytes(&row.payload)?, seed))
+    Ok((Aggregate::from_bytes(&row.payload)?, seed, row.index))
 }
 
 fn decode_shares(msg: &TrusteeMessage) -> ApiResult<(Checkpoint, Vec<DecryptionShare>)> {
@@ -141,30 +131,24 @@ fn decode_shares(msg: &TrusteeMessage) -> ApiResult<(Checkpoint, Vec<DecryptionS
 /// spec: board V6.2 — one share per posted aggregate contest, each by the
 /// signer, each proven against the signer's verification key.
 async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -> ApiResult<()> {
-    let (aggregate, _) = posted_aggregate(state, &p.id).await?;
+    // spec: V6.2 — the aggregate is on the board before a share's proofs
+    // can be checked against it.
+    rules::decryption_share_request(&state.lifecycle_now(p).await?).map_err(|r| refused(&r))?;
+    let (aggregate, _, aggregate_at) = posted_aggregate(state, &p.id).await?;
     let (checkpoint, shares) = decode_shares(msg)?;
     // spec: board V6.2 — the share names a checkpoint this server signed
     // that covers the aggregate.
     checkpoint
         .verify(&p.manifest.server_key, &p.manifest_hash)
         .map_err(|e| AppError::invalid(ErrorCode::InvalidShare, e.to_string()))?;
-    let aggregate_at = state
-        .shared
-        .store
-        .entries_of_kind(&p.id, EntryKind::Aggregate.code(), 0, 1)
-        .await?
-        .first()
-        .map(|r| r.index)
-        .ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "no aggregate is posted yet"))?;
     if checkpoint.size <= aggregate_at {
         return Err(AppError::invalid(
             ErrorCode::InvalidShare,
             "the share names a checkpoint that does not cover the aggregate",
         ));
     }
-    let ctx = p.context().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting never opened"))?;
-    let group =
-        p.group.as_ref().ok_or_else(|| AppError::conflict(ErrorCode::WrongPhase, "voting never opened"))?;
+    let ctx = p.context().ok_or_else(|| AppError::internal("tallying, but voting never opened"))?;
+    let group = p.group.as_ref().ok_or_else(|| AppError::internal("tallying, but voting never opened"))?;
     if shares.len() != aggregate.contests.len() {
         return Err(AppError::invalid(ErrorCode::InvalidShare, "one decryption share per contest is needed"));
     }
@@ -179,52 +163,6 @@ async fn check_decryption(state: &AppState, p: &PollCtx, msg: &TrusteeMessage) -
         share.verify(&ctx, &vk, &contest.totals, &mut rand::rngs::OsRng)?;
     }
     Ok(())
-}
-
-/// Once `t` valid shares are on the board, combines them and posts the
-/// result (spec: board V6.3–V6.7). Shares were checked before they were
-/// appended, so every posted one is valid. `p` must be loaded with
-/// [`Need::Context`].
-#[tracing::instrument(name = "finish_tally", skip_all, fields(poll = %p.id))]
-pub async fn finish_tally(state: &AppState, p: &PollCtx) -> ApiResult<()> {
-    let rows = state.shared.store.entries_of_kind(&p.id, EntryKind::DecryptionShare.code(), 0, 1024).await?;
-    if rows.len() < usize::from(p.manifest.threshold) {
-        return Ok(());
-    }
-    let (aggregate, seed) = posted_aggregate(state, &p.id).await?;
-    let (definition, _) = p.definition.as_ref().ok_or_else(|| AppError::internal("no definition"))?;
-    let mut per_trustee = Vec::new();
-    for row in rows.iter().take(usize::from(p.manifest.threshold)) {
-        let msg = TrusteeMessage::from_bytes(&row.payload)?;
-        per_trustee.push((msg.trustee, decode_shares(&msg)?.1));
-    }
-    let threshold = p.manifest.threshold;
-    let manifest = p.manifest.clone();
-    let definition = definition.clone();
-    let result = tokio::task::spawn_blocking(move || -> ApiResult<PollResult> {
-        let mut contests = Vec::new();
-        for (i, contest) in aggregate.contests.iter().enumerate() {
-            let shares: Vec<DecryptionShare> =
-                per_trustee.iter().filter_map(|(_, s)| s.get(i).cloned()).collect();
-            // The bound is the number of ballots this server counted (its aggregate).
-            let counts = tally::decrypt_counts(threshold, &contest.totals, &shares, contest.ballots)?;
-            let def = definition.contests.get(i).ok_or_else(|| AppError::internal("definition contest"))?;
-            let rules = manifest.contests.get(i).ok_or_else(|| AppError::internal("manifest contest"))?;
-            contests.push(tally::contest_result(rules, def, counts, &seed));
-        }
-        Ok(PollResult { trustees: per_trustee.iter().map(|(t, _)| *t).collect(), contests })
-    })
-    .await
-    .map_err(AppError::internal)??;
-    match state.sequencer.submit(&p.id, Op::Result { payload: result.to_bytes() }).await {
-        Ok(_) => {
-            tracing::info!(poll = %p.id, "result posted");
-            Ok(())
-        }
-        // Another share's request posted it first.
-        Err(e) if e.code() == ErrorCode::WrongPhase => Ok(()),
-        Err(e) => Err(e),
-    }
 }
 
 /// Which trustee's inbox.

@@ -6,8 +6,9 @@
 
 use axum::http::StatusCode;
 use shortlist_board::amendment::{Amendment, Deadline};
+use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::CandidateRegistration;
-use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
+use shortlist_board::entry::{Entry, EntryKind, Hash};
 use shortlist_board::error_code::ErrorCode;
 use shortlist_board::lifecycle::{rules, Now, Phase, Refusal, RefusalClass};
 use shortlist_board::manifest::{Calendar, Manifest, RevotePolicy, Timetable};
@@ -75,8 +76,11 @@ pub enum Op {
     VotingClosed,
     /// The aggregate.
     Aggregate { payload: Vec<u8> },
-    /// The result.
+    /// The result (appended by the sequencer itself once it is due).
     Result { payload: Vec<u8> },
+    /// Posts the result if it is due and not posted (spec: api §5 "Tally"):
+    /// the retry task's request. No entry of its own.
+    Finish,
     /// A timetable amendment signed by the server for the organiser
     /// (spec: board §4.11, V1.5).
     Amend { payload: Vec<u8>, amendment: Amendment },
@@ -127,7 +131,7 @@ impl GroupFacts {
     }
 
     /// The timetable in force.
-    fn timetable(&self) -> Result<Timetable, AppError> {
+    pub(super) fn timetable(&self) -> Result<Timetable, AppError> {
         let (t, _, _) = self.base()?;
         Ok(Timetable {
             nominations_close: self.nominations_close.unwrap_or(t.nominations_close),
@@ -182,12 +186,12 @@ pub fn stored_phase(name: &str) -> Result<Phase, AppError> {
 /// changes nothing.
 pub(super) async fn apply(
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     facts: &mut GroupFacts,
     op: &Op,
 ) -> Result<Outcome, AppError> {
-    let index = chain.len();
+    let index = board.len();
     // Idempotency: the same payload twice is the same entry (never for the
     // empty voting-closed payload, which has no repeat).
     if let Some(payload) = payload_of(op) {
@@ -196,10 +200,14 @@ pub(super) async fn apply(
             return Ok(Outcome::Repeat(existing));
         }
     }
+    if let Op::Finish = op {
+        // The result step that follows it is the sequencer's (result.rs).
+        return Ok(Outcome::Done);
+    }
     if let Op::Manifest { payload } = op {
         return match rules::create_poll(index) {
             Err(r) => Ok(Outcome::Refused(refused(&r))),
-            Ok(_) => append(tx, chain, time, EntryKind::Manifest, payload.clone()).await,
+            Ok(_) => append(tx, board, time, EntryKind::Manifest, payload.clone()).await,
         };
     }
     if let Op::Credential { key, token_hash } = op {
@@ -218,7 +226,7 @@ pub(super) async fn apply(
     if let Some(next) = admitted {
         tx.set_phase(next.name()).await?;
     }
-    write(tx, chain, time, facts, op).await
+    write(tx, board, time, facts, op).await
 }
 
 /// Reads the facts the op's rule needs and asks it.
@@ -280,6 +288,7 @@ async fn admit(
         Op::VotingClosed => rules::close_voting(now),
         Op::Aggregate { .. } => rules::tally(now),
         Op::Result { .. } => rules::post_result(now),
+        Op::Finish => Ok(None),
         Op::Amend { amendment, .. } => {
             let (_, _, calendar) = facts.base()?;
             rules::amend(now, amendment, calendar)
@@ -326,12 +335,12 @@ async fn registrar_admission(
 /// The writes of an admitted op, and its entry.
 async fn write(
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     facts: &mut GroupFacts,
     op: &Op,
 ) -> Result<Outcome, AppError> {
-    let index = chain.len();
+    let index = board.len();
     let (kind, payload) = match op {
         Op::Manifest { payload } => (EntryKind::Manifest, payload.clone()),
         Op::Candidate { registration, nomination } => {
@@ -377,6 +386,7 @@ async fn write(
         Op::VotingClosed => (EntryKind::VotingClosed, Vec::new()),
         Op::Aggregate { payload } => (EntryKind::Aggregate, payload.clone()),
         Op::Result { payload } => (EntryKind::Result, payload.clone()),
+        Op::Finish => return Ok(Outcome::Done),
         Op::Amend { payload, amendment } => {
             facts.record(amendment);
             (EntryKind::Amendment, payload.clone())
@@ -393,17 +403,18 @@ async fn write(
             (body.kind(), payload.clone())
         }
     };
-    append(tx, chain, time, kind, payload).await
+    append(tx, board, time, kind, payload).await
 }
 
 async fn append(
     tx: &mut AppendTx,
-    chain: &mut Chain,
+    board: &mut BoardWriter,
     time: u64,
     kind: EntryKind,
     payload: Vec<u8>,
 ) -> Result<Outcome, AppError> {
-    let entry = chain.append(kind, time, payload);
+    // spec: board §5, §6 — the one writer: chain and Merkle frontier.
+    let entry = board.append(kind, time, payload)?;
     let payload_hash = entry.payload_hash();
     tx.insert_entry(&NewEntry {
         index: entry.index,
@@ -428,6 +439,10 @@ fn payload_of(op: &Op) -> Option<&[u8]> {
         | Op::Result { payload }
         | Op::Amend { payload, .. }
         | Op::Registrar { payload, .. } => Some(payload),
-        Op::Candidate { .. } | Op::Credential { .. } | Op::OpenVoting { .. } | Op::VotingClosed => None,
+        Op::Candidate { .. }
+        | Op::Credential { .. }
+        | Op::OpenVoting { .. }
+        | Op::VotingClosed
+        | Op::Finish => None,
     }
 }

@@ -2,16 +2,19 @@
 //! board. Requests queue here after every stateless check (decoding, proofs,
 //! signatures) has passed; the sequencer takes them in groups, and for each
 //! poll opens one transaction under the poll's database lock, re-checks what
-//! depends on the board's state, appends, signs one checkpoint for the group,
-//! and commits. Only then does any request in the group get its answer: a
-//! receipt for an entry that is durably on the board.
+//! depends on the board's state through the lifecycle's rules (`admit`),
+//! appends through the board crate's writer, follows the t-th decryption
+//! share with the result when it is due (`result`), signs one checkpoint for
+//! the group, and commits. Only then does any request in the group get its
+//! answer: a receipt for an entry that is durably on the board.
 
 use shortlist_board::error_code::ErrorCode;
 use std::sync::Arc;
 
 use axum::http::StatusCode;
+use shortlist_board::board::BoardWriter;
 use shortlist_board::checkpoint::Checkpoint;
-use shortlist_board::entry::{Chain, Entry, EntryKind, Hash};
+use shortlist_board::entry::{Entry, EntryKind, Hash};
 use shortlist_board::manifest::Manifest;
 use shortlist_board::merkle::{leaf_hash, MerkleLog};
 use shortlist_board::receipt::Receipt;
@@ -27,6 +30,7 @@ use crate::shared::{entry_of, LogCache, Shared};
 const GROUP: usize = 256;
 
 mod admit;
+mod result;
 
 pub use admit::{not_open, phase, refused, stored_phase, Op, CEREMONY_KINDS};
 use admit::{GroupFacts, Outcome};
@@ -224,36 +228,43 @@ async fn append_group(
     if cache.log.size().get() != head.size {
         return Err(AppError::internal("the cached log does not match the board"));
     }
-    let mut chain = Chain::new();
-    chain.resync(head.size, head.head);
-    let mut frontier = cache.frontier.clone();
+    // spec: board §5, §6 — the board's one writer, resumed at the stored
+    // head with the cached frontier of the same entries.
+    let (manifest, manifest_hash) = manifest_of(shared, poll).await?.unzip();
+    let known = manifest_hash.filter(|_| head.size > 0);
+    let mut board = BoardWriter::resume(head.head, cache.frontier.clone(), known)?;
     let time = shared.clock.now().max(head.time);
     let mut outcomes = Vec::with_capacity(reqs.len());
     let mut appended = Vec::new();
-    let manifest = manifest_of(shared, poll).await?;
     let mut facts = GroupFacts::load(&mut tx, manifest.as_ref()).await?;
     for r in reqs {
-        let span = tracing::debug_span!("admit", index = chain.len());
-        let outcome = admit::apply(&mut tx, &mut chain, time, &mut facts, &r.op).instrument(span).await?;
+        let span = tracing::debug_span!("admit", index = board.len());
+        let mut outcome = admit::apply(&mut tx, &mut board, time, &mut facts, &r.op).instrument(span).await?;
         if let Outcome::Appended(e) = &outcome {
-            frontier.push(leaf_hash(&e.hash())).map_err(AppError::internal)?;
             appended.push(e.hash());
+        }
+        // spec: api §5 "Tally" — the result follows the t-th share at once.
+        if let (true, Some(m)) = (result::may_finish(&r.op), manifest.as_ref()) {
+            let span = tracing::debug_span!("result", index = board.len());
+            let posted = result::post_if_due(shared, &mut tx, &mut board, time, &mut facts, m)
+                .instrument(span)
+                .await?;
+            if let Some(e) = posted {
+                appended.push(e.hash());
+                if matches!(r.op, Op::Finish) {
+                    outcome = Outcome::Appended(e);
+                } else {
+                    shared.metrics.appended(e.kind.name());
+                }
+            }
         }
         outcomes.push(outcome);
     }
     let mut checkpoint = None;
     if !appended.is_empty() {
-        let new_head = Head { size: chain.len(), head: chain.head(), time };
-        tx.set_head(&new_head).await?;
-        let mh = manifest_hash(shared, poll, &outcomes).await?;
-        let c = Checkpoint::sign(
-            &shared.server_key,
-            &mh,
-            new_head.size,
-            new_head.head,
-            frontier.root().to_bytes(),
-            time,
-        );
+        check_signing(shared, poll, manifest.as_ref().map(|m| &m.server_key), &outcomes)?;
+        let c = board.checkpoint(&shared.server_key, time)?;
+        tx.set_head(&Head { size: board.len(), head: board.head(), time }).await?;
         tx.insert_checkpoint(c.size, &c.to_bytes()).await?;
         checkpoint = Some(c);
     }
@@ -264,33 +275,25 @@ async fn append_group(
     Ok((outcomes, checkpoint))
 }
 
-/// The manifest hash: from entry 0 in this group, or from the poll row;
-/// refused unless the manifest names this server's key (spec: api §4: a
-/// server never signs a checkpoint of a poll whose manifest names another
-/// server key — the poll would fail V1.2 for good).
-async fn manifest_hash(shared: &Shared, poll: &str, outcomes: &[Outcome]) -> Result<Hash, AppError> {
+/// Refuses to sign unless the manifest names this server's key: entry 0's
+/// in this group, else `known`, the poll row's (spec: api §4: a server
+/// never signs a checkpoint of a poll whose manifest names another server
+/// key — the poll would fail V1.2 for good).
+fn check_signing(
+    shared: &Shared,
+    poll: &str,
+    known: Option<&CredentialPublicKey>,
+    outcomes: &[Outcome],
+) -> Result<(), AppError> {
     for o in outcomes {
         if let Outcome::Appended(e) = o {
             if e.kind == EntryKind::Manifest {
-                let m = Manifest::from_bytes(&e.payload)?;
-                check_server_key(shared, poll, &m.server_key)?;
-                return Ok(e.payload_hash());
+                return check_server_key(shared, poll, &Manifest::from_bytes(&e.payload)?.server_key);
             }
         }
     }
-    let cached =
-        shared.polls.read().ok().and_then(|p| p.get(poll).map(|c| (c.manifest.server_key, c.manifest_hash)));
-    if let Some((key, hash)) = cached {
-        check_server_key(shared, poll, &key)?;
-        return Ok(hash);
-    }
-    let row = shared
-        .store
-        .poll(poll)
-        .await?
-        .ok_or_else(|| AppError::not_found(ErrorCode::NoSuchPoll, "no such poll"))?;
-    check_server_key(shared, poll, &Manifest::from_bytes(&row.manifest)?.server_key)?;
-    Ok(row.manifest_hash)
+    let named = known.ok_or_else(|| AppError::internal("no manifest to sign under"))?;
+    check_server_key(shared, poll, named)
 }
 
 fn check_server_key(shared: &Shared, poll: &str, named: &CredentialPublicKey) -> Result<(), AppError> {
@@ -315,15 +318,16 @@ fn check_server_key(shared: &Shared, poll: &str, named: &CredentialPublicKey) ->
     ))
 }
 
-/// The poll's manifest, from the cache or the poll row (`None` before the
-/// poll exists).
-async fn manifest_of(shared: &Shared, poll: &str) -> Result<Option<Manifest>, AppError> {
-    let cached = shared.polls.read().ok().and_then(|p| p.get(poll).map(|c| c.manifest.clone()));
+/// The poll's manifest and its hash, from the cache or the poll row
+/// (`None` before the poll exists).
+async fn manifest_of(shared: &Shared, poll: &str) -> Result<Option<(Manifest, Hash)>, AppError> {
+    let cached =
+        shared.polls.read().ok().and_then(|p| p.get(poll).map(|c| (c.manifest.clone(), c.manifest_hash)));
     if cached.is_some() {
         return Ok(cached);
     }
     match shared.store.poll(poll).await? {
-        Some(row) => Ok(Some(Manifest::from_bytes(&row.manifest)?)),
+        Some(row) => Ok(Some((Manifest::from_bytes(&row.manifest)?, row.manifest_hash))),
         None => Ok(None),
     }
 }

@@ -11,7 +11,8 @@ use axum::response::IntoResponse;
 use serde::{Deserialize, Serialize};
 use shortlist_board::definition::{BallotDefinition, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::EntryKind;
-use shortlist_board::lifecycle::{rules, Action, Phase, Refusal};
+use shortlist_board::lifecycle::rules::{self, Submitted};
+use shortlist_board::lifecycle::{Action, Phase, Refusal};
 use utoipa::ToSchema;
 
 use crate::api::{AppendedInfo, Organiser};
@@ -246,18 +247,6 @@ pub async fn close_nominations(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<AppendedInfo>> {
     let p = state.poll(&poll, Need::Manifest).await?;
-    // Too early is said before the candidates are judged: more may still come
-    // (the sequencer checks the time again under the lock; spec: api §5).
-    let close = state.timetable(&p).await?.nominations_close;
-    if state.shared.clock.now() < close {
-        return Err(AppError::conflict(
-            ErrorCode::Timetable,
-            format!(
-                "closing nominations: the timetable opens this at {} ({close} in Unix seconds)",
-                crate::clock::utc(close)
-            ),
-        ));
-    }
     let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Candidate.code(), 0, 100_000).await?;
     let candidates = u64::try_from(rows.len()).map_err(AppError::internal)?;
     let mut contests: Vec<DefinedContest> = p
@@ -273,11 +262,16 @@ pub async fn close_nominations(
         }
     }
     let definition = BallotDefinition { contests };
+    let payload = definition.to_bytes();
+    let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
+    // spec: api §5 — a repeat, else the phase and "too early", are said
+    // before the definition is judged (the sequencer judges them again).
+    let on_board = state.shared.store.entry_by_payload_hash(&poll, &hash).await?.is_some();
+    let now = state.lifecycle_now(&p).await?;
+    rules::close_nominations_request(&now, Submitted::repeat_if(on_board)).map_err(|r| refused(&r))?;
     definition.validate(&p.manifest).map_err(|e| {
         AppError::conflict(ErrorCode::InvalidDefinition, format!("cannot close nominations: {e}"))
     })?;
-    let payload = definition.to_bytes();
-    let hash: [u8; 32] = shortlist_board::entry::payload_hash(&payload);
     let op = Op::Definition { payload, hash, candidates };
     let out = state.sequencer.submit(&poll, op).await?;
     state.forget(&poll);

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde::Serialize;
 use shortlist_board::entry::EntryKind;
-use shortlist_board::lifecycle::{rules, Phase};
+use shortlist_board::lifecycle::rules::{self, Submitted};
 use utoipa::ToSchema;
 
 use crate::api::{AppendedInfo, Organiser};
@@ -104,12 +104,8 @@ pub async fn open_voting(
     Path(poll): Path<String>,
 ) -> ApiResult<Json<VotingOpened>> {
     let p = state.poll(&poll, Need::Definition).await?;
-    if p.definition.is_none() {
-        return Err(AppError::conflict(
-            ErrorCode::WrongPhase,
-            "close nominations (post the ballot definition) first",
-        ));
-    }
+    // spec: api §5 "Opening voting" — the phase before the ceremony is read.
+    rules::open_voting_request(&state.lifecycle_now(&p).await?).map_err(|r| refused(&r))?;
     let (group, failed, messages) = ceremony(&state, &poll).await?;
     if !failed.is_empty() {
         return Err(AppError::conflict(
@@ -154,15 +150,15 @@ pub async fn tally(
 ) -> ApiResult<axum::response::Response> {
     let p = state.poll(&poll, Need::Context).await?;
     let now = state.lifecycle_now(&p).await?;
-    if now.phase >= Phase::Tallying {
-        // A repeat: the aggregate is on the board already.
-        let rows = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
-        if let Some(row) = rows.into_iter().next() {
-            let entry = crate::state::entry_of(row)?;
-            return Ok(Json(AppendedInfo::repeat_of(&entry)).into_response());
-        }
+    // spec: api §5 "Tally" — a repeat (the aggregate is on the board) is
+    // answered with it before the phase is judged.
+    let posted = state.shared.store.entries_of_kind(&poll, EntryKind::Aggregate.code(), 0, 1).await?;
+    let posted = posted.into_iter().next();
+    rules::tally_request(&now, Submitted::repeat_if(posted.is_some())).map_err(|r| refused(&r))?;
+    if let Some(row) = posted {
+        let entry = crate::state::entry_of(row)?;
+        return Ok(Json(AppendedInfo::repeat_of(&entry)).into_response());
     }
-    rules::tally(&now).map_err(|r| refused(&r))?;
     match crate::tally::start(&state.tallies, &state.shared, &state.sequencer, p).await? {
         Some(out) => Ok(Json(AppendedInfo::from(out)).into_response()),
         None => Ok((
