@@ -38,7 +38,7 @@ pub async fn page(
         .0
         .as_deref()
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
-        .filter(|a| super::actions::ACTIONS.iter().any(|(name, _)| name == a))
+        .filter(|a| super::links::ACTIONS.iter().any(|(name, _)| name == a))
         .map(|a| format!("console.done.{a}"));
     let outcome = done.map_or(Outcome::None, Outcome::Done);
     console(&state, &s, &poll, &outcome, StatusCode::OK).await

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::TrusteeMessage;
 
-use super::actions::do_path;
 use super::csrf_field;
+use super::links::do_path;
 use crate::api::organiser::NominationInfo;
 use crate::api::public::{ResultInfo, Status};
 use crate::error::AppError;
