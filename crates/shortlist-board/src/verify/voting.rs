@@ -426,25 +426,35 @@ impl Voting {
         if e.index < self.trusted_below {
             return;
         }
-        let Some(group) = ceremony.group(poll, report) else {
-            report.fail(Step::V4_8, format!("entry {}: no joint key to check the audited ballot", e.index));
-            return;
-        };
-        let key = group.joint_key;
-        let shapes = poll.shapes();
-        let ok = spoiled.contests.len() == shapes.len()
-            && spoiled.openings.len() == shapes.len()
-            && spoiled
-                .contests
-                .iter()
-                .zip(&shapes)
-                .zip(&spoiled.openings)
-                .all(|((c, s), o)| c.check_opening(s, &key, o).is_ok());
-        if !ok {
-            report.fail(
-                Step::V4_8,
-                format!("entry {}: the audited ballot does not open to a valid choice", e.index),
-            );
-        }
+        open_audit(poll, ceremony, e.index, &spoiled, report);
+    }
+}
+
+/// spec: V4.8 — the audited ballot's openings re-encrypt to its
+/// ciphertexts under the joint key and choose within the contests' limits.
+fn open_audit(
+    poll: &Poll,
+    ceremony: &mut Ceremony,
+    index: u64,
+    spoiled: &SpoiledBallot,
+    report: &mut Report,
+) {
+    let Some(group) = ceremony.group(poll, report) else {
+        report.fail(Step::V4_8, format!("entry {}: no joint key to check the audited ballot", index));
+        return;
+    };
+    let key = group.joint_key;
+    let shapes = poll.shapes();
+    let ok = spoiled.contests.len() == shapes.len()
+        && spoiled.openings.len() == shapes.len()
+        && spoiled
+            .contests
+            .iter()
+            .zip(&shapes)
+            .zip(&spoiled.openings)
+            .all(|((c, s), o)| c.check_opening(s, &key, o).is_ok());
+    if !ok {
+        report
+            .fail(Step::V4_8, format!("entry {}: the audited ballot does not open to a valid choice", index));
     }
 }
