@@ -238,7 +238,7 @@ fn check_contest(
             ),
         );
     }
-    if &posted.counts != counts {
+    if posted.counts != counts {
         report.fail(
             Step::V6_6,
             format!("entry {index}: contest {} counts differ from the decryption", posted.contest_id),
