@@ -10,9 +10,7 @@ use rand_core::SeedableRng;
 use shortlist_board::board::BoardWriter;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::TrusteeMessage;
-use shortlist_board::record::{self, RecordWriter};
-use shortlist_board::verify::Verifier;
-use shortlist_board::BoardError;
+use shortlist_board::record::RecordWriter;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::{self, CeremonyParams};
 
@@ -53,23 +51,14 @@ fn record(extra: usize) -> Vec<u8> {
     w.finish().unwrap()
 }
 
-fn failures(bytes: &[u8]) -> Vec<(&'static str, Vec<String>)> {
-    let mut v = Verifier::new();
-    for (offset, f) in (0u64..).zip(&record::read_all(bytes).unwrap()) {
-        v.feed(f, offset);
-    }
-    let report = v.finish(&mut |_| Err(BoardError::malformed("record", "no re-read in this test")));
-    report.steps.iter().filter(|s| !s.passed()).map(|s| (s.id, s.details.clone())).collect()
-}
-
 #[test]
 fn an_honest_ceremony_passes() {
-    assert_eq!(failures(&record(0)), Vec::new());
+    assert_eq!(common::failures(&record(0)), Vec::new());
 }
 
 #[test]
 fn a_second_share_for_the_same_pair_fails_v5_2() {
-    let failed = failures(&record(1));
+    let failed = common::failures(&record(1));
     assert_eq!(failed.iter().map(|f| f.0).collect::<Vec<_>>(), vec!["V5.2"], "{failed:?}");
     assert!(
         failed[0].1.iter().any(|d| d.contains("entry 5: trustee 1 sent trustee 2 a second share")),

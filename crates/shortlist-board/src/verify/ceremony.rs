@@ -100,13 +100,9 @@ impl Ceremony {
         if let Err(err) = c.verify(&params(poll), &mut rand::rngs::OsRng) {
             return report.fail(Step::V5_1, format!("entry {}: {err}", e.index));
         }
-        match self.posts.admit(now, e.kind, c.trustee, 0) {
-            Ok(()) => {
-                self.commitments.insert(c.trustee, c);
-            }
-            Err(_) => {
-                report.fail(Step::V5_1, format!("entry {}: trustee {} committed twice", e.index, c.trustee))
-            }
+        let repeat = format!("trustee {} committed twice", c.trustee);
+        if self.admit(now, e, (c.trustee, 0), &repeat, report) {
+            self.commitments.insert(c.trustee, c);
         }
     }
 
@@ -122,16 +118,8 @@ impl Ceremony {
         if s.sender != msg.trustee || s.recipient == s.sender {
             return report.fail(Step::V5_2, format!("entry {}: share names the wrong trustees", e.index));
         }
-        if let Err(r) = self.posts.admit(now, e.kind, s.sender, s.recipient) {
-            let step = Step::from_id(ceremony_step(e.kind, &r)).unwrap_or(Step::V5_2);
-            report.fail(
-                step,
-                format!(
-                    "entry {}: trustee {} sent trustee {} a second share",
-                    e.index, s.sender, s.recipient
-                ),
-            );
-        }
+        let repeat = format!("trustee {} sent trustee {} a second share", s.sender, s.recipient);
+        self.admit(now, e, (s.sender, s.recipient), &repeat, report);
         self.shares.push(s);
     }
 
@@ -146,17 +134,29 @@ impl Ceremony {
             return report
                 .fail(Step::V5_5, format!("entry {}: complaint posted by another trustee", e.index));
         }
-        match self.posts.admit(now, e.kind, c.recipient, c.sender) {
-            Ok(()) => self.complaints.push(c),
+        let repeat = format!("trustee {} complained about trustee {} twice", c.recipient, c.sender);
+        if self.admit(now, e, (c.recipient, c.sender), &repeat, report) {
+            self.complaints.push(c);
+        }
+    }
+
+    /// Admits a ceremony message of `trustee` to `recipient` through the
+    /// lifecycle's rule; a refusal is reported at its step, saying what
+    /// `repeat`s.
+    fn admit(
+        &mut self,
+        now: &Now,
+        e: &Entry,
+        (trustee, recipient): (u16, u16),
+        repeat: &str,
+        report: &mut Report,
+    ) -> bool {
+        match self.posts.admit(now, e.kind, trustee, recipient) {
+            Ok(()) => true,
             Err(r) => {
-                let step = Step::from_id(ceremony_step(e.kind, &r)).unwrap_or(Step::V5_5);
-                report.fail(
-                    step,
-                    format!(
-                        "entry {}: trustee {} complained about trustee {} twice",
-                        e.index, c.recipient, c.sender
-                    ),
-                );
+                let step = Step::from_id(ceremony_step(e.kind, &r)).unwrap_or(Step::V5_6);
+                report.fail(step, format!("entry {}: {repeat}", e.index));
+                false
             }
         }
     }
