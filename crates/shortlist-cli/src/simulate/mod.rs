@@ -3,6 +3,7 @@
 
 mod poll;
 mod tamper;
+mod votes;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -3,31 +3,28 @@
 use anyhow::{Context, Result};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
 use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::traits::Identity;
 use rand::rngs::OsRng;
 use rand::{Rng, SeedableRng};
-use shortlist_board::amendment::{Amendment, Deadline};
 use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::{BallotDefinition, Candidate, CandidateRegistration, DefinedContest};
 use shortlist_board::entry::{EntryKind, Hash};
 use shortlist_board::manifest::{
     ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
-use shortlist_board::payload::Purpose;
 use shortlist_board::payload::{
-    Aggregate, Ballot, ContestAggregate, ContestResult, DecryptionShares, PollResult, SpoiledBallot,
-    TrusteeMessage,
+    Aggregate, ContestAggregate, ContestResult, DecryptionShares, PollResult, TrusteeMessage,
 };
 use shortlist_board::record::Frame;
 use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
 use shortlist_board::tally;
-use shortlist_crypto::ballot::{BallotContext, ContestShape, EncryptedContest};
+use shortlist_crypto::ballot::{ContestShape, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::CeremonyParams;
 use shortlist_crypto::elgamal::{Ciphertext, Encrypter};
 use shortlist_crypto::transcript::ElectionContext;
 use shortlist_crypto::{Point, Scalar};
 
+use super::votes::Votes;
 use super::Tamper;
 use crate::ceremony::CeremonyRun;
 
@@ -47,18 +44,23 @@ pub struct Summary {
 
 const TRUSTEES: u16 = 5;
 const THRESHOLD: u16 = 3;
-const CANDIDATES: u32 = 30;
+pub(super) const CANDIDATES: u32 = 30;
 const SEATS: u16 = 9;
 const CHECKPOINT_EVERY: u64 = 1000;
 
-struct Board<'a> {
-    writer: BoardWriter,
-    server: CredentialSecret,
+pub(super) struct Board<'a> {
+    pub(super) writer: BoardWriter,
+    pub(super) server: CredentialSecret,
     emit: &'a mut dyn FnMut(Frame) -> Result<()>,
 }
 
 impl Board<'_> {
-    fn put(&mut self, kind: EntryKind, time: u64, payload: Vec<u8>) -> Result<shortlist_board::entry::Entry> {
+    pub(super) fn put(
+        &mut self,
+        kind: EntryKind,
+        time: u64,
+        payload: Vec<u8>,
+    ) -> Result<shortlist_board::entry::Entry> {
         let e = self.writer.append(kind, time, payload)?;
         (self.emit)(Frame::Entry(e.clone()))?;
         if self.writer.len() % CHECKPOINT_EVERY == 0 {
@@ -117,7 +119,7 @@ fn candidate(i: u32) -> Candidate {
 }
 
 /// Changes the first response of the first bit proof by one.
-fn tamper_proof(contest: &EncryptedContest) -> Result<EncryptedContest> {
+pub(super) fn tamper_proof(contest: &EncryptedContest) -> Result<EncryptedContest> {
     let mut bytes = contest.to_bytes();
     let n = contest.ciphertexts.len();
     let at = 7 + 64 * n + 5 * 32;
@@ -127,9 +129,9 @@ fn tamper_proof(contest: &EncryptedContest) -> Result<EncryptedContest> {
     Ok(EncryptedContest::from_bytes(&bytes)?)
 }
 
-type Sums = Vec<(RistrettoPoint, RistrettoPoint)>;
+pub(super) type Sums = Vec<(RistrettoPoint, RistrettoPoint)>;
 
-fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
+pub(super) fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
     for (s, ct) in sums.iter_mut().zip(&c.ciphertexts) {
         if sign {
             s.0 += ct.a.point();
@@ -143,17 +145,17 @@ fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
 
 /// The poll as its setup leaves it: hashes, the ceremony, the definition,
 /// and what ballots are made with.
-struct Opened {
-    mh: Hash,
-    dh: Hash,
-    run: CeremonyRun,
-    definition: BallotDefinition,
-    shape: ContestShape,
-    ctx: ElectionContext,
-    enc: Encrypter,
+pub(super) struct Opened {
+    pub(super) mh: Hash,
+    pub(super) dh: Hash,
+    pub(super) run: CeremonyRun,
+    pub(super) definition: BallotDefinition,
+    pub(super) shape: ContestShape,
+    pub(super) ctx: ElectionContext,
+    pub(super) enc: Encrypter,
     // The manifest's voting close, and the one an amendment moves it to.
-    planned: u64,
-    close: u64,
+    pub(super) planned: u64,
+    pub(super) close: u64,
 }
 
 /// Runs the poll, emitting every frame in order. With a `seed`, every
@@ -265,180 +267,6 @@ fn list(
         board.put(EntryKind::RegistrarList, 1500, RegistrarEntry::sign(body, mh, registrar).to_bytes())?;
     }
     Ok(())
-}
-
-/// The voting: what was cast and audited, and the sum of what counts.
-struct Votes {
-    tamper: Option<Tamper>,
-    registrar_mode: bool,
-    weights: Vec<f64>,
-    sums: Sums,
-    ballots: u64,
-    revotes: u64,
-    audited: u64,
-    counted: u64,
-    previous: Option<EncryptedContest>,
-}
-
-impl Votes {
-    fn new(tamper: Option<Tamper>, registrar_mode: bool) -> Self {
-        Self {
-            tamper,
-            registrar_mode,
-            weights: (0..CANDIDATES).map(|i| 1.0 / (1.0 + f64::from(i) / 6.0)).collect(),
-            sums: vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); CANDIDATES as usize],
-            ballots: 0,
-            revotes: 0,
-            audited: 0,
-            counted: 0,
-            previous: None,
-        }
-    }
-
-    /// Voter `i` of `voters`: registers, perhaps audits, casts, perhaps
-    /// revotes (and the tampers aimed at them).
-    fn voter(
-        &mut self,
-        board: &mut Board<'_>,
-        p: &Opened,
-        rng: &mut rand_chacha::ChaCha20Rng,
-        (i, voters): (usize, usize),
-        cred: &CredentialSecret,
-    ) -> Result<()> {
-        let cred_pk = cred.public_key().to_bytes();
-        let bctx = BallotContext { election: &p.ctx, credential: &cred_pk };
-        let time = 2000 + 10 * u64::try_from(i)?;
-        if i == 0 {
-            // spec: board V1.5 — voting extended before it closes; for the
-            // forged-amendment tamper, signed by another key.
-            let forger = CredentialSecret::generate(rng);
-            let signer = if self.tamper == Some(Tamper::ForgedAmendment) { &forger } else { &board.server };
-            let amendment = Amendment::sign(signer, &p.mh, Deadline::VotingClose, p.planned, p.close);
-            board.put(EntryKind::Amendment, 1900, amendment.to_bytes())?;
-        }
-        let unregistered = self.tamper == Some(Tamper::UnregisteredCredential) && i == 0;
-        if !unregistered && !self.registrar_mode {
-            board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
-        }
-        let audited_contest = if i % 20 == 7 { Some(self.audit(board, p, rng, &bctx, time)?) } else { None };
-        let (contest, refused) = self.cast(board, p, rng, (&bctx, cred), (i, voters), time)?;
-        if let (Some(Tamper::AuditedBallotCast), Some(audited)) = (self.tamper, &audited_contest) {
-            // The audited (public) encryption cast after the real ballot, re-signed
-            // for casting with the member's key, as a compromised client would.
-            let recast = Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![audited.clone()]);
-            // Not admitted (V4.7): the real ballot still counts.
-            board.put(EntryKind::Ballot, time + 6, recast.to_bytes())?;
-            self.ballots += 1;
-            self.revotes += 1;
-        }
-        if i % 30 == 11 {
-            self.revote(board, p, rng, (&bctx, cred), (i, time), (&contest, refused))?;
-        }
-        self.previous = Some(contest);
-        Ok(())
-    }
-
-    /// An audited ballot (spec: board §4.7); returns its encryption proven
-    /// for casting, for the audited-ballot-cast tamper.
-    fn audit(
-        &mut self,
-        board: &mut Board<'_>,
-        p: &Opened,
-        rng: &mut rand_chacha::ChaCha20Rng,
-        bctx: &BallotContext<'_>,
-        time: u64,
-    ) -> Result<EncryptedContest> {
-        let sel = crate::choices::choose(&self.weights, rng);
-        // The same prepared randomness twice: one copy is opened for the
-        // audit, the other proven, as a compromised client could, for the
-        // audited-ballot-cast tamper.
-        let seed: [u8; 32] = rng.gen();
-        let prepare = || {
-            let mut r = rand_chacha::ChaCha20Rng::from_seed(seed);
-            EncryptedContest::prepare(&p.enc, &p.shape, &mut r).and_then(|c| c.choose(&sel))
-        };
-        let proven = prepare()?.prove(bctx)?.0;
-        let spoiled = SpoiledBallot::open(vec![prepare()?]);
-        board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
-        self.audited += 1;
-        if self.tamper == Some(Tamper::AuditRepeated) && self.audited == 1 {
-            // The same audit posted again (the server refuses it, api §2).
-            board.put(EntryKind::SpoiledBallot, time, spoiled.to_bytes())?;
-            self.audited += 1;
-        }
-        Ok(proven)
-    }
-
-    /// Voter `i`'s ballot; returns its contest and whether the rules refuse
-    /// it (then it is on the board but not summed).
-    fn cast(
-        &mut self,
-        board: &mut Board<'_>,
-        p: &Opened,
-        rng: &mut rand_chacha::ChaCha20Rng,
-        (bctx, cred): (&BallotContext<'_>, &CredentialSecret),
-        (i, voters): (usize, usize),
-        time: u64,
-    ) -> Result<(EncryptedContest, bool)> {
-        let sel = crate::choices::choose(&self.weights, rng);
-        let (mut contest, _) = EncryptedContest::encrypt(&p.enc, bctx, &p.shape, &sel, rng)?;
-        match self.tamper {
-            Some(Tamper::TamperedProof) if i == 1 => contest = tamper_proof(&contest)?,
-            Some(Tamper::CopiedBallot) if i == 2 => {
-                contest = self.previous.clone().context("no previous ballot")?
-            }
-            _ => {}
-        }
-        let late = self.tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
-        let ballot = Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![contest.clone()]);
-        board.put(EntryKind::Ballot, if late { p.close + 1 } else { time }, ballot.to_bytes())?;
-        self.ballots += 1;
-        // spec: V4.6 — the aggregate sums the admitted ballots only: an
-        // unregistered, late, copied or unproven one is on the board, not counted.
-        let refused = match self.tamper {
-            Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential) => i == 0,
-            Some(Tamper::TamperedProof) => i == 1,
-            Some(Tamper::CopiedBallot) => i == 2,
-            _ => late,
-        };
-        if !refused {
-            add(&mut self.sums, &contest, true);
-            self.counted += 1;
-        }
-        Ok((contest, refused))
-    }
-
-    /// A revote: the last ballot counts (spec: V4.6).
-    fn revote(
-        &mut self,
-        board: &mut Board<'_>,
-        p: &Opened,
-        rng: &mut rand_chacha::ChaCha20Rng,
-        (bctx, cred): (&BallotContext<'_>, &CredentialSecret),
-        (i, time): (usize, u64),
-        (contest, refused): (&EncryptedContest, bool),
-    ) -> Result<()> {
-        let sel = crate::choices::choose(&self.weights, rng);
-        let (again, _) = EncryptedContest::encrypt(&p.enc, bctx, &p.shape, &sel, rng)?;
-        board.put(
-            EntryKind::Ballot,
-            time + 5,
-            Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![again.clone()]).to_bytes(),
-        )?;
-        // It replaces the counted ballot, or counts first if that one was refused.
-        if !matches!(self.tamper, Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential)) || i != 0
-        {
-            if refused {
-                self.counted += 1;
-            } else {
-                add(&mut self.sums, contest, false);
-            }
-            add(&mut self.sums, &again, true);
-        }
-        self.ballots += 1;
-        self.revotes += 1;
-        Ok(())
-    }
 }
 
 /// Voting closed, and the aggregate of the counted ballots (wrong, for the
