@@ -2,6 +2,7 @@
 //! an election record (spec: board §7) — optionally with one defect.
 
 mod poll;
+mod shared;
 mod tamper;
 mod votes;
 

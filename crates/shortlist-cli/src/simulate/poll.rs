@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result};
 use curve25519_dalek::constants::RISTRETTO_BASEPOINT_POINT;
-use curve25519_dalek::ristretto::RistrettoPoint;
 use rand::rngs::OsRng;
 use rand::{Rng, SeedableRng};
 use shortlist_board::board::BoardWriter;
@@ -17,16 +16,15 @@ use shortlist_board::payload::{
 use shortlist_board::record::Frame;
 use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
 use shortlist_board::tally;
-use shortlist_crypto::ballot::{ContestShape, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::CeremonyParams;
 use shortlist_crypto::elgamal::{Ciphertext, Encrypter};
 use shortlist_crypto::transcript::ElectionContext;
-use shortlist_crypto::{Point, Scalar};
+use shortlist_crypto::Point;
 
+use super::shared::{Board, Opened, CANDIDATES, CHECKPOINT_EVERY};
 use super::votes::Votes;
 use super::Tamper;
-use crate::ceremony::CeremonyRun;
 
 /// What the simulation wrote.
 pub struct Summary {
@@ -44,37 +42,7 @@ pub struct Summary {
 
 const TRUSTEES: u16 = 5;
 const THRESHOLD: u16 = 3;
-pub(super) const CANDIDATES: u32 = 30;
 const SEATS: u16 = 9;
-const CHECKPOINT_EVERY: u64 = 1000;
-
-pub(super) struct Board<'a> {
-    pub(super) writer: BoardWriter,
-    pub(super) server: CredentialSecret,
-    emit: &'a mut dyn FnMut(Frame) -> Result<()>,
-}
-
-impl Board<'_> {
-    pub(super) fn put(
-        &mut self,
-        kind: EntryKind,
-        time: u64,
-        payload: Vec<u8>,
-    ) -> Result<shortlist_board::entry::Entry> {
-        let e = self.writer.append(kind, time, payload)?;
-        (self.emit)(Frame::Entry(e.clone()))?;
-        if self.writer.len() % CHECKPOINT_EVERY == 0 {
-            self.checkpoint(time)?;
-        }
-        Ok(e)
-    }
-
-    fn checkpoint(&mut self, time: u64) -> Result<shortlist_board::checkpoint::Checkpoint> {
-        let c = self.writer.checkpoint(&self.server, time)?;
-        (self.emit)(Frame::Checkpoint(c.clone()))?;
-        Ok(c)
-    }
-}
 
 /// How much the simulated poll's amendment extends voting, in seconds.
 const EXTENSION: u64 = 50;
@@ -116,46 +84,6 @@ fn candidate(i: u32) -> Candidate {
         name: format!("Candidate {:02}", i + 1),
         attributes: vec![("gender".into(), gender.into())],
     }
-}
-
-/// Changes the first response of the first bit proof by one.
-pub(super) fn tamper_proof(contest: &EncryptedContest) -> Result<EncryptedContest> {
-    let mut bytes = contest.to_bytes();
-    let n = contest.ciphertexts.len();
-    let at = 7 + 64 * n + 5 * 32;
-    let z: [u8; 32] = bytes.get(at..at + 32).context("short")?.try_into()?;
-    let z = Scalar::from_canonical_bytes(z).into_option().context("scalar")? + Scalar::ONE;
-    bytes.get_mut(at..at + 32).context("short")?.copy_from_slice(z.as_bytes());
-    Ok(EncryptedContest::from_bytes(&bytes)?)
-}
-
-pub(super) type Sums = Vec<(RistrettoPoint, RistrettoPoint)>;
-
-pub(super) fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
-    for (s, ct) in sums.iter_mut().zip(&c.ciphertexts) {
-        if sign {
-            s.0 += ct.a.point();
-            s.1 += ct.b.point();
-        } else {
-            s.0 -= ct.a.point();
-            s.1 -= ct.b.point();
-        }
-    }
-}
-
-/// The poll as its setup leaves it: hashes, the ceremony, the definition,
-/// and what ballots are made with.
-pub(super) struct Opened {
-    pub(super) mh: Hash,
-    pub(super) dh: Hash,
-    pub(super) run: CeremonyRun,
-    pub(super) definition: BallotDefinition,
-    pub(super) shape: ContestShape,
-    pub(super) ctx: ElectionContext,
-    pub(super) enc: Encrypter,
-    // The manifest's voting close, and the one an amendment moves it to.
-    pub(super) planned: u64,
-    pub(super) close: u64,
 }
 
 /// Runs the poll, emitting every frame in order. With a `seed`, every

@@ -12,7 +12,7 @@ use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
 use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 
-use super::poll::{add, tamper_proof, Board, Opened, Sums, CANDIDATES};
+use super::shared::{add, tamper_proof, Board, Opened, Sums, CANDIDATES};
 use super::Tamper;
 
 /// The voting: what was cast and audited, and the sum of what counts.
