@@ -10,9 +10,7 @@ use shortlist_board::entry::{EntryKind, Hash};
 use shortlist_board::manifest::{
     ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
-use shortlist_board::payload::{
-    Aggregate, ContestAggregate, ContestResult, DecryptionShares, PollResult, TrusteeMessage,
-};
+use shortlist_board::payload::{ContestResult, DecryptionShares, PollResult, TrusteeMessage};
 use shortlist_board::record::Frame;
 use shortlist_board::registrar::{RegistrarBody, RegistrarEntry};
 use shortlist_board::tally;
@@ -117,7 +115,7 @@ pub fn simulate(
     if registrar_mode {
         list(&mut board, &voter_keys, &registrar, &poll.mh)?;
     }
-    let mut votes = Votes::new(tamper, registrar_mode);
+    let mut votes = Votes::new(tamper, registrar_mode, &poll.shape);
     for (i, cred) in voter_keys.iter().enumerate() {
         votes.voter(&mut board, &poll, &mut rng, (i, voters), cred)?;
     }
@@ -207,19 +205,13 @@ fn close_and_aggregate(
 ) -> Result<(Vec<Ciphertext>, Hash)> {
     let close = p.close;
     board.put(EntryKind::VotingClosed, close + 10, Vec::new())?;
-    let mut totals: Vec<Ciphertext> = votes
-        .sums
-        .iter()
-        .map(|(a, b)| Ciphertext { a: Point::from_point(*a), b: Point::from_point(*b) })
-        .collect();
+    let mut aggregate = votes.sums.to_aggregate(votes.counted);
     if tamper == Some(Tamper::WrongAggregate) {
-        if let Some(t) = totals.first_mut() {
+        if let Some(t) = aggregate.contests.first_mut().and_then(|c| c.totals.first_mut()) {
             t.b = Point::from_point(t.b.point() + RISTRETTO_BASEPOINT_POINT);
         }
     }
-    let aggregate = Aggregate {
-        contests: vec![ContestAggregate { contest_id: 1, ballots: votes.counted, totals: totals.clone() }],
-    };
+    let totals = aggregate.contests.first().map(|c| c.totals.clone()).unwrap_or_default();
     let seed = board.put(EntryKind::Aggregate, close + 11, aggregate.to_bytes())?.payload_hash();
     Ok((totals, seed))
 }

@@ -2,7 +2,6 @@
 //! append to, the poll as its setup leaves it, and the sums of ballots.
 
 use anyhow::{Context, Result};
-use curve25519_dalek::ristretto::RistrettoPoint;
 use shortlist_board::board::BoardWriter;
 use shortlist_board::definition::BallotDefinition;
 use shortlist_board::entry::{EntryKind, Hash};
@@ -58,20 +57,6 @@ pub(super) fn tamper_proof(contest: &EncryptedContest) -> Result<EncryptedContes
     let z = Scalar::from_canonical_bytes(z).into_option().context("scalar")? + Scalar::ONE;
     bytes.get_mut(at..at + 32).context("short")?.copy_from_slice(z.as_bytes());
     Ok(EncryptedContest::from_bytes(&bytes)?)
-}
-
-pub(super) type Sums = Vec<(RistrettoPoint, RistrettoPoint)>;
-
-pub(super) fn add(sums: &mut Sums, c: &EncryptedContest, sign: bool) {
-    for (s, ct) in sums.iter_mut().zip(&c.ciphertexts) {
-        if sign {
-            s.0 += ct.a.point();
-            s.1 += ct.b.point();
-        } else {
-            s.0 -= ct.a.point();
-            s.1 -= ct.b.point();
-        }
-    }
 }
 
 /// The poll as its setup leaves it: hashes, the ceremony, the definition,

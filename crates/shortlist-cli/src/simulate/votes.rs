@@ -3,16 +3,15 @@
 //! ballots; and the sum of the ballots that count.
 
 use anyhow::{Context, Result};
-use curve25519_dalek::ristretto::RistrettoPoint;
-use curve25519_dalek::traits::Identity;
 use rand::{Rng, SeedableRng};
 use shortlist_board::amendment::{Amendment, Deadline};
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::{Ballot, Purpose, SpoiledBallot};
-use shortlist_crypto::ballot::{BallotContext, EncryptedContest};
+use shortlist_board::sums::BallotSums;
+use shortlist_crypto::ballot::{BallotContext, ContestShape, EncryptedContest};
 use shortlist_crypto::credential::CredentialSecret;
 
-use super::shared::{add, tamper_proof, Board, Opened, Sums, CANDIDATES};
+use super::shared::{tamper_proof, Board, Opened, CANDIDATES};
 use super::Tamper;
 
 /// The voting: what was cast and audited, and the sum of what counts.
@@ -20,7 +19,7 @@ pub(super) struct Votes {
     tamper: Option<Tamper>,
     registrar_mode: bool,
     weights: Vec<f64>,
-    pub(super) sums: Sums,
+    pub(super) sums: BallotSums,
     pub(super) ballots: u64,
     pub(super) revotes: u64,
     pub(super) audited: u64,
@@ -29,12 +28,12 @@ pub(super) struct Votes {
 }
 
 impl Votes {
-    pub(super) fn new(tamper: Option<Tamper>, registrar_mode: bool) -> Self {
+    pub(super) fn new(tamper: Option<Tamper>, registrar_mode: bool, shape: &ContestShape) -> Self {
         Self {
             tamper,
             registrar_mode,
             weights: (0..CANDIDATES).map(|i| 1.0 / (1.0 + f64::from(i) / 6.0)).collect(),
-            sums: vec![(RistrettoPoint::identity(), RistrettoPoint::identity()); CANDIDATES as usize],
+            sums: BallotSums::new(std::slice::from_ref(shape)),
             ballots: 0,
             revotes: 0,
             audited: 0,
@@ -69,7 +68,7 @@ impl Votes {
             board.put(EntryKind::Credential, 1500, cred_pk.to_vec())?;
         }
         let audited_contest = if i % 20 == 7 { Some(self.audit(board, p, rng, &bctx, time)?) } else { None };
-        let (contest, refused) = self.cast(board, p, rng, (&bctx, cred), (i, voters), time)?;
+        let (ballot, refused) = self.cast(board, p, rng, (&bctx, cred), (i, voters), time)?;
         if let (Some(Tamper::AuditedBallotCast), Some(audited)) = (self.tamper, &audited_contest) {
             // The audited (public) encryption cast after the real ballot, re-signed
             // for casting with the member's key, as a compromised client would.
@@ -80,9 +79,9 @@ impl Votes {
             self.revotes += 1;
         }
         if i % 30 == 11 {
-            self.revote(board, p, rng, (&bctx, cred), (i, time), (&contest, refused))?;
+            self.revote(board, p, rng, (&bctx, cred), (i, time), (&ballot, refused))?;
         }
-        self.previous = Some(contest);
+        self.previous = ballot.contests.into_iter().next();
         Ok(())
     }
 
@@ -127,7 +126,7 @@ impl Votes {
         (bctx, cred): (&BallotContext<'_>, &CredentialSecret),
         (i, voters): (usize, usize),
         time: u64,
-    ) -> Result<(EncryptedContest, bool)> {
+    ) -> Result<(Ballot, bool)> {
         let sel = crate::choices::choose(&self.weights, rng);
         let (mut contest, _) = EncryptedContest::encrypt(&p.enc, bctx, &p.shape, &sel, rng)?;
         match self.tamper {
@@ -138,7 +137,7 @@ impl Votes {
             _ => {}
         }
         let late = self.tamper == Some(Tamper::BallotAfterClose) && i + 1 == voters;
-        let ballot = Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![contest.clone()]);
+        let ballot = Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![contest]);
         board.put(EntryKind::Ballot, if late { p.close + 1 } else { time }, ballot.to_bytes())?;
         self.ballots += 1;
         // spec: V4.6 — the aggregate sums the admitted ballots only: an
@@ -150,10 +149,10 @@ impl Votes {
             _ => late,
         };
         if !refused {
-            add(&mut self.sums, &contest, true);
+            self.sums.add(&ballot);
             self.counted += 1;
         }
-        Ok((contest, refused))
+        Ok((ballot, refused))
     }
 
     /// A revote: the last ballot counts (spec: V4.6).
@@ -164,24 +163,21 @@ impl Votes {
         rng: &mut rand_chacha::ChaCha20Rng,
         (bctx, cred): (&BallotContext<'_>, &CredentialSecret),
         (i, time): (usize, u64),
-        (contest, refused): (&EncryptedContest, bool),
+        (first, refused): (&Ballot, bool),
     ) -> Result<()> {
         let sel = crate::choices::choose(&self.weights, rng);
         let (again, _) = EncryptedContest::encrypt(&p.enc, bctx, &p.shape, &sel, rng)?;
-        board.put(
-            EntryKind::Ballot,
-            time + 5,
-            Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![again.clone()]).to_bytes(),
-        )?;
+        let again = Ballot::sign(Purpose::Cast, cred, &p.mh, &p.dh, vec![again]);
+        board.put(EntryKind::Ballot, time + 5, again.to_bytes())?;
         // It replaces the counted ballot, or counts first if that one was refused.
         if !matches!(self.tamper, Some(Tamper::UnregisteredCredential | Tamper::UnlistedCredential)) || i != 0
         {
             if refused {
                 self.counted += 1;
             } else {
-                add(&mut self.sums, contest, false);
+                self.sums.subtract(first);
             }
-            add(&mut self.sums, &again, true);
+            self.sums.add(&again);
         }
         self.ballots += 1;
         self.revotes += 1;
