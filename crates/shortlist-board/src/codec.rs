@@ -2,6 +2,8 @@
 //! big-endian integers, byte strings and UTF-8 strings with a u32 length,
 //! lists with a u32 count, no padding, no trailing bytes.
 
+use shortlist_crypto::bytes::{ByteError, ByteReader};
+
 use crate::error::{BoardError, Result};
 
 /// The longest string a payload may hold (bytes).
@@ -63,29 +65,30 @@ impl Writer {
     }
 }
 
-/// Reads a canonical encoding front to back.
+/// Reads a canonical encoding front to back over the one byte reader
+/// ([`ByteReader`], shared with the crypto wire and the Merkle proofs),
+/// reporting its failures as malformed `what` (spec: board §2, E4).
 pub struct Reader<'a> {
     what: &'static str,
-    rest: &'a [u8],
+    bytes: ByteReader<'a>,
 }
 
 impl<'a> Reader<'a> {
     /// Reads `bytes`, naming errors after `what`.
     pub fn new(what: &'static str, bytes: &'a [u8]) -> Self {
-        Self { what, rest: bytes }
+        Self { what, bytes: ByteReader::new(bytes) }
+    }
+
+    fn malformed(&self, e: ByteError) -> BoardError {
+        BoardError::malformed(self.what, e.reason())
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if self.rest.len() < n {
-            return Err(BoardError::malformed(self.what, "truncated"));
-        }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
-        Ok(head)
+        self.bytes.take(n).map_err(|e| self.malformed(e))
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        self.take(N)?.try_into().map_err(|_| BoardError::malformed(self.what, "truncated"))
+        self.bytes.array::<N>().map_err(|e| self.malformed(e))
     }
 
     /// Reads one byte.
@@ -134,15 +137,12 @@ impl<'a> Reader<'a> {
     }
     /// Reads everything that is left.
     pub fn rest(&mut self) -> &'a [u8] {
-        core::mem::take(&mut self.rest)
+        self.bytes.rest()
     }
     /// Ends decoding; trailing bytes are an error.
     pub fn finish(self) -> Result<()> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(BoardError::malformed(self.what, "trailing bytes"))
-        }
+        let what = self.what;
+        self.bytes.finish().map_err(|e| BoardError::malformed(what, e.reason()))
     }
 }
 

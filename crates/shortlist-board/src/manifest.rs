@@ -238,34 +238,10 @@ impl Manifest {
         let title = r.str()?;
         let timetable =
             Timetable { nominations_close: r.u64()?, voting_open: r.u64()?, voting_close: r.u64()? };
-        let n = r.count(MAX_CONTESTS)?;
-        let mut contests = Vec::with_capacity(n);
-        for _ in 0..n {
-            let contest_id = r.u32()?;
-            let title = r.str()?;
-            let (seats, min_selections, max_selections) = (r.u16()?, r.u16()?, r.u16()?);
-            let k = r.count(16)?;
-            let mut slate_rules = Vec::with_capacity(k);
-            for _ in 0..k {
-                slate_rules.push(SlateRule { attribute: r.str()?, value: r.str()?, min_seats: r.u16()? });
-            }
-            contests.push(ContestRules {
-                contest_id,
-                title,
-                seats,
-                min_selections,
-                max_selections,
-                slate_rules,
-            });
-        }
-        let n = r.count(usize::from(shortlist_crypto::dkg::MAX_TRUSTEES))?;
-        let mut trustees = Vec::with_capacity(n);
-        for _ in 0..n {
-            let index = r.u16()?;
-            let name = r.str()?;
-            let key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
-            trustees.push(TrusteeInfo { index, name, key });
-        }
+        let contests = (0..r.count(MAX_CONTESTS)?).map(|_| read_contest(&mut r)).collect::<Result<_>>()?;
+        let trustees = (0..r.count(usize::from(shortlist_crypto::dkg::MAX_TRUSTEES))?)
+            .map(|_| read_trustee(&mut r))
+            .collect::<Result<_>>()?;
         let threshold = r.u16()?;
         let revote = match r.u8()? {
             1 => RevotePolicy::LastCounts,
@@ -277,21 +253,7 @@ impl Manifest {
             _ => return Err(BoardError::malformed("manifest", "unknown tie-break rule")),
         };
         let server_key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
-        let calendar = if version >= MANIFEST_VERSION_CALENDAR {
-            let zone = r.str()?;
-            let flags = r.u8()?;
-            if flags & !FLAG_EARLY_CLOSE != 0 {
-                return Err(BoardError::malformed("manifest", "unknown calendar flags"));
-            }
-            let calendar = Calendar { zone, early_close: flags & FLAG_EARLY_CLOSE != 0 };
-            if calendar.is_default() && version == MANIFEST_VERSION_CALENDAR {
-                // One encoding per manifest: an empty calendar is version 1.
-                return Err(BoardError::malformed("manifest", "version 2 with an empty calendar"));
-            }
-            calendar
-        } else {
-            Calendar::default()
-        };
+        let calendar = read_calendar(&mut r, version)?;
         let registrar = if version == MANIFEST_VERSION_REGISTRAR {
             Some(CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?)
         } else {
@@ -400,42 +362,15 @@ impl Manifest {
             ));
         }
         for c in &self.contests {
-            let id = c.contest_id;
-            if id == 0 {
-                return Err(BoardError::invalid(step, "contest ids start at 1"));
-            }
-            check_field(step, format_args!("contest {id}'s title"), &c.title, TextKind::Name)?;
-            if c.max_selections == 0 || c.max_selections > MAX_SELECTIONS || c.seats > MAX_SELECTIONS {
-                return Err(BoardError::invalid(
-                    step,
-                    format!("contest {id}: max_selections and seats must be 1–{MAX_SELECTIONS}"),
-                ));
-            }
-            let mut rules = HashSet::new();
-            for r in &c.slate_rules {
-                check_field(
-                    step,
-                    format_args!("contest {id}: a slate rule's attribute"),
-                    &r.attribute,
-                    TextKind::Name,
-                )?;
-                check_field(
-                    step,
-                    format_args!("contest {id}: a slate rule's value"),
-                    &r.value,
-                    TextKind::Value,
-                )?;
-                if r.min_seats == 0 {
-                    return Err(BoardError::invalid(
-                        step,
-                        format!("contest {id}: a slate rule reserves no seat"),
-                    ));
-                }
-                if !rules.insert((&r.attribute, &r.value)) {
-                    return Err(BoardError::invalid(step, format!("contest {id}: a slate rule is repeated")));
-                }
-            }
+            c.not_degenerate(step)?;
         }
+        self.keys_apart(step)
+    }
+
+    /// Trustee names within the text rules, distinct trustee keys, none the
+    /// server's, and a registrar key that is neither's (spec: board §4.1,
+    /// V1.3 items 8, 13 and 14).
+    fn keys_apart(&self, step: &'static str) -> Result<()> {
         let mut keys = HashSet::new();
         for tr in &self.trustees {
             check_field(step, format_args!("trustee {}'s name", tr.index), &tr.name, TextKind::Name)?;
@@ -463,4 +398,81 @@ impl Manifest {
         }
         Ok(())
     }
+}
+
+impl ContestRules {
+    /// A contest that is not degenerate (spec: board §4.1, V1.3 items 8,
+    /// 10–12): a positive id, a title and slate rules within the text rules,
+    /// selection limits within 1–1024, each slate rule reserving a seat once.
+    fn not_degenerate(&self, step: &'static str) -> Result<()> {
+        let c = self;
+        let id = c.contest_id;
+        if id == 0 {
+            return Err(BoardError::invalid(step, "contest ids start at 1"));
+        }
+        check_field(step, format_args!("contest {id}'s title"), &c.title, TextKind::Name)?;
+        if c.max_selections == 0 || c.max_selections > MAX_SELECTIONS || c.seats > MAX_SELECTIONS {
+            return Err(BoardError::invalid(
+                step,
+                format!("contest {id}: max_selections and seats must be 1–{MAX_SELECTIONS}"),
+            ));
+        }
+        let mut rules = HashSet::new();
+        for r in &c.slate_rules {
+            check_field(
+                step,
+                format_args!("contest {id}: a slate rule's attribute"),
+                &r.attribute,
+                TextKind::Name,
+            )?;
+            check_field(step, format_args!("contest {id}: a slate rule's value"), &r.value, TextKind::Value)?;
+            if r.min_seats == 0 {
+                return Err(BoardError::invalid(
+                    step,
+                    format!("contest {id}: a slate rule reserves no seat"),
+                ));
+            }
+            if !rules.insert((&r.attribute, &r.value)) {
+                return Err(BoardError::invalid(step, format!("contest {id}: a slate rule is repeated")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One contest's rules (spec: board §4.1).
+fn read_contest(r: &mut Reader<'_>) -> Result<ContestRules> {
+    let contest_id = r.u32()?;
+    let title = r.str()?;
+    let (seats, min_selections, max_selections) = (r.u16()?, r.u16()?, r.u16()?);
+    let slate_rules = (0..r.count(16)?)
+        .map(|_| Ok(SlateRule { attribute: r.str()?, value: r.str()?, min_seats: r.u16()? }))
+        .collect::<Result<_>>()?;
+    Ok(ContestRules { contest_id, title, seats, min_selections, max_selections, slate_rules })
+}
+
+/// One trustee: index, name and signing key (spec: board §4.1).
+fn read_trustee(r: &mut Reader<'_>) -> Result<TrusteeInfo> {
+    let index = r.u16()?;
+    let name = r.str()?;
+    let key = CredentialPublicKey::from_bytes(&r.fixed::<32>()?)?;
+    Ok(TrusteeInfo { index, name, key })
+}
+
+/// The calendar of a version-2 or later manifest; version 1 has the default.
+fn read_calendar(r: &mut Reader<'_>, version: u8) -> Result<Calendar> {
+    if version < MANIFEST_VERSION_CALENDAR {
+        return Ok(Calendar::default());
+    }
+    let zone = r.str()?;
+    let flags = r.u8()?;
+    if flags & !FLAG_EARLY_CLOSE != 0 {
+        return Err(BoardError::malformed("manifest", "unknown calendar flags"));
+    }
+    let calendar = Calendar { zone, early_close: flags & FLAG_EARLY_CLOSE != 0 };
+    if calendar.is_default() && version == MANIFEST_VERSION_CALENDAR {
+        // One encoding per manifest: an empty calendar is version 1.
+        return Err(BoardError::malformed("manifest", "version 2 with an empty calendar"));
+    }
+    Ok(calendar)
 }

@@ -214,6 +214,12 @@ pub fn explain(
     ranking: &[u32],
     slate: &[u32],
 ) -> Explanation {
+    Explanation { ties: ties(contest, counts, ranking, slate), moves: moves(rules, contest, ranking, slate) }
+}
+
+/// The runs of equal counts in the ranking; decisive when the slate cuts
+/// through one.
+fn ties(contest: &DefinedContest, counts: &[u64], ranking: &[u32], slate: &[u32]) -> Vec<Tie> {
     let count_of = |id: u32| {
         contest
             .candidates
@@ -236,6 +242,12 @@ pub fn explain(
         let on = t.candidates.iter().filter(|id| slate.contains(id)).count();
         t.decisive = on > 0 && on < t.candidates.len();
     }
+    ties
+}
+
+/// The candidates the slate rules moved onto or off the plain top seats,
+/// each with the rules (that the top seats do not meet) that moved it.
+fn moves(rules: &ContestRules, contest: &DefinedContest, ranking: &[u32], slate: &[u32]) -> Vec<SlateMove> {
     let satisfies = |id: u32, r: &crate::manifest::SlateRule| {
         contest
             .candidates
@@ -271,7 +283,7 @@ pub fn explain(
             .collect();
         moves.push(SlateMove { candidate_id: *id, rank, elected, rules: moved_by });
     }
-    Explanation { ties, moves }
+    moves
 }
 
 /// A slate rule in words: `at least 5 seats for gender = woman`.

@@ -10,11 +10,14 @@ use shortlist_board::checkpoint::Checkpoint;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::TrusteeMessage;
 use shortlist_board::record::{self, Frame, RecordReader};
-use shortlist_board::verify::{Progress, Verifier};
+use shortlist_board::verify::{Facts, Progress, Report, Verifier};
 
 use crate::api::{Api, Transport};
-use crate::trustee::Verified;
 use crate::{ClientError, Result};
+
+/// A verified board: the report, what it establishes, and this trustee's
+/// decryption share if it is on the board.
+pub(crate) type Verified = (Report, Facts, Option<Vec<u8>>);
 
 /// Entries read per request while catching up.
 const PART: u64 = 5_000;

@@ -8,7 +8,7 @@ use shortlist_board::entry::{Entry, EntryKind, Hash};
 use shortlist_board::manifest::Manifest;
 use shortlist_board::payload::{DecryptionShares, TrusteeMessage};
 use shortlist_board::record::{self, Frame};
-use shortlist_board::verify::{Facts, Report, Verifier};
+use shortlist_board::verify::Verifier;
 use shortlist_crypto::credential::CredentialSecret;
 use shortlist_crypto::dkg::transport::{EncryptedShare, ShareCheck};
 use shortlist_crypto::dkg::{self, CeremonyParams, CommitmentMessage, TrusteeSecrets};
@@ -17,7 +17,7 @@ use shortlist_crypto::transcript::ElectionContext;
 
 use crate::api::{Api, Transport};
 use crate::board::{entries, PollView};
-use crate::following::Following;
+use crate::following::{Following, Verified};
 use crate::{ClientError, Result};
 
 /// One trustee's state through the ceremony and the tally.
@@ -347,10 +347,6 @@ impl Trustee {
         Ok(Decryption { aggregate: aggregate_hash, checkpoint, message, repeat: false })
     }
 }
-
-/// A verified board: the report, what it establishes, and this trustee's
-/// decryption share if it is on the board.
-pub(crate) type Verified = (Report, Facts, Option<Vec<u8>>);
 
 /// Posts a decryption share made by [`Trustee::prepare_decryption`].
 pub async fn post_decryption<T: Transport>(api: &Api<T>, d: &Decryption) -> Result<()> {

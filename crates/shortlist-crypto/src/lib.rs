@@ -29,6 +29,7 @@ extern crate alloc;
 
 pub mod ballot;
 pub mod batch;
+pub mod bytes;
 pub mod credential;
 pub mod dkg;
 pub mod dlog;

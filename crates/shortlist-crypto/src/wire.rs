@@ -12,6 +12,7 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use subtle::{Choice, ConditionallySelectable};
 
+use crate::bytes::{ByteError, ByteReader};
 use crate::error::{CryptoError, Result};
 
 /// Length of a point encoding.
@@ -176,24 +177,26 @@ impl WriteExt for Vec<u8> {
     }
 }
 
-/// Reads a composite encoding front to back; [`Reader::finish`] rejects trailing bytes.
+/// Reads a composite encoding front to back over the one byte reader
+/// ([`crate::bytes::ByteReader`]), reporting its failures as E4 for `what`;
+/// [`Reader::finish`] rejects trailing bytes.
 pub(crate) struct Reader<'a> {
     what: &'static str,
-    rest: &'a [u8],
+    bytes: ByteReader<'a>,
 }
 
 impl<'a> Reader<'a> {
     pub(crate) fn new(what: &'static str, bytes: &'a [u8]) -> Self {
-        Self { what, rest: bytes }
+        Self { what, bytes: ByteReader::new(bytes) }
+    }
+
+    /// The byte reader's failure as this encoding's E4 error.
+    fn malformed(&self, e: ByteError) -> CryptoError {
+        CryptoError::Malformed { what: self.what, reason: e.reason() }
     }
 
     fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if self.rest.len() < n {
-            return Err(CryptoError::Malformed { what: self.what, reason: "truncated" });
-        }
-        let (head, tail) = self.rest.split_at(n);
-        self.rest = tail;
-        Ok(head)
+        self.bytes.take(n).map_err(|e| self.malformed(e))
     }
 
     /// Reads and checks the version byte (spec: E4).
@@ -205,19 +208,11 @@ impl<'a> Reader<'a> {
     }
 
     pub(crate) fn u16(&mut self) -> Result<u16> {
-        let b: [u8; 2] = self
-            .take(2)?
-            .try_into()
-            .map_err(|_| CryptoError::Malformed { what: self.what, reason: "truncated" })?;
-        Ok(u16::from_be_bytes(b))
+        self.bytes.u16().map_err(|e| self.malformed(e))
     }
 
     pub(crate) fn u32(&mut self) -> Result<u32> {
-        let b: [u8; 4] = self
-            .take(4)?
-            .try_into()
-            .map_err(|_| CryptoError::Malformed { what: self.what, reason: "truncated" })?;
-        Ok(u32::from_be_bytes(b))
+        self.bytes.u32().map_err(|e| self.malformed(e))
     }
 
     pub(crate) fn point(&mut self) -> Result<Point> {
@@ -230,7 +225,7 @@ impl<'a> Reader<'a> {
 
     /// How many bytes are left.
     pub(crate) fn remaining(&self) -> usize {
-        self.rest.len()
+        self.bytes.remaining()
     }
 
     pub(crate) fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
@@ -239,11 +234,8 @@ impl<'a> Reader<'a> {
 
     /// Ends decoding; trailing bytes are an error (spec: E4).
     pub(crate) fn finish(self) -> Result<()> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(CryptoError::Malformed { what: self.what, reason: "trailing bytes" })
-        }
+        let what = self.what;
+        self.bytes.finish().map_err(|e| CryptoError::Malformed { what, reason: e.reason() })
     }
 }
 

@@ -6,12 +6,16 @@
 //! entries it has replayed ([`Roll`]). Both admit through the same rules, so
 //! what the server accepts and what the verifier accepts cannot drift apart.
 
+pub mod ceremony;
 mod refusal;
 mod roll;
 pub mod rules;
+pub mod setup;
 
+pub use ceremony::CeremonyPosts;
 pub use refusal::{Action, Changed, Refusal, RefusalClass};
 pub use roll::{Cast, Counted, Fingerprint, Roll};
+pub use setup::Setup;
 
 use crate::manifest::Timetable;
 
@@ -98,5 +102,7 @@ pub struct Now {
 mod registrar_tests;
 #[cfg(test)]
 mod request_tests;
+#[cfg(test)]
+mod setup_tests;
 #[cfg(test)]
 mod tests;

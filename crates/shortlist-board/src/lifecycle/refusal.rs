@@ -81,7 +81,8 @@ impl Action {
             Action::Registrar => "V4.9",
             Action::CastBallot => "V4.4",
             Action::AuditBallot => "V4.8",
-            Action::CeremonyMessage => "V5.1",
+            // spec: V5.6 — a ceremony entry after the ceremony closed.
+            Action::CeremonyMessage => "V5.6",
             Action::DecryptionShare => "V6.2",
             Action::CloseVoting | Action::Tally => "V6.1",
             Action::PostResult => "V6.6",

@@ -140,11 +140,17 @@ pub fn trustee_phases(kind: EntryKind) -> Option<(&'static [Phase], Action)> {
     }
 }
 
+/// Whether a trustee message of `kind` may be posted in the poll's phase
+/// (the first check of [`trustee_message`]).
+pub fn trustee_phase(now: &Now, kind: EntryKind) -> Result<(), Refusal> {
+    let (phases, action) = trustee_phases(kind).unwrap_or((&[], Action::CeremonyMessage));
+    phase_in(now, phases, action)
+}
+
 /// A trustee message: in its phases, one per `(kind, trustee, recipient)`
 /// (`posted`: whether that trustee already posted one).
 pub fn trustee_message(now: &Now, kind: EntryKind, trustee: u16, posted: bool) -> Admission {
-    let (phases, action) = trustee_phases(kind).unwrap_or((&[], Action::CeremonyMessage));
-    phase_in(now, phases, action)?;
+    trustee_phase(now, kind)?;
     if posted {
         return Err(Refusal::DuplicateTrusteeMessage { trustee });
     }
@@ -385,8 +391,16 @@ pub fn amend(now: &Now, a: &Amendment, calendar: &Calendar) -> Admission {
     if closed || now.time >= current {
         return Err(Refusal::DeadlinePassed { deadline: a.deadline, at: current });
     }
-    a.check(now.time, &now.timetable, calendar, closed).map_err(Refusal::InvalidAmendment)?;
+    amend_on_record(now, a, calendar)?;
     Ok(None)
+}
+
+/// The core of [`amend`] that a record's replay applies (spec: V1.5 rules
+/// 3–6, `Amendment::check`): the same rules, each failure reported as the
+/// amendment's own defect (a record has no "meanwhile"), at V1.5.
+pub fn amend_on_record(now: &Now, a: &Amendment, calendar: &Calendar) -> Result<(), Refusal> {
+    let closed = deadline_closed(now.phase, a.deadline);
+    a.check(now.time, &now.timetable, calendar, closed).map_err(Refusal::InvalidAmendment)
 }
 
 /// Whether a credential registration (kind 7) may be posted in this mode

@@ -1,29 +1,30 @@
 //! The canonical byte encodings of proofs: a strict reader and the hex serde
 //! glue (spec: board §3).
 
+use shortlist_crypto::bytes::{ByteError, ByteReader};
+
 use super::{Hash, MerkleError, HASH_LEN};
 
-/// Reads a big-endian encoding front to back, never panicking.
+/// Reads a big-endian encoding front to back, never panicking, over the one
+/// byte reader ([`ByteReader`], shared with the board's codec and the crypto
+/// wire), reporting its failures as [`MerkleError::Malformed`].
 pub(crate) struct Reader<'a> {
     what: &'static str,
-    rest: &'a [u8],
+    bytes: ByteReader<'a>,
 }
 
 impl<'a> Reader<'a> {
     /// Starts reading `bytes`, naming them `what` in errors.
     pub(crate) fn new(what: &'static str, bytes: &'a [u8]) -> Self {
-        Self { what, rest: bytes }
+        Self { what, bytes: ByteReader::new(bytes) }
+    }
+
+    fn malformed(&self, e: ByteError) -> MerkleError {
+        MerkleError::Malformed { what: self.what, reason: e.reason() }
     }
 
     fn take<const N: usize>(&mut self) -> Result<[u8; N], MerkleError> {
-        let (head, tail) = self
-            .rest
-            .split_at_checked(N)
-            .ok_or(MerkleError::Malformed { what: self.what, reason: "truncated" })?;
-        let out = <[u8; N]>::try_from(head)
-            .map_err(|_| MerkleError::Malformed { what: self.what, reason: "truncated" })?;
-        self.rest = tail;
-        Ok(out)
+        self.bytes.array::<N>().map_err(|e| self.malformed(e))
     }
 
     /// Reads a big-endian `u64`.
@@ -42,7 +43,7 @@ impl<'a> Reader<'a> {
         let needed = count
             .checked_mul(HASH_LEN)
             .ok_or(MerkleError::Malformed { what: self.what, reason: "hash count overflows" })?;
-        if self.rest.len() < needed {
+        if self.bytes.remaining() < needed {
             return Err(MerkleError::Malformed { what: self.what, reason: "truncated" });
         }
         (0..count).map(|_| self.take::<HASH_LEN>().map(Hash::new)).collect()
@@ -50,11 +51,8 @@ impl<'a> Reader<'a> {
 
     /// Ends decoding; bytes left over are an error.
     pub(crate) fn finish(self) -> Result<(), MerkleError> {
-        if self.rest.is_empty() {
-            Ok(())
-        } else {
-            Err(MerkleError::Malformed { what: self.what, reason: "trailing bytes" })
-        }
+        let what = self.what;
+        self.bytes.finish().map_err(|e| MerkleError::Malformed { what, reason: e.reason() })
     }
 }
 

@@ -80,39 +80,7 @@ impl ConsistencyProof {
         let mut hashes = self.path.iter();
         let seed =
             if old_size.is_power_of_two() { *old_root } else { *hashes.next().ok_or_else(length_error)? };
-        // Steps 3–4.
-        let mut f = old_size - 1;
-        let mut s = new_size - 1;
-        while f & 1 == 1 {
-            f >>= 1;
-            s >>= 1;
-        }
-        // Steps 5–6: rebuild both roots from the old tree's last complete
-        // subtree upwards.
-        let (mut fr, mut sr) = (seed, seed);
-        for c in hashes {
-            if s == 0 {
-                return Err(length_error());
-            }
-            if f & 1 == 1 || f == s {
-                fr = node_hash(c, &fr);
-                sr = node_hash(c, &sr);
-                if f & 1 == 0 {
-                    while f & 1 == 0 && f != 0 {
-                        f >>= 1;
-                        s >>= 1;
-                    }
-                }
-            } else {
-                sr = node_hash(&sr, c);
-            }
-            f >>= 1;
-            s >>= 1;
-        }
-        // Step 7.
-        if s != 0 {
-            return Err(length_error());
-        }
+        let (fr, sr) = rebuild(seed, hashes, old_size, new_size).ok_or_else(length_error)?;
         if !bool::from(fr.ct_eq(old_root)) {
             return Err(MerkleError::OldRootMismatch { old_size, new_size });
         }
@@ -207,4 +175,45 @@ where
     }
     path.reverse();
     Ok(path)
+}
+
+/// RFC 9162 §2.1.4.2 steps 3–7: rebuilds the old and the new root from
+/// `seed` (the old tree's last complete subtree) and the rest of the path;
+/// `None` if the path is too short or too long for the sizes.
+fn rebuild<'a>(
+    seed: Hash,
+    hashes: impl Iterator<Item = &'a Hash>,
+    old_size: u64,
+    new_size: u64,
+) -> Option<(Hash, Hash)> {
+    // Steps 3–4.
+    let mut f = old_size.checked_sub(1)?;
+    let mut s = new_size.checked_sub(1)?;
+    while f & 1 == 1 {
+        f >>= 1;
+        s >>= 1;
+    }
+    // Steps 5–6: from the old tree's last complete subtree upwards.
+    let (mut fr, mut sr) = (seed, seed);
+    for c in hashes {
+        if s == 0 {
+            return None;
+        }
+        if f & 1 == 1 || f == s {
+            fr = node_hash(c, &fr);
+            sr = node_hash(c, &sr);
+            if f & 1 == 0 {
+                while f & 1 == 0 && f != 0 {
+                    f >>= 1;
+                    s >>= 1;
+                }
+            }
+        } else {
+            sr = node_hash(&sr, c);
+        }
+        f >>= 1;
+        s >>= 1;
+    }
+    // Step 7.
+    (s == 0).then_some((fr, sr))
 }

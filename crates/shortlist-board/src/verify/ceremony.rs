@@ -8,6 +8,8 @@ use shortlist_crypto::dkg::{CeremonyParams, CommitmentMessage, GroupPublic};
 use super::report::{Report, Step};
 use super::Poll;
 use crate::entry::{Entry, EntryKind};
+use crate::lifecycle::ceremony::{ceremony_phase, ceremony_step};
+use crate::lifecycle::{rules, CeremonyPosts, Now};
 use crate::payload::TrusteeMessage;
 
 /// What the verifier has learned of the key ceremony.
@@ -20,6 +22,8 @@ pub(crate) struct Ceremony {
     // The qualified set Q, once derived (spec: V5.6).
     qualified: Vec<u16>,
     frozen: bool,
+    // The messages the lifecycle's rule admitted (spec: api §5, V5.x).
+    posts: CeremonyPosts,
 }
 
 pub(crate) fn params(poll: &Poll) -> CeremonyParams {
@@ -51,6 +55,8 @@ pub(crate) fn signed(poll: &Poll, e: &Entry, step: Step, report: &mut Report) ->
 }
 
 impl Ceremony {
+    /// A ceremony entry, replayed through the lifecycle's rule for trustee
+    /// messages ([`CeremonyPosts`]) with the proof checks beside it.
     pub(crate) fn entry(&mut self, poll: &Poll, e: &Entry, report: &mut Report) {
         let step = match e.kind {
             EntryKind::CeremonyCommitment => Step::V5_1,
@@ -58,7 +64,9 @@ impl Ceremony {
             _ => Step::V5_5,
         };
         report.checked(step, 1);
-        if self.group.is_some() {
+        // spec: V5.6 — the ceremony is open until the joint key is in use.
+        let now = poll.setup.now(ceremony_phase(self.group.is_some()), e.time);
+        if rules::trustee_phase(&now, e.kind).is_err() {
             report.fail(
                 Step::V5_6,
                 format!("entry {}: ceremony message after the joint key was in use", e.index),
@@ -66,45 +74,90 @@ impl Ceremony {
             return;
         }
         let Some(msg) = signed(poll, e, step, report) else { return };
-        let params = params(poll);
-        let mut rng = rand::rngs::OsRng;
         match e.kind {
-            EntryKind::CeremonyCommitment => match CommitmentMessage::from_bytes(&msg.body) {
-                Ok(c) if c.trustee != msg.trustee => {
-                    report.fail(
-                        step,
-                        format!(
-                            "entry {}: trustee {} posted trustee {}'s commitments",
-                            e.index, msg.trustee, c.trustee
-                        ),
-                    );
-                }
-                Ok(c) => match c.verify(&params, &mut rng) {
-                    Ok(()) if self.commitments.contains_key(&c.trustee) => {
-                        report
-                            .fail(step, format!("entry {}: trustee {} committed twice", e.index, c.trustee));
-                    }
-                    Ok(()) => {
-                        self.commitments.insert(c.trustee, c);
-                    }
-                    Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
-                },
-                Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
-            },
-            EntryKind::CeremonyShare => match EncryptedShare::from_bytes(&msg.body) {
-                Ok(s) if s.sender != msg.trustee || s.recipient == s.sender => {
-                    report.fail(step, format!("entry {}: share names the wrong trustees", e.index));
-                }
-                Ok(s) => self.shares.push(s),
-                Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
-            },
-            _ => match Complaint::from_bytes(&msg.body) {
-                Ok(c) if c.recipient != msg.trustee => {
-                    report.fail(step, format!("entry {}: complaint posted by another trustee", e.index));
-                }
-                Ok(c) => self.complaints.push(c),
-                Err(err) => report.fail(step, format!("entry {}: {err}", e.index)),
-            },
+            EntryKind::CeremonyCommitment => self.commitment(poll, &now, e, &msg, report),
+            EntryKind::CeremonyShare => self.share(&now, e, &msg, report),
+            _ => self.complaint(&now, e, &msg, report),
+        }
+    }
+
+    /// spec: V5.1 — a commitment message by its signer that verifies; a
+    /// second one by the same trustee is refused (the first is kept).
+    fn commitment(&mut self, poll: &Poll, now: &Now, e: &Entry, msg: &TrusteeMessage, report: &mut Report) {
+        let c = match CommitmentMessage::from_bytes(&msg.body) {
+            Ok(c) => c,
+            Err(err) => return report.fail(Step::V5_1, format!("entry {}: {err}", e.index)),
+        };
+        if c.trustee != msg.trustee {
+            return report.fail(
+                Step::V5_1,
+                format!(
+                    "entry {}: trustee {} posted trustee {}'s commitments",
+                    e.index, msg.trustee, c.trustee
+                ),
+            );
+        }
+        if let Err(err) = c.verify(&params(poll), &mut rand::rngs::OsRng) {
+            return report.fail(Step::V5_1, format!("entry {}: {err}", e.index));
+        }
+        let repeat = format!("trustee {} committed twice", c.trustee);
+        if self.admit(now, e, (c.trustee, 0), &repeat, report) {
+            self.commitments.insert(c.trustee, c);
+        }
+    }
+
+    /// spec: V5.2 — an encrypted share from its signer to another trustee.
+    /// A second share for the same pair is refused (api §5: one message per
+    /// trustee and recipient) and still kept for share completeness, so its
+    /// sender is out of the qualified set as before (protocol V5.3).
+    fn share(&mut self, now: &Now, e: &Entry, msg: &TrusteeMessage, report: &mut Report) {
+        let s = match EncryptedShare::from_bytes(&msg.body) {
+            Ok(s) => s,
+            Err(err) => return report.fail(Step::V5_2, format!("entry {}: {err}", e.index)),
+        };
+        if s.sender != msg.trustee || s.recipient == s.sender {
+            return report.fail(Step::V5_2, format!("entry {}: share names the wrong trustees", e.index));
+        }
+        let repeat = format!("trustee {} sent trustee {} a second share", s.sender, s.recipient);
+        self.admit(now, e, (s.sender, s.recipient), &repeat, report);
+        self.shares.push(s);
+    }
+
+    /// spec: V5.5 — a complaint by its signer, the share's recipient; a
+    /// second complaint about the same sender is refused and ignored.
+    fn complaint(&mut self, now: &Now, e: &Entry, msg: &TrusteeMessage, report: &mut Report) {
+        let c = match Complaint::from_bytes(&msg.body) {
+            Ok(c) => c,
+            Err(err) => return report.fail(Step::V5_5, format!("entry {}: {err}", e.index)),
+        };
+        if c.recipient != msg.trustee {
+            return report
+                .fail(Step::V5_5, format!("entry {}: complaint posted by another trustee", e.index));
+        }
+        let repeat = format!("trustee {} complained about trustee {} twice", c.recipient, c.sender);
+        if self.admit(now, e, (c.recipient, c.sender), &repeat, report) {
+            self.complaints.push(c);
+        }
+    }
+
+    /// Admits a ceremony message of `trustee` to `recipient` through the
+    /// lifecycle's rule; a refusal is reported at its step, saying what
+    /// `repeat`s.
+    fn admit(
+        &mut self,
+        now: &Now,
+        e: &Entry,
+        (trustee, recipient): (u16, u16),
+        repeat: &str,
+        report: &mut Report,
+    ) -> bool {
+        match self.posts.admit(now, e.kind, trustee, recipient) {
+            Ok(()) => true,
+            Err(r) => {
+                let step = Step::from_id(ceremony_step(e.kind, &r)).unwrap_or(Step::V5_6);
+                report.fail(step, format!("entry {}: {repeat}", e.index));
+                false
+            }
         }
     }
 

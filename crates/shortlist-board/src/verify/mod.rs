@@ -7,6 +7,7 @@
 mod ceremony;
 mod live;
 mod report;
+mod setup;
 mod state;
 mod voting;
 
@@ -17,7 +18,7 @@ use shortlist_crypto::ballot::ContestShape;
 use shortlist_crypto::transcript::ElectionContext;
 
 use crate::checkpoint::Checkpoint;
-use crate::definition::{BallotDefinition, CandidateRegistration};
+use crate::definition::BallotDefinition;
 use crate::entry::{Chain, Entry, EntryKind, Hash};
 use crate::error::Result;
 use crate::manifest::Manifest;
@@ -33,13 +34,10 @@ pub(crate) struct Poll {
     pub(crate) manifest: Manifest,
     pub(crate) manifest_hash: Hash,
     pub(crate) definition: Option<(BallotDefinition, Hash)>,
-    /// The index of the definition entry.
-    pub(crate) definition_index: Option<u64>,
-    /// The timetable in force at the current entry: the manifest's, with
-    /// every valid amendment read so far applied (spec: V1.5).
-    pub(crate) timetable: crate::manifest::Timetable,
-    /// The valid amendments read so far.
-    pub(crate) amendments: Vec<crate::amendment::Amended>,
+    /// The lifecycle's setup facts: candidates, the definition's index, the
+    /// timetable in force at the current entry with the amendments admitted
+    /// so far (spec: V1.4, V1.5).
+    pub(crate) setup: crate::lifecycle::Setup,
 }
 
 impl Poll {
@@ -322,91 +320,14 @@ impl Verifier {
                     );
                 }
                 self.poll = Some(Poll {
-                    timetable: manifest.timetable,
+                    setup: crate::lifecycle::Setup::new(manifest.timetable, manifest.calendar.clone()),
                     manifest,
                     manifest_hash: e.payload_hash(),
                     definition: None,
-                    definition_index: None,
-                    amendments: Vec::new(),
                 });
             }
             Err(err) => self.report.fail(Step::V1_3, err.to_string()),
         }
-    }
-
-    fn candidate(&mut self, e: &Entry) {
-        self.report.checked(Step::V1_4, 1);
-        let Some(poll) = &self.poll else { return };
-        match CandidateRegistration::from_bytes(&e.payload) {
-            Ok(reg) => {
-                if let Err(err) = reg.validate() {
-                    self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index));
-                }
-                if poll.manifest.contest(reg.contest_id).is_none() {
-                    self.report.fail(Step::V1_4, format!("entry {}: no contest {}", e.index, reg.contest_id));
-                }
-                if e.time >= poll.timetable.nominations_close || poll.definition.is_some() {
-                    self.report.fail(
-                        Step::V1_4,
-                        format!("entry {}: registration after nominations closed", e.index),
-                    );
-                }
-            }
-            Err(err) => self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index)),
-        }
-    }
-
-    fn definition(&mut self, e: &Entry) {
-        self.report.checked(Step::V1_4, 1);
-        let Some(poll) = &mut self.poll else { return };
-        if poll.definition.is_some() {
-            self.report.fail(Step::V1_4, format!("entry {}: a second ballot definition", e.index));
-            return;
-        }
-        if e.time < poll.timetable.nominations_close {
-            self.report.fail(Step::V1_4, format!("entry {}: definition before nominations closed", e.index));
-        }
-        match BallotDefinition::from_bytes(&e.payload).and_then(|d| d.validate(&poll.manifest).map(|()| d)) {
-            Ok(d) => {
-                poll.definition = Some((d, e.payload_hash()));
-                poll.definition_index = Some(e.index);
-            }
-            Err(err) => self.report.fail(Step::V1_4, format!("entry {}: {err}", e.index)),
-        }
-    }
-
-    /// spec: V1.5 — a timetable amendment decodes, is signed by the server
-    /// key, moves the deadline in force before it passes, forward (or back,
-    /// if the manifest allows early close, but not into the past), and keeps
-    /// the timetable ordered. A valid one applies to every later entry; a
-    /// failing one is reported and ignored.
-    fn amendment(&mut self, e: &Entry) {
-        self.report.checked(Step::V1_5, 1);
-        let Some(poll) = &mut self.poll else { return };
-        let a = match crate::amendment::Amendment::from_bytes(&e.payload) {
-            Ok(a) => a,
-            Err(err) => {
-                self.report.fail(Step::V1_5, format!("entry {}: {err}", e.index));
-                return;
-            }
-        };
-        if a.verify(&poll.manifest.server_key, &poll.manifest_hash).is_err() {
-            self.report.fail(
-                Step::V1_5,
-                format!("entry {}: the amendment is not signed by the server key", e.index),
-            );
-            return;
-        }
-        let closed = match a.deadline {
-            crate::amendment::Deadline::NominationsClose => poll.definition_index.is_some(),
-            crate::amendment::Deadline::VotingClose => self.voting.closed_at().is_some(),
-        };
-        if let Err(why) = a.check(e.time, &poll.timetable, &poll.manifest.calendar, closed) {
-            self.report.fail(Step::V1_5, format!("entry {}: {why}", e.index));
-            return;
-        }
-        poll.timetable = a.apply(&poll.timetable);
-        poll.amendments.push(crate::amendment::Amended { index: e.index, time: e.time, amendment: a });
     }
 
     fn checkpoint(&mut self, c: &Checkpoint) {
@@ -489,7 +410,7 @@ impl Verifier {
                 definition_hash: poll.definition.as_ref().map(|(_, h)| *h),
                 aggregate: self.voting.aggregate().cloned(),
                 checkpoint: self.latest.clone(),
-                timetable: Some(poll.timetable),
+                timetable: Some(poll.setup.timetable()),
             },
         };
         (self.report, facts)

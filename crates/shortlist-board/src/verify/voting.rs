@@ -6,17 +6,19 @@ use shortlist_crypto::ballot::BallotContext;
 use shortlist_crypto::batch::BatchVerifier;
 use shortlist_crypto::credential::CredentialPublicKey;
 
-use super::ceremony::{signed, Ceremony};
+use super::ceremony::Ceremony;
 use super::report::{Report, Step};
 use super::Poll;
 use crate::entry::{Entry, EntryKind};
-use crate::lifecycle::{rules, Now, Phase as LifePhase, Refusal, Roll};
+use crate::lifecycle::setup::record_phase;
+use crate::lifecycle::{rules, Now, Refusal, Roll};
 use crate::payload::{Aggregate, Ballot, PollResult, Purpose, SpoiledBallot, TrusteeMessage};
 use crate::sums::BallotSums;
 
 mod registrar;
 mod result;
 mod state;
+mod tally_entries;
 
 /// Ballots whose proofs are checked in one multiscalar multiplication.
 const BATCH: usize = 256;
@@ -135,26 +137,17 @@ pub(crate) struct Voting {
 }
 
 impl Voting {
-    /// The index of the voting-closed entry, once read.
-    pub(crate) fn closed_at(&self) -> Option<u64> {
-        self.closed.map(|(at, _)| at)
-    }
-
-    /// Where the lifecycle stands for entry `index` at `time` of a replay
-    /// past the definition: voting until the voting-closed entry, then
-    /// closed, tallying once the aggregate is read, done with the result
-    /// (spec: api §5; the opening of voting is no entry, V4.4 checks it).
-    fn now(&self, poll: &Poll, index: u64, time: u64) -> Now {
-        let phase = if self.result.as_ref().is_some_and(|(at, _)| *at < index) {
-            LifePhase::Done
-        } else if self.aggregate.as_ref().is_some_and(|(at, _, _)| *at < index) {
-            LifePhase::Tallying
-        } else if self.closed.is_some_and(|(at, _)| at < index) {
-            LifePhase::Closed
-        } else {
-            LifePhase::Voting
-        };
-        Now { phase, time, timetable: poll.timetable }
+    /// Where the lifecycle stands for entry `index` at `time` of a replay:
+    /// the phase the record shows there (`lifecycle::setup::record_phase`)
+    /// and the timetable in force.
+    pub(crate) fn now(&self, poll: &Poll, index: u64, time: u64) -> Now {
+        let phase = record_phase(
+            poll.setup.defined_before(index),
+            self.closed.is_some_and(|(at, _)| at < index),
+            self.aggregate.as_ref().is_some_and(|(at, _, _)| *at < index),
+            self.result.as_ref().is_some_and(|(at, _)| *at < index),
+        );
+        Now { phase, time, timetable: poll.setup.timetable() }
     }
 
     pub(crate) fn entry(
@@ -169,7 +162,7 @@ impl Voting {
             e.kind,
             EntryKind::VotingClosed | EntryKind::Aggregate | EntryKind::DecryptionShare | EntryKind::Result
         );
-        if tally_kind && poll.definition_index.is_none_or(|d| d > e.index) {
+        if tally_kind && !poll.setup.defined_before(e.index) {
             // spec: V1.4 — nothing is voted on or tallied before the ballot
             // definition: the entry is reported and otherwise ignored.
             report.fail(
@@ -185,63 +178,10 @@ impl Voting {
             }
             EntryKind::Ballot => self.ballot(poll, ceremony, e, offset, report),
             EntryKind::SpoiledBallot => self.spoiled(poll, ceremony, e, report),
-            EntryKind::VotingClosed => {
-                report.checked(Step::V6_1, 1);
-                // spec: V6.1 — voting closes once, at or after the close in force.
-                match rules::close_voting(&self.now(poll, e.index, e.time)) {
-                    Err(Refusal::TooEarly { .. }) => report.fail(
-                        Step::V6_1,
-                        format!("entry {}: voting closed before the timetable's close", e.index),
-                    ),
-                    Err(_) => report.fail(Step::V6_1, format!("entry {}: voting closed twice", e.index)),
-                    Ok(_) => {}
-                }
-                if self.closed.is_none() {
-                    self.closed = Some((e.index, e.time));
-                }
-            }
-            EntryKind::Aggregate => {
-                // spec: V6.1 — one aggregate, after voting closed.
-                if let Err(r) = rules::tally(&self.now(poll, e.index, e.time)) {
-                    report.fail(Step::V6_1, format!("entry {}: {}", e.index, aggregate_refusal(&r)));
-                }
-                match Aggregate::from_bytes(&e.payload) {
-                    Ok(a) => {
-                        if self.aggregate.is_none() {
-                            self.aggregate = Some((e.index, e.payload_hash(), a));
-                        }
-                    }
-                    Err(err) => report.fail(Step::V6_1, format!("entry {}: {err}", e.index)),
-                }
-            }
-            EntryKind::DecryptionShare => {
-                report.checked(Step::V6_2, 1);
-                if let Some(m) = signed(poll, e, Step::V6_2, report) {
-                    // spec: V6.2 — while tallying, one share per trustee.
-                    let posted = self.shares.iter().any(|(_, s)| s.trustee == m.trustee);
-                    let now = self.now(poll, e.index, e.time);
-                    match rules::trustee_message(&now, EntryKind::DecryptionShare, m.trustee, posted) {
-                        Ok(_) => self.shares.push((e.index, m)),
-                        Err(r) => report.fail(Step::V6_2, format!("entry {}: {r}", e.index)),
-                    }
-                }
-            }
-            EntryKind::Result => {
-                // spec: V6.6 — one result, after the aggregate.
-                if let Err(r) = rules::post_result(&self.now(poll, e.index, e.time)) {
-                    let why =
-                        if self.result.is_some() { "a second result".to_string() } else { r.to_string() };
-                    report.fail(Step::V6_6, format!("entry {}: {why}", e.index));
-                }
-                match PollResult::from_bytes(&e.payload) {
-                    Ok(r) => {
-                        if self.result.is_none() {
-                            self.result = Some((e.index, r));
-                        }
-                    }
-                    Err(err) => report.fail(Step::V6_6, format!("entry {}: {err}", e.index)),
-                }
-            }
+            EntryKind::VotingClosed => self.voting_closed(poll, e, report),
+            EntryKind::Aggregate => self.aggregate_entry(poll, e, report),
+            EntryKind::DecryptionShare => self.decryption_share(poll, e, report),
+            EntryKind::Result => self.result_entry(poll, e, report),
             _ => report.fail(Step::V1_1, format!("entry {}: unexpected {} entry", e.index, e.kind.name())),
         }
     }
@@ -275,7 +215,7 @@ impl Voting {
     /// Gives the roll the manifest's revote policy and the timetable in force.
     fn sync(&mut self, poll: &Poll) {
         self.roll.revote = poll.manifest.revote;
-        self.roll.timetable = poll.timetable;
+        self.roll.timetable = poll.setup.timetable();
         self.roll.set_registrar_mode(poll.manifest.registrar.is_some());
     }
 
@@ -283,7 +223,7 @@ impl Voting {
         self.queue.push(Queued {
             index: e.index,
             time: e.time,
-            close: poll.timetable.voting_close,
+            close: poll.setup.timetable().voting_close,
             offset,
             payload: e.payload.clone(),
         });
@@ -339,7 +279,7 @@ impl Voting {
                 return;
             }
         };
-        if poll.definition_index.is_none_or(|d| d > index) {
+        if !poll.setup.defined_before(index) {
             report.fail(Step::V1_4, format!("entry {index}: ballot before the ballot definition"));
             return;
         }
@@ -360,52 +300,72 @@ impl Voting {
         self.roll.phase = self.now(poll, index, c.time).phase;
         let refusals = self.roll.ballot_refusals(index, c.time, &cred, &fingerprints);
         for refusal in &refusals {
-            match refusal {
-                Refusal::Unregistered => report.fail(
-                    Step::V4_3,
-                    format!("entry {index}: credential {} is not registered", hex::encode(&cred[..8])),
-                ),
-                Refusal::AlreadyVoted => {
-                    report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
-                }
-                Refusal::DuplicateCiphertexts => self.duplicate(index, &fingerprints, report),
-                Refusal::Unlisted => report.fail(
-                    Step::V4_9,
-                    format!(
-                        "entry {index}: credential {} is not on the registrar's list",
-                        hex::encode(&cred[..8])
-                    ),
-                ),
-                Refusal::Revoked => report.fail(
-                    Step::V4_9,
-                    format!(
-                        "entry {index}: credential {} was revoked before this ballot",
-                        hex::encode(&cred[..8])
-                    ),
-                ),
-                _ => report.fail(Step::V4_4, format!("entry {index}: ballot outside the voting window")),
-            }
+            self.report_refusal(index, &cred, &fingerprints, refusal, report);
         }
         // spec: V4.6 — "counted" is the lifecycle's admission: a ballot that
         // decodes, is signed (V4.2), proves (V4.5) and breaks no rule of
         // V4.3–V4.7 becomes its credential's counted ballot, replacing an
         // earlier one under `last`; any other is on the board but not summed.
-        let admitted = c.signature_ok && c.proof_failures.is_empty() && refusals.is_empty();
-        if !admitted {
+        if c.signature_ok && c.proof_failures.is_empty() && refusals.is_empty() {
+            self.count(poll, index, c.offset, &ballot, &fingerprints, report);
+        } else {
             self.roll.record_fingerprints(index, &fingerprints, true);
-            return;
         }
-        match self.roll.record_ballot(index, cred, &fingerprints) {
+    }
+
+    /// Reports a rule of V4.3–V4.9 that the ballot at `index` breaks.
+    fn report_refusal(
+        &mut self,
+        index: u64,
+        cred: &[u8; 32],
+        fingerprints: &[[u8; 32]],
+        refusal: &Refusal,
+        report: &mut Report,
+    ) {
+        let short = hex::encode(cred.get(..8).unwrap_or_default());
+        match refusal {
+            Refusal::Unregistered => {
+                report.fail(Step::V4_3, format!("entry {index}: credential {short} is not registered"))
+            }
+            Refusal::AlreadyVoted => {
+                report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
+            }
+            Refusal::DuplicateCiphertexts => self.duplicate(index, fingerprints, report),
+            Refusal::Unlisted => report.fail(
+                Step::V4_9,
+                format!("entry {index}: credential {short} is not on the registrar's list"),
+            ),
+            Refusal::Revoked => report.fail(
+                Step::V4_9,
+                format!("entry {index}: credential {short} was revoked before this ballot"),
+            ),
+            _ => report.fail(Step::V4_4, format!("entry {index}: ballot outside the voting window")),
+        }
+    }
+
+    /// An admitted ballot at `index` (record `offset`) becomes its member's
+    /// counted ballot and is summed (spec: V4.6, V4.9, V6.1).
+    fn count(
+        &mut self,
+        poll: &Poll,
+        index: u64,
+        offset: u64,
+        ballot: &Ballot,
+        fingerprints: &[[u8; 32]],
+        report: &mut Report,
+    ) {
+        let cred = ballot.credential.to_bytes();
+        match self.roll.record_ballot(index, cred, fingerprints) {
             Err(_) => {
                 report.fail(Step::V4_6, format!("entry {index}: a second ballot where the first counts"))
             }
             Ok(previous) => {
                 // One counted ballot per member across a re-issue (spec: V4.9).
                 let voter = self.roll.voter(&cred);
-                if let Some(old) = self.counted_at.insert(voter, c.offset).filter(|_| previous.is_some()) {
+                if let Some(old) = self.counted_at.insert(voter, offset).filter(|_| previous.is_some()) {
                     self.superseded.push(old);
                 }
-                self.sums.get_or_insert_with(|| BallotSums::new(&poll.shapes())).add(&ballot);
+                self.sums.get_or_insert_with(|| BallotSums::new(&poll.shapes())).add(ballot);
             }
         }
     }
@@ -436,7 +396,7 @@ impl Voting {
                 return;
             }
         };
-        if poll.definition_index.is_none_or(|d| d > e.index) {
+        if !poll.setup.defined_before(e.index) {
             report
                 .fail(Step::V1_4, format!("entry {}: audited ballot before the ballot definition", e.index));
             return;
@@ -466,33 +426,35 @@ impl Voting {
         if e.index < self.trusted_below {
             return;
         }
-        let Some(group) = ceremony.group(poll, report) else {
-            report.fail(Step::V4_8, format!("entry {}: no joint key to check the audited ballot", e.index));
-            return;
-        };
-        let key = group.joint_key;
-        let shapes = poll.shapes();
-        let ok = spoiled.contests.len() == shapes.len()
-            && spoiled.openings.len() == shapes.len()
-            && spoiled
-                .contests
-                .iter()
-                .zip(&shapes)
-                .zip(&spoiled.openings)
-                .all(|((c, s), o)| c.check_opening(s, &key, o).is_ok());
-        if !ok {
-            report.fail(
-                Step::V4_8,
-                format!("entry {}: the audited ballot does not open to a valid choice", e.index),
-            );
-        }
+        open_audit(poll, ceremony, e.index, &spoiled, report);
     }
 }
 
-/// What a refused aggregate entry means on a record (spec: V6.1).
-fn aggregate_refusal(r: &Refusal) -> &'static str {
-    match r {
-        Refusal::WrongPhase { phase: LifePhase::Tallying | LifePhase::Done, .. } => "a second aggregate",
-        _ => "the aggregate was posted before voting closed",
+/// spec: V4.8 — the audited ballot's openings re-encrypt to its
+/// ciphertexts under the joint key and choose within the contests' limits.
+fn open_audit(
+    poll: &Poll,
+    ceremony: &mut Ceremony,
+    index: u64,
+    spoiled: &SpoiledBallot,
+    report: &mut Report,
+) {
+    let Some(group) = ceremony.group(poll, report) else {
+        report.fail(Step::V4_8, format!("entry {}: no joint key to check the audited ballot", index));
+        return;
+    };
+    let key = group.joint_key;
+    let shapes = poll.shapes();
+    let ok = spoiled.contests.len() == shapes.len()
+        && spoiled.openings.len() == shapes.len()
+        && spoiled
+            .contests
+            .iter()
+            .zip(&shapes)
+            .zip(&spoiled.openings)
+            .all(|((c, s), o)| c.check_opening(s, &key, o).is_ok());
+    if !ok {
+        report
+            .fail(Step::V4_8, format!("entry {}: the audited ballot does not open to a valid choice", index));
     }
 }

@@ -1,10 +1,14 @@
-//! Shared by the board crate's tests: a sample manifest.
+//! Shared by the board crate's tests: a sample manifest, and the failed
+//! steps of a record's verification.
 #![allow(dead_code)]
 
 use rand_chacha::ChaCha20Rng;
 use shortlist_board::manifest::{
     ContestRules, Manifest, RevotePolicy, SlateRule, TieBreak, Timetable, TrusteeInfo,
 };
+use shortlist_board::record;
+use shortlist_board::verify::Verifier;
+use shortlist_board::BoardError;
 use shortlist_crypto::credential::CredentialSecret;
 
 /// A one-contest manifest (9 of many, at least 5 women) with `trustees`
@@ -39,4 +43,14 @@ pub fn sample_manifest(rng: &mut ChaCha20Rng, trustees: u16, threshold: u16) -> 
         registrar: None,
     };
     (m, server)
+}
+
+/// The failed steps of a record's verification, with their details.
+pub fn failures(bytes: &[u8]) -> Vec<(&'static str, Vec<String>)> {
+    let mut v = Verifier::new();
+    for (offset, f) in (0u64..).zip(&record::read_all(bytes).unwrap_or_default()) {
+        v.feed(f, offset);
+    }
+    let report = v.finish(&mut |_| Err(BoardError::malformed("record", "no re-read in these tests")));
+    report.steps.iter().filter(|s| !s.passed()).map(|s| (s.id, s.details.clone())).collect()
 }

@@ -2,7 +2,9 @@
 //! an election record (spec: board §7) — optionally with one defect.
 
 mod poll;
+mod shared;
 mod tamper;
+mod votes;
 
 use std::io::Write;
 use std::path::PathBuf;

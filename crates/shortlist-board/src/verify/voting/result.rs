@@ -12,7 +12,9 @@ use super::super::ceremony::Ceremony;
 use super::super::report::{ContestTable, Phase, Report, Step};
 use super::super::Poll;
 use super::Voting;
+use crate::definition::DefinedContest;
 use crate::error::Result;
+use crate::manifest::ContestRules;
 use crate::payload::{Aggregate, Ballot, ContestResult, DecryptionShares};
 use crate::record::Frame;
 use crate::sums::BallotSums;
@@ -187,65 +189,78 @@ impl Voting {
             report.reached(Phase::Tallying);
             return;
         };
-        // spec: V6.6 — the trustees: distinct, at least t, each with a valid
-        // decryption share on the board.
-        let distinct: HashSet<u16> = result.trustees.iter().copied().collect();
-        if distinct.len() != result.trustees.len()
-            || result.trustees.len() < usize::from(poll.manifest.threshold)
-            || result.trustees.iter().any(|t| !decrypted_by.contains(t))
-        {
-            report.fail(Step::V6_6,
-                format!(
-                    "entry {index}: the result names trustees {:?}, not t distinct ones with valid shares {:?}",
-                    result.trustees, decrypted_by
-                ),
-            );
-        }
+        result_trustees(poll, *index, &result.trustees, decrypted_by, report);
         let Some((def, _)) = &poll.definition else { return };
+        let seed = self.aggregate.as_ref().map(|(_, h, _)| *h).unwrap_or_default();
         for (((posted, counts), rules), contest) in
             result.contests.iter().zip(counts).zip(&poll.manifest.contests).zip(&def.contests)
         {
-            if posted.contest_id != rules.contest_id {
-                report.fail(
-                    Step::V6_6,
-                    format!(
-                        "entry {index}: contest {} where the manifest has {}",
-                        posted.contest_id, rules.contest_id
-                    ),
-                );
-            }
-            if &posted.counts != counts {
-                report.fail(
-                    Step::V6_6,
-                    format!("entry {index}: contest {} counts differ from the decryption", posted.contest_id),
-                );
-            }
-            let seed = self.aggregate.as_ref().map(|(_, h, _)| *h).unwrap_or_default();
-            let ContestResult { ranking, slate, .. } =
-                tally::contest_result(rules, contest, counts.to_vec(), &seed);
-            if posted.ranking != ranking || posted.slate != slate {
-                report.fail(
-                    Step::V6_7,
-                    format!(
-                        "entry {index}: contest {} ranking or slate differs from the rules",
-                        posted.contest_id
-                    ),
-                );
-            }
-            let rows = ranking
-                .iter()
-                .filter_map(|id| {
-                    let pos = contest.candidates.iter().position(|c| c.candidate_id == *id)?;
-                    let c = contest.candidates.get(pos)?;
-                    Some((c.name.clone(), counts.get(pos).copied().unwrap_or(0), slate.contains(id)))
-                })
-                .collect();
-            let explanation = tally::explain(rules, contest, counts, &ranking, &slate);
-            let notes = tally::notes(rules, contest, &explanation);
-            report.result.push(ContestTable { title: rules.title.clone(), rows, explanation, notes });
+            check_contest(*index, posted, (counts, &seed), (rules, contest), report);
         }
         if result.contests.len() != counts.len() {
             report.fail(Step::V6_6, format!("entry {index}: the result has the wrong number of contests"));
         }
     }
+}
+
+/// spec: V6.6 — the result's trustees: distinct, at least t, each with a
+/// valid decryption share on the board.
+fn result_trustees(poll: &Poll, index: u64, trustees: &[u16], decrypted_by: &[u16], report: &mut Report) {
+    let distinct: HashSet<u16> = trustees.iter().copied().collect();
+    if distinct.len() != trustees.len()
+        || trustees.len() < usize::from(poll.manifest.threshold)
+        || trustees.iter().any(|t| !decrypted_by.contains(t))
+    {
+        report.fail(
+            Step::V6_6,
+            format!(
+                "entry {index}: the result names trustees {:?}, not t distinct ones with valid shares {:?}",
+                trustees, decrypted_by
+            ),
+        );
+    }
+}
+
+/// One contest of the result (spec: V6.6 counts, V6.7 ranking and slate),
+/// and its table for the report.
+fn check_contest(
+    index: u64,
+    posted: &ContestResult,
+    (counts, seed): (&[u64], &[u8; 32]),
+    (rules, contest): (&ContestRules, &DefinedContest),
+    report: &mut Report,
+) {
+    if posted.contest_id != rules.contest_id {
+        report.fail(
+            Step::V6_6,
+            format!(
+                "entry {index}: contest {} where the manifest has {}",
+                posted.contest_id, rules.contest_id
+            ),
+        );
+    }
+    if posted.counts != counts {
+        report.fail(
+            Step::V6_6,
+            format!("entry {index}: contest {} counts differ from the decryption", posted.contest_id),
+        );
+    }
+    let ContestResult { ranking, slate, .. } = tally::contest_result(rules, contest, counts.to_vec(), seed);
+    if posted.ranking != ranking || posted.slate != slate {
+        report.fail(
+            Step::V6_7,
+            format!("entry {index}: contest {} ranking or slate differs from the rules", posted.contest_id),
+        );
+    }
+    let rows = ranking
+        .iter()
+        .filter_map(|id| {
+            let pos = contest.candidates.iter().position(|c| c.candidate_id == *id)?;
+            let c = contest.candidates.get(pos)?;
+            Some((c.name.clone(), counts.get(pos).copied().unwrap_or(0), slate.contains(id)))
+        })
+        .collect();
+    let explanation = tally::explain(rules, contest, counts, &ranking, &slate);
+    let notes = tally::notes(rules, contest, &explanation);
+    report.result.push(ContestTable { title: rules.title.clone(), rows, explanation, notes });
 }

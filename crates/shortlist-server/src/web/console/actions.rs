@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 
+use super::links::{do_path, ACTIONS};
 use super::page::{console, Outcome};
 use super::session::Session;
 use super::{console_path, csrf_field, panels, refused, render};
@@ -24,22 +25,6 @@ use crate::state::AppState;
 use crate::web::html::esc;
 use crate::web::i18n::Lang;
 use crate::web::pages::{html, load};
-
-/// Every action: its name and the panel its outcome belongs to.
-pub const ACTIONS: &[(&str, &str)] = &[
-    ("nominations-open", "phases"),
-    ("nominations-close", "phases"),
-    ("voting-open", "phases"),
-    ("voting-close", "phases"),
-    ("tally", "phases"),
-    ("approve", "nominations"),
-    ("reject", "nominations"),
-    ("roll", "roll"),
-    ("tokens", "tokens"),
-    ("amend", "timetable"),
-    ("mail-send", "tokens"),
-    ("mail-resend-failed", "tokens"),
-];
 
 /// The form every action posts (fields it does not use are empty).
 #[derive(Debug, Default, Deserialize)]
@@ -58,11 +43,6 @@ pub struct ActionForm {
     /// Its new value from a `datetime-local` field, in the poll's zone (amend).
     #[serde(default)]
     to: String,
-}
-
-/// The path an action's form posts to.
-pub fn do_path(lang: &Lang, poll: &str, action: &str) -> String {
-    format!("{}/do/{action}{}", console_path(poll), lang.query())
 }
 
 /// `GET /console/p/{poll}/confirm/{action}`: "are you sure?" for a phase step.

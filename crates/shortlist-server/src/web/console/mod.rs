@@ -8,10 +8,12 @@
 
 pub mod actions;
 pub mod chart;
+pub mod links;
 pub mod page;
 pub mod panels;
 pub mod session;
 pub mod signin;
+pub mod signin_page;
 pub mod timetable;
 
 use std::fmt::Write as _;

@@ -11,11 +11,14 @@ use axum::response::Response;
 
 use super::session::Session;
 use super::{chart, panels, render};
+use crate::api::public::Status;
+use crate::api::timetable::TimetableInfo;
 use crate::api::{organiser, public, Organiser};
-use crate::error::Path;
-use crate::state::AppState;
+use crate::error::{AppError, Path};
+use crate::state::{AppState, PollCtx};
 use crate::web::html::{esc, poll_base};
 use crate::web::pages::{countdown, error_page, html, load, phase_name};
+use shortlist_board::manifest::Timetable;
 
 /// What the last action left to say: done (a catalogue key) or an error.
 pub enum Outcome {
@@ -38,7 +41,7 @@ pub async fn page(
         .0
         .as_deref()
         .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))
-        .filter(|a| super::actions::ACTIONS.iter().any(|(name, _)| name == a))
+        .filter(|a| super::links::ACTIONS.iter().any(|(name, _)| name == a))
         .map(|a| format!("console.done.{a}"));
     let outcome = done.map_or(Outcome::None, Outcome::Done);
     console(&state, &s, &poll, &outcome, StatusCode::OK).await
@@ -61,7 +64,7 @@ pub async fn console(
         Ok(t) => t,
         Err(e) => return error_page(lang, Some(poll), &e),
     };
-    let timetable = shortlist_board::manifest::Timetable {
+    let timetable = Timetable {
         nominations_close: info.current.nominations_close,
         voting_open: info.current.voting_open,
         voting_close: info.current.voting_close,
@@ -70,7 +73,6 @@ pub async fn console(
         Ok(st) => st.0,
         Err(e) => return error_page(lang, None, &e),
     };
-    let q = lang.query();
     let mut b = String::new();
     let _ = writeln!(
         b,
@@ -86,42 +88,50 @@ pub async fn console(
         esc(phase_name(&lang, &status.phase)),
         countdown(&lang, &timetable, &status.phase, status.now)
     );
-    // A table of contents: the panels are long on a phone.
-    b.push_str(&panels::contents(&lang));
-    b.push_str(&panels::status(&lang, &status));
-    b.push_str(&chart::turnout(state, &lang, &p, &status).await);
-    b.push_str("</section>\n");
-    b.push_str(&panels::phases(&lang, &p, &status.phase, &timetable));
-    b.push_str(&super::timetable::panel(&lang, &p, &s.csrf, &status.phase, &info));
-    let nominations =
-        organiser::list_nominations(Organiser, State(state.clone()), Path(poll.to_string())).await;
-    match nominations {
-        Ok(list) => b.push_str(&panels::nominations(&lang, poll, &s.csrf, &status.phase, &list.0)),
+    match body(state, s, &p, &status, (&timetable, &info)).await {
+        Ok(panels) => b.push_str(&panels),
         Err(e) => return error_page(lang, None, &e),
     }
-    b.push_str(&panels::roll(&lang, poll, &s.csrf, &status));
-    b.push_str(&panels::tokens(&lang, poll, &s.csrf, &status));
-    match panels::sending(state, &lang, poll, &s.csrf, &status).await {
-        Ok(h) => b.push_str(&h),
-        Err(e) => return error_page(lang, None, &e),
-    }
-    match panels::trustees(state, &lang, &p).await {
-        Ok(h) => b.push_str(&h),
-        Err(e) => return error_page(lang, None, &e),
-    }
-    let result = public::result(State(state.clone()), Path(poll.to_string())).await.ok().map(|r| r.0);
-    b.push_str(&panels::result(&lang, &p, result.as_ref()));
-    let _ = writeln!(
-        b,
-        "<p><a href=\"{}{q}\">{}</a></p>",
-        esc(&poll_base(poll)),
-        esc(lang.t("console.public_page"))
-    );
     let title = match outcome {
         Outcome::Failed(..) => format!("{}: {}", lang.t("error.summary"), p.manifest.title),
         _ => p.manifest.title.clone(),
     };
     html(code, render(lang, &title, &b, Some(&s.csrf), true), false)
+}
+
+/// The console's panels, in page order, and the link to the public page.
+async fn body(
+    state: &AppState,
+    s: &Session,
+    p: &PollCtx,
+    status: &Status,
+    (timetable, info): (&Timetable, &TimetableInfo),
+) -> Result<String, AppError> {
+    let (lang, poll) = (s.lang, p.id.as_str());
+    let mut b = String::new();
+    // A table of contents: the panels are long on a phone.
+    b.push_str(&panels::contents(&lang));
+    b.push_str(&panels::status(&lang, status));
+    b.push_str(&chart::turnout(state, &lang, p, status).await);
+    b.push_str("</section>\n");
+    b.push_str(&panels::phases(&lang, p, &status.phase, timetable));
+    b.push_str(&super::timetable::panel(&lang, p, &s.csrf, &status.phase, info));
+    let list = organiser::list_nominations(Organiser, State(state.clone()), Path(poll.to_string())).await?;
+    b.push_str(&panels::nominations(&lang, poll, &s.csrf, &status.phase, &list.0));
+    b.push_str(&panels::roll(&lang, poll, &s.csrf, status));
+    b.push_str(&panels::tokens(&lang, poll, &s.csrf, status));
+    b.push_str(&panels::sending(state, &lang, poll, &s.csrf, status).await?);
+    b.push_str(&panels::trustees(state, &lang, p).await?);
+    let result = public::result(State(state.clone()), Path(poll.to_string())).await.ok().map(|r| r.0);
+    b.push_str(&panels::result(&lang, p, result.as_ref()));
+    let _ = writeln!(
+        b,
+        "<p><a href=\"{}{}\">{}</a></p>",
+        esc(&poll_base(poll)),
+        lang.query(),
+        esc(lang.t("console.public_page"))
+    );
+    Ok(b)
 }
 
 /// The outcome of the last action: a success panel or an error summary

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use shortlist_board::entry::EntryKind;
 use shortlist_board::payload::TrusteeMessage;
 
-use super::actions::do_path;
 use super::csrf_field;
+use super::links::do_path;
 use crate::api::organiser::NominationInfo;
 use crate::api::public::{ResultInfo, Status};
 use crate::error::AppError;
@@ -279,23 +279,7 @@ pub async fn sending(
             esc(lang.t("console.mail.send"))
         );
     }
-    let failed = store.mail_rows(poll, Some("failed"), 50).await?;
-    let waiting = store.mail_rows(poll, Some("queued"), 50).await?;
-    let troubled: Vec<_> = failed.iter().chain(waiting.iter().filter(|r| r.error.is_some())).collect();
-    if !troubled.is_empty() {
-        let _ = writeln!(
-            b,
-            "<h4>{}</h4>\n<ul class=\"plain-list\" id=\"mail-problems\">",
-            esc(lang.t("console.mail.problems"))
-        );
-        for r in troubled {
-            let key =
-                if r.state == "failed" { "console.mail.row_failed" } else { "console.mail.row_retrying" };
-            let text = lang.f(key, &[("member", &r.member_id), ("reason", r.error.as_deref().unwrap_or(""))]);
-            let _ = writeln!(b, "<li>{}</li>", esc(&text));
-        }
-        b.push_str("</ul>\n");
-    }
+    b.push_str(&problems(state, lang, poll).await?);
     if open && c.failed > 0 {
         let _ = writeln!(
             b,
@@ -306,6 +290,31 @@ pub async fn sending(
         );
     }
     b.push_str("</div>\n</section>\n");
+    Ok(b)
+}
+
+/// The members whose token message failed or is being retried, with the
+/// reason (at most 50 of each).
+async fn problems(state: &AppState, lang: &Lang, poll: &str) -> Result<String, AppError> {
+    let store = &state.shared.store;
+    let failed = store.mail_rows(poll, Some("failed"), 50).await?;
+    let waiting = store.mail_rows(poll, Some("queued"), 50).await?;
+    let troubled: Vec<_> = failed.iter().chain(waiting.iter().filter(|r| r.error.is_some())).collect();
+    let mut b = String::new();
+    if troubled.is_empty() {
+        return Ok(b);
+    }
+    let _ = writeln!(
+        b,
+        "<h4>{}</h4>\n<ul class=\"plain-list\" id=\"mail-problems\">",
+        esc(lang.t("console.mail.problems"))
+    );
+    for r in troubled {
+        let key = if r.state == "failed" { "console.mail.row_failed" } else { "console.mail.row_retrying" };
+        let text = lang.f(key, &[("member", &r.member_id), ("reason", r.error.as_deref().unwrap_or(""))]);
+        let _ = writeln!(b, "<li>{}</li>", esc(&text));
+    }
+    b.push_str("</ul>\n");
     Ok(b)
 }
 

@@ -109,7 +109,7 @@ impl FromRequestParts<AppState> for Session {
         match current(state, &parts.headers).await {
             Ok(Some((id_hash, csrf))) => Ok(Self { id_hash, csrf, lang }),
             Ok(None) if parts.method == axum::http::Method::GET => {
-                Err(super::signin::page(lang, StatusCode::UNAUTHORIZED, Some("console.signin.needed")))
+                Err(super::signin_page::page(lang, StatusCode::UNAUTHORIZED, Some("console.signin.needed")))
             }
             Ok(None) => Err(refused(lang, StatusCode::UNAUTHORIZED, "console.refused.session")),
             Err(e) => Err(e.into_response()),

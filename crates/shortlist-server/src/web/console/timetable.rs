@@ -11,8 +11,8 @@ use std::fmt::Write as _;
 use axum::extract::State;
 use shortlist_board::zone::{self, LocalTimeError};
 
-use super::actions::do_path;
 use super::csrf_field;
+use super::links::do_path;
 use super::panels::open;
 use crate::api::timetable::{amend, AmendRequest, TimetableInfo};
 use crate::api::Organiser;

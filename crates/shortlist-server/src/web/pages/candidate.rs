@@ -177,35 +177,47 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
     );
     let open = phase == "nominations" && now < timetable.nominations_close;
     if !open && !o.sent {
-        let _ = writeln!(
-            b,
-            "<p>{}</p>\n<p>{}</p>\n<p><a href=\"{}{}\">{}</a></p>",
-            esc(lang.t("candidate.closed")),
-            esc(&lang.f("results.phase", &[("phase", phase_name(&lang, &phase))])),
-            esc(&poll_base(poll)),
-            lang.query(),
-            esc(lang.t("candidate.back"))
-        );
-        let page = Page {
-            lang,
-            poll: Some(poll),
-            current: Current::Other,
-            title: &title,
-            body: b,
-            script: None,
-            data: None,
-        };
-        return html(StatusCode::OK, page.render(), false);
+        closed(&mut b, &lang, poll, &phase);
+        return html(StatusCode::OK, layout(lang, poll, &title, b, None).render(), false);
     }
+    intro(&mut b, &lang, timetable.nominations_close, &m.calendar.zone, o);
+    form(&mut b, &lang, poll, &p, o);
+    let data = serde_json::json!({ "poll": poll }).to_string();
+    let status = if o.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    html(status, layout(lang, poll, &title, b, Some(data)).render(), false)
+}
+
+/// The page around `body`; with `data`, the form's script runs.
+fn layout<'a>(lang: Lang, poll: &'a str, title: &'a str, body: String, data: Option<String>) -> Page<'a> {
+    let script = data.as_ref().map(|_| "candidate");
+    Page { lang, poll: Some(poll), current: Current::Other, title, body, script, data }
+}
+
+/// Nominations are not open: the phase, and the way back.
+fn closed(b: &mut String, lang: &Lang, poll: &str, phase: &str) {
+    let _ = writeln!(
+        b,
+        "<p>{}</p>\n<p>{}</p>\n<p><a href=\"{}{}\">{}</a></p>",
+        esc(lang.t("candidate.closed")),
+        esc(&lang.f("results.phase", &[("phase", phase_name(lang, phase))])),
+        esc(&poll_base(poll)),
+        lang.query(),
+        esc(lang.t("candidate.back"))
+    );
+}
+
+/// What the form is for, its deadline, the error summary and the panel
+/// that says it was sent.
+fn intro(b: &mut String, lang: &Lang, close: u64, zone: &str, o: &Outcome) {
     let _ = writeln!(
         b,
         "<p>{}</p>\n<p>{} {}</p>",
         esc(lang.t("candidate.intro")),
         esc(lang.t("candidate.deadline")),
-        time::element(timetable.nominations_close, &m.calendar.zone)
+        time::element(close, zone)
     );
     let _ = writeln!(b, "<noscript><p class=\"notice\">{}</p></noscript>", esc(lang.t("candidate.noscript")));
-    b.push_str(&error_summary(&lang, &o.errors));
+    b.push_str(&error_summary(lang, &o.errors));
     if o.sent {
         let _ = writeln!(
             b,
@@ -216,6 +228,10 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
     } else {
         b.push_str("<div id=\"sent\" class=\"panel\" hidden tabindex=\"-1\"></div>\n");
     }
+}
+
+/// The expression-of-interest form, with the answers kept after an error.
+fn form(b: &mut String, lang: &Lang, poll: &str, p: &PollCtx, o: &Outcome) {
     let _ = writeln!(
         b,
         "<form id=\"eoi\" method=\"post\" action=\"{}/candidate{}\" novalidate>",
@@ -232,21 +248,7 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
         extra: "autocomplete=\"off\" spellcheck=\"false\" autocapitalize=\"none\"".into(),
     };
     b.push_str(&token.render(false));
-    if m.contests.len() > 1 {
-        let _ = write!(
-            b,
-            "<div class=\"field\" id=\"contest-field\"><label for=\"contest\">{}</label><select id=\"contest\" name=\"contest\">",
-            esc(lang.t("candidate.contest"))
-        );
-        for c in &m.contests {
-            let selected = if o.form.contest.trim() == c.contest_id.to_string() { " selected" } else { "" };
-            let _ = write!(b, "<option value=\"{}\"{selected}>{}</option>", c.contest_id, esc(&c.title));
-        }
-        b.push_str("</select></div>\n");
-    } else if let Some(c) = m.contests.first() {
-        let _ =
-            writeln!(b, "<input type=\"hidden\" id=\"contest\" name=\"contest\" value=\"{}\">", c.contest_id);
-    }
+    contest_field(b, lang, &p.manifest, o);
     let name = Field {
         id: "name",
         label: lang.t("candidate.name"),
@@ -265,7 +267,36 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
         extra: "rows=\"8\"".into(),
     };
     b.push_str(&statement.render(true));
-    for (i, a) in attributes(&p).iter().enumerate() {
+    attribute_fields(b, lang, p, o);
+    let _ = writeln!(
+        b,
+        "<button type=\"submit\" class=\"button\">{}</button>\n</form>",
+        esc(lang.t("candidate.submit"))
+    );
+}
+
+/// The contest to stand in: a choice if there are several, else hidden.
+fn contest_field(b: &mut String, lang: &Lang, m: &shortlist_board::manifest::Manifest, o: &Outcome) {
+    if m.contests.len() > 1 {
+        let _ = write!(
+            b,
+            "<div class=\"field\" id=\"contest-field\"><label for=\"contest\">{}</label><select id=\"contest\" name=\"contest\">",
+            esc(lang.t("candidate.contest"))
+        );
+        for c in &m.contests {
+            let selected = if o.form.contest.trim() == c.contest_id.to_string() { " selected" } else { "" };
+            let _ = write!(b, "<option value=\"{}\"{selected}>{}</option>", c.contest_id, esc(&c.title));
+        }
+        b.push_str("</select></div>\n");
+    } else if let Some(c) = m.contests.first() {
+        let _ =
+            writeln!(b, "<input type=\"hidden\" id=\"contest\" name=\"contest\" value=\"{}\">", c.contest_id);
+    }
+}
+
+/// One field per attribute the slate rules name.
+fn attribute_fields(b: &mut String, lang: &Lang, p: &PollCtx, o: &Outcome) {
+    for (i, a) in attributes(p).iter().enumerate() {
         let id = format!("attr-{i}");
         let label = lang.f("candidate.attribute", &[("attribute", a)]);
         let value = o.form.attributes.get(&id).map_or("", String::as_str);
@@ -280,23 +311,6 @@ async fn render(state: &AppState, poll: &str, lang: Lang, o: &Outcome) -> Respon
         };
         b.push_str(&f.render(false));
     }
-    let _ = writeln!(
-        b,
-        "<button type=\"submit\" class=\"button\">{}</button>\n</form>",
-        esc(lang.t("candidate.submit"))
-    );
-    let data = serde_json::json!({ "poll": poll }).to_string();
-    let status = if o.errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = Page {
-        lang,
-        poll: Some(poll),
-        current: Current::Other,
-        title: &title,
-        body: b,
-        script: Some("candidate"),
-        data: Some(data),
-    };
-    html(status, page.render(), false)
 }
 
 /// The error summary: hidden and empty unless there are errors (the

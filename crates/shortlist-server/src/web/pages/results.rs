@@ -12,7 +12,7 @@ use shortlist_board::manifest::ContestRules;
 
 use super::poll::slate_rule;
 use super::{error_page, html, phase_name, PollPage};
-use crate::api::public::{self, ContestResultInfo};
+use crate::api::public::{self, ContestResultInfo, ResultRow};
 use crate::error::Path;
 use crate::state::AppState;
 use crate::web::html::{esc, poll_base, seg, Current, Page};
@@ -108,7 +108,22 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
         let _ = writeln!(b, "<li>{}</li>", esc(&r.name));
     }
     b.push_str("</ol>\n");
-    // The rules, and whether they changed the slate from the plain top seats.
+    rules_and_moves(&mut b, lang, rules, c, &elected);
+    ties(&mut b, lang, c);
+    table(&mut b, lang, rules, c);
+    b.push_str("</section>\n");
+    b
+}
+
+/// The slate rules, and whether they changed the slate from the plain top
+/// seats (who moved in and out, by which rule).
+fn rules_and_moves(
+    b: &mut String,
+    lang: &Lang,
+    rules: &ContestRules,
+    c: &ContestResultInfo,
+    elected: &[&ResultRow],
+) {
     let seats = usize::from(rules.seats);
     let top: Vec<_> = c.rows.iter().take(seats).collect();
     let moved_in: Vec<&str> = elected
@@ -153,7 +168,10 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
             );
         }
     }
-    // Ties.
+}
+
+/// The ties met in the ranking and how they were broken.
+fn ties(b: &mut String, lang: &Lang, c: &ContestResultInfo) {
     if !c.ties.is_empty() {
         let _ = writeln!(
             b,
@@ -173,7 +191,10 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
         }
         b.push_str("</ul>\n");
     }
-    // The table.
+}
+
+/// The table of counts, with CSS bars.
+fn table(b: &mut String, lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) {
     let max = c.rows.iter().map(|r| r.count).max().unwrap_or(0).max(1);
     let _ = writeln!(
         b,
@@ -198,6 +219,5 @@ fn contest(lang: &Lang, rules: &ContestRules, c: &ContestResultInfo) -> String {
             esc(slate)
         );
     }
-    b.push_str("</tbody>\n</table>\n</div>\n</section>\n");
-    b
+    b.push_str("</tbody>\n</table>\n</div>\n");
 }
