@@ -13,6 +13,7 @@ mod keyfile;
 mod loadgen;
 mod organiser;
 pub mod registrar;
+mod registrar_issued;
 mod registrar_mail;
 mod send_tokens;
 mod simulate;

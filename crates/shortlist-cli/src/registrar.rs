@@ -18,6 +18,8 @@ use zeroize::Zeroizing;
 use crate::http::Http;
 use crate::keyfile;
 use crate::organiser::ServerArgs;
+pub use crate::registrar_issued::booth_link;
+use crate::registrar_issued::Issued;
 
 /// Keys per list part or supplement entry: the hex JSON body stays under
 /// the server's 1 MiB request limit.
@@ -208,14 +210,6 @@ fn open_key(key: &Path, pass: &str) -> Result<CredentialSecret> {
     Ok(CredentialSecret::from_secret_bytes(&sk))
 }
 
-/// A member of the roll and their credential.
-pub(crate) struct Issued {
-    pub(crate) member: String,
-    pub(crate) name: String,
-    pub(crate) email: String,
-    pub(crate) credential: MemberCredential,
-}
-
 fn read_roll(path: &Path) -> Result<Vec<(String, String, String)>> {
     let mut r = csv::Reader::from_path(path).with_context(|| format!("reading {}", path.display()))?;
     let mut out = Vec::new();
@@ -228,20 +222,6 @@ fn read_roll(path: &Path) -> Result<Vec<(String, String, String)>> {
         out.push((get(0), get(1), get(2)));
     }
     Ok(out)
-}
-
-/// The booth link: the secret in the fragment, which no browser sends.
-pub fn booth_link(
-    public_url: &str,
-    poll: &str,
-    credential: &str,
-    manifest_hash: &[u8; 32],
-) -> Zeroizing<String> {
-    Zeroizing::new(format!(
-        "{}/p/{poll}/booth#c={credential}&m={}",
-        public_url.trim_end_matches('/'),
-        hex::encode(manifest_hash)
-    ))
 }
 
 fn write_delivery(path: &Path, poll: &str, hm: &[u8; 32], url: &str, issued: &[Issued]) -> Result<()> {

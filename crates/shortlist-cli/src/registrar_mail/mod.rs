@@ -34,7 +34,7 @@ use shortlist_server::mail::template::{Template, Values};
 use shortlist_server::mail::MailConfig;
 
 use self::journal::{Event, Journal, Row, State};
-use crate::registrar::{booth_link, Issued};
+use crate::registrar_issued::{booth_link, Issued};
 
 /// A template file: `subject`, `text`, `html` (placeholders `{name}`,
 /// `{title}`, `{poll}`, `{voting_close}`, `{link}`).
