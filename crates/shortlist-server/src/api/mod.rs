@@ -7,6 +7,7 @@ pub mod member;
 pub mod organiser;
 pub mod public;
 pub mod registrar;
+pub mod result;
 pub mod timetable;
 pub mod trustee;
 
@@ -239,6 +240,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(public::latest_checkpoint))
         .routes(routes!(public::checkpoints))
         .routes(routes!(public::consistency))
-        .routes(routes!(public::result))
+        .routes(routes!(result::result))
         .routes(routes!(public::record))
 }

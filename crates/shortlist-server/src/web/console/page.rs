@@ -122,7 +122,8 @@ async fn body(
     b.push_str(&panels::tokens(&lang, poll, &s.csrf, status));
     b.push_str(&panels::sending(state, &lang, poll, &s.csrf, status).await?);
     b.push_str(&panels::trustees(state, &lang, p).await?);
-    let result = public::result(State(state.clone()), Path(poll.to_string())).await.ok().map(|r| r.0);
+    let result =
+        crate::api::result::result(State(state.clone()), Path(poll.to_string())).await.ok().map(|r| r.0);
     b.push_str(&panels::result(&lang, p, result.as_ref()));
     let _ = writeln!(
         b,

@@ -12,7 +12,7 @@ use shortlist_board::manifest::ContestRules;
 
 use super::poll::slate_rule;
 use super::{error_page, html, phase_name, PollPage};
-use crate::api::public::{self, ContestResultInfo, ResultRow};
+use crate::api::result::{self as public, ContestResultInfo, ResultRow};
 use crate::error::Path;
 use crate::state::AppState;
 use crate::web::html::{esc, poll_base, seg, Current, Page};
