@@ -25,12 +25,14 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::Message;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::CertificateDer;
 
 use super::{MailConfig, TlsMode};
 
@@ -82,12 +84,22 @@ impl Connections {
     /// Prepares the connections of `config` (none is opened yet).
     pub fn new(config: &MailConfig, credentials: Option<Credentials>) -> anyhow::Result<Self> {
         let host = config.smtp_host.clone();
+        let extra = extra_roots(config)?;
         let security = match config.tls {
             TlsMode::None => Security::Plain,
-            TlsMode::Starttls => Security::Starttls(TlsParameters::new(host.clone())?),
+            TlsMode::Starttls => {
+                let mut parameters = TlsParameters::builder(host.clone());
+                for der in &extra {
+                    parameters = parameters.add_root_certificate(Certificate::from_der(der.to_vec())?);
+                }
+                Security::Starttls(parameters.build_rustls()?)
+            }
             TlsMode::Tls => {
                 let mut roots = rustls::RootCertStore::empty();
                 roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+                for der in extra {
+                    roots.add(der)?;
+                }
                 let provider = Arc::new(rustls::crypto::ring::default_provider());
                 let tls = rustls::ClientConfig::builder_with_provider(provider)
                     .with_safe_default_protocol_versions()?
@@ -199,6 +211,20 @@ impl Connections {
     }
 }
 
+/// The certificates of `[mail] ca_file`, if set: trusted besides the
+/// public roots.
+fn extra_roots(config: &MailConfig) -> anyhow::Result<Vec<CertificateDer<'static>>> {
+    let Some(path) = &config.ca_file else { return Ok(Vec::new()) };
+    let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("[mail] ca_file {}: {e}", path.display()))?;
+    let certs = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("[mail] ca_file {}: {e}", path.display()))?;
+    if certs.is_empty() {
+        anyhow::bail!("[mail] ca_file {}: no certificate in it", path.display());
+    }
+    Ok(certs)
+}
+
 /// A TLS stream lettre's client can speak over.
 #[derive(Debug)]
 struct TlsStream(tokio_rustls::client::TlsStream<TcpStream>);
@@ -240,10 +266,65 @@ mod tests {
 
     use super::*;
 
-    /// A minimal SMTP server on 127.0.0.1 that refuses `RCPT` to
-    /// `bounce@…` with 550 and `MAIL` from `busy@…` with 451; returns its
+    /// How the test server speaks TLS.
+    #[derive(Clone)]
+    enum Tls {
+        None,
+        Starttls(tokio_rustls::TlsAcceptor),
+        Implicit(tokio_rustls::TlsAcceptor),
+    }
+
+    /// One SMTP session over `stream`: refuses `RCPT` to `bounce@…` with 550
+    /// and `MAIL` from `busy@…` with 451; with an acceptor, offers STARTTLS
+    /// and returns the plain stream when the client asks for it.
+    async fn session<S: AsyncRead + AsyncWrite + Unpin>(
+        stream: S,
+        greet: bool,
+        starttls: bool,
+    ) -> io::Result<Option<S>> {
+        let mut lines = BufReader::new(stream);
+        if greet {
+            lines.get_mut().write_all(b"220 test ESMTP\r\n").await?;
+        }
+        let mut data = false;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            if lines.read_line(&mut line).await? == 0 {
+                return Ok(None);
+            }
+            let l = line.trim_end().to_ascii_uppercase();
+            let reply: &[u8] = match l.as_str() {
+                "." if data => {
+                    data = false;
+                    b"250 queued\r\n"
+                }
+                _ if data => continue,
+                l if l.starts_with("EHLO") && starttls => b"250-test\r\n250-STARTTLS\r\n250 8BITMIME\r\n",
+                l if l.starts_with("EHLO") => b"250-test\r\n250 8BITMIME\r\n",
+                "STARTTLS" => {
+                    lines.get_mut().write_all(b"220 go ahead\r\n").await?;
+                    return Ok(Some(lines.into_inner()));
+                }
+                l if l.starts_with("MAIL") && l.contains("BUSY@") => b"451 try later\r\n",
+                l if l.starts_with("RCPT") && l.contains("BOUNCE@") => b"550 no such user\r\n",
+                "DATA" => {
+                    data = true;
+                    b"354 go on\r\n"
+                }
+                l if l.starts_with("QUIT") => {
+                    lines.get_mut().write_all(b"221 bye\r\n").await?;
+                    return Ok(None);
+                }
+                _ => b"250 ok\r\n",
+            };
+            lines.get_mut().write_all(reply).await?;
+        }
+    }
+
+    /// A minimal SMTP server on 127.0.0.1 (see [`session`]); returns its
     /// port and how many connections it accepted.
-    async fn server() -> (u16, Arc<AtomicUsize>) {
+    async fn server_with(tls: Tls) -> (u16, Arc<AtomicUsize>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let accepted = Arc::new(AtomicUsize::new(0));
@@ -251,38 +332,44 @@ mod tests {
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 count.fetch_add(1, Ordering::SeqCst);
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let (r, mut w) = stream.into_split();
-                    let mut lines = BufReader::new(r).lines();
-                    w.write_all(b"220 test ESMTP\r\n").await?;
-                    let mut data = false;
-                    while let Some(line) = lines.next_line().await? {
-                        let reply: &[u8] = match line.to_ascii_uppercase() {
-                            _ if data && line == "." => {
-                                data = false;
-                                b"250 queued\r\n"
+                    match tls {
+                        Tls::None => drop(session(stream, true, false).await?),
+                        Tls::Implicit(acceptor) => {
+                            drop(session(acceptor.accept(stream).await?, true, false).await?);
+                        }
+                        Tls::Starttls(acceptor) => {
+                            if let Some(plain) = session(stream, true, true).await? {
+                                // After STARTTLS: the client greets again (EHLO) over TLS.
+                                drop(session(acceptor.accept(plain).await?, false, false).await?);
                             }
-                            _ if data => continue,
-                            l if l.starts_with("EHLO") => b"250-test\r\n250 8BITMIME\r\n",
-                            l if l.starts_with("MAIL") && l.contains("BUSY@") => b"451 try later\r\n",
-                            l if l.starts_with("RCPT") && l.contains("BOUNCE@") => b"550 no such user\r\n",
-                            l if l == "DATA" => {
-                                data = true;
-                                b"354 go on\r\n"
-                            }
-                            l if l.starts_with("QUIT") => {
-                                w.write_all(b"221 bye\r\n").await?;
-                                break;
-                            }
-                            _ => b"250 ok\r\n",
-                        };
-                        w.write_all(reply).await?;
+                        }
                     }
                     Ok::<_, io::Error>(())
                 });
             }
         });
         (port, accepted)
+    }
+
+    async fn server() -> (u16, Arc<AtomicUsize>) {
+        server_with(Tls::None).await
+    }
+
+    /// A certificate for `localhost` and an acceptor serving it; the
+    /// certificate's PEM, to trust as `ca_file`.
+    fn localhost_tls() -> (tokio_rustls::TlsAcceptor, String) {
+        let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let key = rustls::pki_types::PrivateKeyDer::try_from(ck.signing_key.serialize_der()).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![ck.cert.der().clone()], key)
+            .unwrap();
+        (tokio_rustls::TlsAcceptor::from(Arc::new(config)), ck.cert.pem())
     }
 
     fn config(port: u16) -> MailConfig {
@@ -326,5 +413,41 @@ mod tests {
         let c = Connections::new(&config(port), None).unwrap();
         let e = c.send(&message("poll@example.test", "m0@example.test")).await.unwrap_err();
         assert!(matches!(&e, SendError::Temporary(m) if m.contains("connecting to 127.0.0.1")), "{e:?}");
+    }
+
+    #[tokio::test]
+    async fn implicit_tls_and_starttls_with_a_private_ca() {
+        let dir = tempfile::tempdir().unwrap();
+        for (mode, tls, starttls) in [("tls", TlsMode::Tls, false), ("starttls", TlsMode::Starttls, true)] {
+            let (acceptor, pem) = localhost_tls();
+            let ca = dir.path().join(format!("{mode}.pem"));
+            std::fs::write(&ca, &pem).unwrap();
+            let (port, accepted) =
+                server_with(if starttls { Tls::Starttls(acceptor) } else { Tls::Implicit(acceptor) }).await;
+            let mut config = config(port);
+            config.smtp_host = "localhost".into();
+            config.tls = tls;
+            // The public roots alone do not trust it.
+            let untrusted = Connections::new(&config, None).unwrap();
+            let e = untrusted.send(&message("poll@example.test", "m0@example.test")).await.unwrap_err();
+            assert!(matches!(&e, SendError::Temporary(m) if m.contains("localhost")), "{mode}: {e:?}");
+            // With the certificate as ca_file: two messages over one connection.
+            config.ca_file = Some(ca);
+            let c = Connections::new(&config, None).unwrap();
+            c.send(&message("poll@example.test", "m1@example.test")).await.unwrap();
+            c.send(&message("poll@example.test", "m2@example.test")).await.unwrap();
+            assert_eq!(
+                accepted.load(Ordering::SeqCst),
+                2,
+                "{mode}: the refused attempt, then one connection"
+            );
+        }
+        // A ca_file with no certificate is refused at start-up.
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let mut config = config(25);
+        config.ca_file = Some(empty);
+        let e = Connections::new(&config, None).unwrap_err().to_string();
+        assert!(e.contains("no certificate"), "{e}");
     }
 }

@@ -42,6 +42,9 @@ pub struct MailConfig {
     /// `starttls` (default), `tls` or `none`.
     #[serde(default)]
     pub tls: TlsMode,
+    /// A PEM file of CA certificates to trust besides the public roots,
+    /// for a relay whose certificate a private CA issued.
+    pub ca_file: Option<PathBuf>,
     /// The SMTP user name, if the server asks for one.
     pub username: Option<String>,
     /// A file holding the SMTP password (else `SHORTLIST_SMTP_PASSWORD`).
@@ -106,6 +109,7 @@ impl std::fmt::Debug for MailConfig {
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
             .field("tls", &self.tls)
+            .field("ca_file", &self.ca_file)
             .field("username", &self.username.as_ref().map(|_| "<set>"))
             .field("from", &self.from)
             .field("rate_per_sec", &self.rate_per_sec)
