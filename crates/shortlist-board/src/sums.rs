@@ -27,23 +27,19 @@ impl BallotSums {
 
     /// Adds a ballot's ciphertexts.
     pub fn add(&mut self, ballot: &Ballot) {
-        self.apply(ballot, true);
+        self.apply(ballot.contests.iter().map(|c| c.ciphertexts.as_slice()), true);
     }
 
     /// Takes a superseded ballot's ciphertexts back out.
     pub fn subtract(&mut self, ballot: &Ballot) {
-        self.apply(ballot, false);
+        self.apply(ballot.contests.iter().map(|c| c.ciphertexts.as_slice()), false);
     }
 
     /// Adds the ciphertexts of an admitted ballot's encoding, decoding only
     /// them ([`Ballot::ciphertexts_of`]): the server's sum at the tally.
     pub fn add_encoded(&mut self, ballot: &[u8]) -> crate::error::Result<()> {
-        for ((_, slots), (_, cts)) in self.contests.iter_mut().zip(Ballot::ciphertexts_of(ballot)?) {
-            for (slot, ct) in slots.iter_mut().zip(&cts) {
-                slot.0 += ct.a.point();
-                slot.1 += ct.b.point();
-            }
-        }
+        let contests = Ballot::ciphertexts_of(ballot)?;
+        self.apply(contests.iter().map(|(_, cts)| cts.as_slice()), true);
         Ok(())
     }
 
@@ -57,9 +53,10 @@ impl BallotSums {
         }
     }
 
-    fn apply(&mut self, ballot: &Ballot, add: bool) {
-        for ((_, slots), contest) in self.contests.iter_mut().zip(&ballot.contests) {
-            for (slot, ct) in slots.iter_mut().zip(&contest.ciphertexts) {
+    /// Adds (or takes out) each contest's ciphertexts, in manifest order.
+    fn apply<'a>(&mut self, contests: impl IntoIterator<Item = &'a [Ciphertext]>, add: bool) {
+        for ((_, slots), cts) in self.contests.iter_mut().zip(contests) {
+            for (slot, ct) in slots.iter_mut().zip(cts) {
                 if add {
                     slot.0 += ct.a.point();
                     slot.1 += ct.b.point();
