@@ -316,6 +316,11 @@ pub struct DecryptionShares {
 }
 
 impl DecryptionShares {
+    /// Each contest's share, decoded (spec: protocol §7.2, one per contest).
+    pub fn decoded(&self) -> shortlist_crypto::Result<Vec<shortlist_crypto::threshold::DecryptionShare>> {
+        self.shares.iter().map(|b| shortlist_crypto::threshold::DecryptionShare::from_bytes(b)).collect()
+    }
+
     /// `checkpoint (144 bytes) ‖ list of shares`.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();

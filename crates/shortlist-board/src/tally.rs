@@ -48,12 +48,7 @@ pub fn poll_result(
     let first = shares.iter().take(usize::from(manifest.threshold));
     let mut per_trustee = Vec::new();
     for msg in first {
-        let decoded = DecryptionShares::from_bytes(&msg.body)?
-            .shares
-            .iter()
-            .map(|b| DecryptionShare::from_bytes(b))
-            .collect::<shortlist_crypto::Result<Vec<_>>>()?;
-        per_trustee.push((msg.trustee, decoded));
+        per_trustee.push((msg.trustee, DecryptionShares::from_bytes(&msg.body)?.decoded()?));
     }
     if per_trustee.len() < usize::from(manifest.threshold) {
         return Err(BoardError::invalid("V6.3", "fewer decryption shares than the threshold"));

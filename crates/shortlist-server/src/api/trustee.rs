@@ -120,11 +120,7 @@ async fn posted_aggregate(state: &AppState, poll: &str) -> ApiResult<(Aggregate,
 
 fn decode_shares(msg: &TrusteeMessage) -> ApiResult<(Checkpoint, Vec<DecryptionShare>)> {
     let body = DecryptionShares::from_bytes(&msg.body)?;
-    let shares = body
-        .shares
-        .iter()
-        .map(|b| DecryptionShare::from_bytes(b).map_err(AppError::from))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let shares = body.decoded()?;
     Ok((body.checkpoint, shares))
 }
 

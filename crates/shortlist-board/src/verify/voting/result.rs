@@ -134,9 +134,7 @@ impl Voting {
         let mut rng = rand::rngs::OsRng;
         // One share per trustee was enforced as they were read (lifecycle).
         for (index, msg) in &self.shares {
-            let shares = DecryptionShares::from_bytes(&msg.body).ok().and_then(|body| {
-                body.shares.iter().map(|b| DecryptionShare::from_bytes(b).ok()).collect::<Option<Vec<_>>>()
-            });
+            let shares = DecryptionShares::from_bytes(&msg.body).ok().and_then(|body| body.decoded().ok());
             let Some(shares) = shares.filter(|s| s.len() == aggregate.contests.len()) else {
                 report.fail(Step::V6_2, format!("entry {index}: malformed decryption shares"));
                 continue;
