@@ -493,11 +493,17 @@ async fn the_console_sends_tokens_by_email_and_shows_the_queue() {
     let g = send(r, "POST", "/console/p/mailed/do/mail-send", &format!("csrf={token}"), &headers).await;
     assert_eq!(g.status, StatusCode::SEE_OTHER, "{}", g.body);
     // The sender tries at once; the closed port makes each attempt a
-    // temporary failure, kept for a retry with its reason.
+    // temporary failure, kept for a retry with its reason. (The page reads
+    // the counts, then the rows: wait until both show the two failures, or
+    // a row marked between the two reads shows its reason with the count
+    // still "being sent".)
     let mut page = String::new();
     for _ in 0..100 {
         page = send(r, "GET", "/console/p/mailed", "", &headers).await.body;
-        if page.contains("m1: will be tried again") && page.contains("m2: will be tried again") {
+        if page.contains("m1: will be tried again")
+            && page.contains("m2: will be tried again")
+            && page.contains("<dt>Waiting to be sent</dt><dd>2</dd>")
+        {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
